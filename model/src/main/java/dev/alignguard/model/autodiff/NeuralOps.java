@@ -1,0 +1,200 @@
+package dev.alignguard.model.autodiff;
+
+/**
+ * The element-wise and row-wise ops of a Llama block: SiLU, RMSNorm, embedding lookup and the
+ * masked cross-entropy. Each backward sits under its forward and names the formula it applies.
+ */
+public final class NeuralOps {
+
+    private NeuralOps() {
+    }
+
+    /** SiLU {@code y = x * sigmoid(x)}; {@code dy/dx = s (1 + x (1 - s))} with {@code s = sigmoid(x)}. */
+    public static Tensor silu(Graph g, Tensor x) {
+        Tensor y = g.output(x.rows(), x.cols(), x);
+        float[] xd = x.data(), yd = y.data();
+        for (int i = 0; i < xd.length; i++) {
+            yd[i] = xd[i] * sigmoid(xd[i]);
+        }
+        g.onBackward(y, () -> {
+            float[] dy = y.grad(), dx = x.grad();
+            for (int i = 0; i < xd.length; i++) {
+                float s = sigmoid(xd[i]);
+                dx[i] += dy[i] * s * (1f + xd[i] * (1f - s));
+            }
+        });
+        return y;
+    }
+
+    static float sigmoid(float x) {
+        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    }
+
+    /**
+     * RMSNorm over each row (HF LlamaRMSNorm): {@code y = x / sqrt(mean(x^2) + eps) * w}.
+     * <pre>
+     *   x: N x C, w: 1 x C, y: N x C;  r = 1/sqrt(mean(x^2)+eps), xhat = x r
+     *   dw += sum_rows dy * xhat
+     *   dx  = r (dxhat - xhat * mean(dxhat * xhat)),  dxhat = dy * w
+     * </pre>
+     */
+    public static Tensor rmsNorm(Graph g, Tensor x, Tensor w, float eps) {
+        int n = x.rows(), c = x.cols();
+        if (w.size() != c) {
+            throw new IllegalArgumentException("rmsNorm: weight has " + w.size() + " values for " + c + " features");
+        }
+        Tensor y = g.output(n, c, x, w);
+        float[] xd = x.data(), wd = w.data(), yd = y.data();
+        float[] inv = new float[n]; // r per row, kept for backward
+        for (int i = 0; i < n; i++) {
+            int row = i * c;
+            double ms = 0;
+            for (int j = 0; j < c; j++) {
+                ms += (double) xd[row + j] * xd[row + j];
+            }
+            float r = (float) (1.0 / Math.sqrt(ms / c + eps));
+            inv[i] = r;
+            for (int j = 0; j < c; j++) {
+                yd[row + j] = xd[row + j] * r * wd[j];
+            }
+        }
+        g.onBackward(y, () -> {
+            float[] dy = y.grad();
+            float[] dw = w.requiresGrad() ? w.grad() : null;
+            float[] dx = x.requiresGrad() ? x.grad() : null;
+            for (int i = 0; i < n; i++) {
+                int row = i * c;
+                float r = inv[i];
+                double dot = 0; // sum_j dxhat_j * xhat_j
+                for (int j = 0; j < c; j++) {
+                    float xhat = xd[row + j] * r;
+                    if (dw != null) {
+                        dw[j] += dy[row + j] * xhat;
+                    }
+                    dot += (double) dy[row + j] * wd[j] * xhat;
+                }
+                if (dx != null) {
+                    float mean = (float) (dot / c);
+                    for (int j = 0; j < c; j++) {
+                        float xhat = xd[row + j] * r;
+                        dx[row + j] += r * (dy[row + j] * wd[j] - xhat * mean);
+                    }
+                }
+            }
+        });
+        return y;
+    }
+
+    /**
+     * Embedding lookup: row i of the output is row {@code ids[i]} of the table.
+     * <pre>  table: V x C, ids: N, out: N x C;  dtable[ids[i]] += dout[i] (in order i = 0..N-1) </pre>
+     */
+    public static Tensor embedding(Graph g, Tensor table, int[] ids) {
+        int v = table.rows(), c = table.cols();
+        Tensor out = g.output(ids.length, c, table);
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= v) {
+                throw new IllegalArgumentException("token id " + ids[i] + " at position " + i
+                    + " is outside the vocabulary [0, " + v + ")");
+            }
+            System.arraycopy(table.data(), ids[i] * c, out.data(), i * c, c);
+        }
+        g.onBackward(out, () -> {
+            float[] dt = table.grad(), dout = out.grad();
+            for (int i = 0; i < ids.length; i++) {
+                g.kernels().axpy(c, 1f, dout, i * c, dt, ids[i] * c);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Mean next-token cross-entropy over the rows whose mask is set.
+     * <pre>
+     *   logits: N x V, targets: N, mask: N (null = all rows), loss: 1 x 1
+     *   loss = -(1/M) sum_{i in mask} log softmax(logits_i)[targets_i],   M = |mask|
+     *   dlogits_i = (softmax(logits_i) - onehot(targets_i)) dloss / M  for i in mask, 0 elsewhere
+     * </pre>
+     * Log-sum-exp is taken in double with the row maximum subtracted.
+     */
+    public static Tensor crossEntropy(Graph g, Tensor logits, int[] targets, boolean[] mask) {
+        int n = logits.rows(), v = logits.cols();
+        if (targets.length != n || (mask != null && mask.length != n)) {
+            throw new IllegalArgumentException("crossEntropy: " + n + " rows of logits but " + targets.length
+                + " targets" + (mask == null ? "" : " and " + mask.length + " mask entries"));
+        }
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            if (mask == null || mask[i]) {
+                count++;
+            }
+        }
+        if (count == 0) {
+            throw new IllegalArgumentException("crossEntropy: the mask selects no position");
+        }
+        Tensor loss = g.output(1, 1, logits);
+        float[] ld = logits.data();
+        double total = 0;
+        double[] logZ = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (mask != null && !mask[i]) {
+                continue;
+            }
+            int t = targets[i];
+            if (t < 0 || t >= v) {
+                throw new IllegalArgumentException("target " + t + " at row " + i + " is outside [0, " + v + ")");
+            }
+            int row = i * v;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < v; j++) {
+                max = Math.max(max, ld[row + j]);
+            }
+            double z = 0;
+            for (int j = 0; j < v; j++) {
+                z += Math.exp(ld[row + j] - max);
+            }
+            logZ[i] = max + Math.log(z);
+            total += logZ[i] - ld[row + t];
+        }
+        int m = count;
+        loss.data()[0] = (float) (total / m);
+        g.onBackward(loss, () -> {
+            float scale = loss.grad()[0] / m;
+            float[] dl = logits.grad();
+            for (int i = 0; i < n; i++) {
+                if (mask != null && !mask[i]) {
+                    continue;
+                }
+                int row = i * v;
+                for (int j = 0; j < v; j++) {
+                    dl[row + j] += scale * (float) Math.exp(ld[row + j] - logZ[i]);
+                }
+                dl[row + targets[i]] -= scale;
+            }
+        });
+        return loss;
+    }
+
+    /**
+     * Inverted dropout: each entry is zeroed with probability p and the survivors scaled by
+     * 1/(1-p); the mask is drawn from the given seeded generator, so a run is reproducible.
+     * {@code dx = dy * mask / (1 - p)}.
+     */
+    public static Tensor dropout(Graph g, Tensor x, float p, java.util.Random rnd) {
+        Tensor y = g.output(x.rows(), x.cols(), x);
+        float keep = 1f / (1f - p);
+        float[] factor = new float[x.size()];
+        float[] xd = x.data(), yd = y.data();
+        for (int i = 0; i < factor.length; i++) {
+            factor[i] = rnd.nextFloat() < p ? 0f : keep;
+            yd[i] = xd[i] * factor[i];
+        }
+        g.onBackward(y, () -> {
+            float[] dy = y.grad(), dx = x.grad();
+            for (int i = 0; i < factor.length; i++) {
+                dx[i] += dy[i] * factor[i];
+            }
+        });
+        return y;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.alignguard.model.llama;
+
+import java.util.Random;
+
+import dev.alignguard.model.autodiff.Graph;
+import dev.alignguard.model.autodiff.MatrixOps;
+import dev.alignguard.model.autodiff.NeuralOps;
+import dev.alignguard.model.autodiff.Tensor;
+import dev.alignguard.model.lora.LoraAdapter;
+
+/**
+ * A bias-free linear layer {@code y = x W^T} (W: out x in) at a module path such as
+ * {@code model.layers.0.self_attn.q_proj}, optionally carrying a LoRA adapter:
+ * {@code y = x W^T + s x A^T B^T}, or, once merged, {@code y = x (W + s B A)^T}.
+ */
+public final class Linear {
+
+    private final String path;
+    private final Tensor weight; // [out x in]
+    private LoraAdapter adapter;
+    private boolean merged;
+    private float loraDropout;
+    private Random dropoutRandom;
+
+    Linear(String path, Tensor weight) {
+        this.path = path;
+        this.weight = weight;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public Tensor weight() {
+        return weight;
+    }
+
+    public int outFeatures() {
+        return weight.rows();
+    }
+
+    public int inFeatures() {
+        return weight.cols();
+    }
+
+    public LoraAdapter adapter() {
+        return adapter;
+    }
+
+    public boolean merged() {
+        return merged;
+    }
+
+    /** Attaches (or with null, removes) an adapter. */
+    public void setAdapter(LoraAdapter adapter, float dropout, Random dropoutRandom) {
+        if (merged) {
+            throw new IllegalStateException(path + ": unmerge before replacing the adapter");
+        }
+        if (adapter != null && (adapter.a().cols() != inFeatures() || adapter.b().rows() != outFeatures())) {
+            throw new IllegalArgumentException(path + ": adapter A " + adapter.a().shape() + ", B " + adapter.b().shape()
+                + " does not fit weight " + weight.shape());
+        }
+        this.adapter = adapter;
+        this.loraDropout = dropout;
+        this.dropoutRandom = dropoutRandom;
+    }
+
+    public Tensor forward(Graph g, Tensor x) {
+        Tensor y = MatrixOps.linear(g, x, weight);
+        if (adapter == null || merged) {
+            return y;
+        }
+        Tensor in = x;
+        if (loraDropout > 0 && g.recording()) {
+            in = NeuralOps.dropout(g, x, loraDropout, dropoutRandom);
+        }
+        return MatrixOps.add(g, y, adapter.forward(g, in));
+    }
+
+    /** {@code W += s B A}; the forward is then a single product. */
+    public void merge() {
+        if (adapter == null || merged) {
+            return;
+        }
+        addDelta(1f);
+        merged = true;
+    }
+
+    /** {@code W -= s B A} (equal to the original weight up to float rounding). */
+    public void unmerge() {
+        if (adapter == null || !merged) {
+            return;
+        }
+        addDelta(-1f);
+        merged = false;
+    }
+
+    private void addDelta(float sign) {
+        float[] delta = adapter.deltaWeightValues();
+        float[] w = weight.data();
+        for (int i = 0; i < w.length; i++) {
+            w[i] += sign * delta[i];
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.alignguard.model.lora;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * LoRA settings with Hugging Face peft's field names (as in {@code adapter_config.json}).
+ *
+ * <p>{@code target_modules} is either a list of module names (a module matches when its path ends
+ * with {@code "." + name}), a single regular expression (matched against the whole path, as peft
+ * does with a string), or {@code "all-linear"} (every linear layer except the LM head).
+ * Scaling is {@code lora_alpha / r}, or {@code lora_alpha / sqrt(r)} with {@code use_rslora}.
+ * Initialisation as peft's default: A ~ U(-1/sqrt(in), 1/sqrt(in)) (Kaiming-uniform, a = sqrt 5), B = 0,
+ * so a fresh adapter changes nothing.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record LoraConfig(
+    @JsonProperty("r") int r,
+    @JsonProperty("lora_alpha") double loraAlpha,
+    @JsonProperty("lora_dropout") double loraDropout,
+    @JsonProperty("target_modules") List<String> targetModules,
+    @JsonProperty("target_regex") String targetRegex,
+    @JsonProperty("use_rslora") boolean useRslora) {
+
+    public static final String ALL_LINEAR = "all-linear";
+
+    public LoraConfig {
+        if (r <= 0) {
+            throw new IllegalArgumentException("invalid LoraConfig: r must be > 0, got " + r);
+        }
+        if (!(loraDropout >= 0 && loraDropout < 1)) {
+            throw new IllegalArgumentException("invalid LoraConfig: lora_dropout must be in [0, 1), got " + loraDropout);
+        }
+        if ((targetModules == null || targetModules.isEmpty()) && targetRegex == null) {
+            throw new IllegalArgumentException("invalid LoraConfig: target_modules is empty");
+        }
+        targetModules = targetModules == null ? List.of() : List.copyOf(targetModules);
+        if (targetRegex != null) {
+            Pattern.compile(targetRegex); // fail early on a bad expression
+        }
+    }
+
+    /** Adapters on the named modules (e.g. q_proj, k_proj, v_proj, o_proj). */
+    public static LoraConfig of(int r, double alpha, String... modules) {
+        return new LoraConfig(r, alpha, 0.0, List.of(modules), null, false);
+    }
+
+    /** Adapters on every module whose full path matches the expression. */
+    public static LoraConfig matching(int r, double alpha, String regex) {
+        return new LoraConfig(r, alpha, 0.0, List.of(), regex, false);
+    }
+
+    public LoraConfig withDropout(double dropout) {
+        return new LoraConfig(r, loraAlpha, dropout, targetModules, targetRegex, useRslora);
+    }
+
+    public LoraConfig withRslora(boolean rslora) {
+        return new LoraConfig(r, loraAlpha, loraDropout, targetModules, targetRegex, rslora);
+    }
+
+    /** The factor s in {@code dW = s B A}. */
+    @JsonIgnore
+    public float scaling() {
+        return (float) (useRslora ? loraAlpha / Math.sqrt(r) : loraAlpha / r);
+    }
+
+    /** Whether the linear module at this path (e.g. {@code model.layers.0.self_attn.q_proj}) gets an adapter. */
+    public boolean targets(String modulePath) {
+        if (targetRegex != null) {
+            return Pattern.matches(targetRegex, modulePath);
+        }
+        for (String t : targetModules) {
+            if (t.equals(ALL_LINEAR)) {
+                if (!modulePath.equals("lm_head")) {
+                    return true;
+                }
+            } else if (modulePath.equals(t) || modulePath.endsWith("." + t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @JsonProperty("peft_type")
+    public String peftType() {
+        return "LORA";
+    }
+
+    @JsonProperty("task_type")
+    public String taskType() {
+        return "CAUSAL_LM";
+    }
+
+    @JsonProperty("bias")
+    public String bias() {
+        return "none";
+    }
+}
