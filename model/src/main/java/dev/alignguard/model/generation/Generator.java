@@ -1,0 +1,130 @@
+package dev.alignguard.model.generation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import dev.alignguard.math.Kernels;
+import dev.alignguard.model.autodiff.Graph;
+import dev.alignguard.model.autodiff.Tensor;
+import dev.alignguard.model.llama.LlamaModel;
+
+/**
+ * Batched autoregressive generation. Prompts of equal length are decoded together in batches;
+ * each step runs the whole (short) sequence again, which keeps the code free of a KV cache and
+ * is cheap at the sequence lengths of the benchmark (tens of tokens). A sequence stops at the
+ * end-of-sequence token (which is not returned) or after {@code maxNewTokens}.
+ *
+ * <p>Determinism: greedy decoding is a pure function of the model and prompts; sampling draws from
+ * one generator per prompt seeded by (seed, prompt index), so results do not depend on batching.
+ */
+public final class Generator {
+
+    private final LlamaModel model;
+    private final Kernels kernels;
+    private final int batchSize;
+
+    public Generator(LlamaModel model, Kernels kernels, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+        }
+        this.model = model;
+        this.kernels = kernels;
+        this.batchSize = batchSize;
+    }
+
+    /** The generated continuation of each prompt (without the prompt, cut before eos). */
+    public int[][] generate(int[][] prompts, int maxNewTokens, int eosId, Sampling sampling) {
+        int[][] results = new int[prompts.length][];
+        Map<Integer, List<Integer>> byLength = new LinkedHashMap<>();
+        for (int i = 0; i < prompts.length; i++) {
+            byLength.computeIfAbsent(prompts[i].length, n -> new ArrayList<>()).add(i);
+        }
+        for (List<Integer> group : byLength.values()) {
+            for (int from = 0; from < group.size(); from += batchSize) {
+                List<Integer> batch = group.subList(from, Math.min(group.size(), from + batchSize));
+                decodeBatch(prompts, batch, maxNewTokens, eosId, sampling, results);
+            }
+        }
+        return results;
+    }
+
+    private void decodeBatch(int[][] prompts, List<Integer> batch, int maxNewTokens, int eosId,
+                             Sampling sampling, int[][] results) {
+        int b = batch.size();
+        int promptLen = prompts[batch.getFirst()].length;
+        int maxLen = Math.min(promptLen + maxNewTokens, model.config().maxPositionEmbeddings());
+        int[][] seqs = new int[b][];
+        Random[] rngs = new Random[b];
+        boolean[] done = new boolean[b];
+        int[] produced = new int[b];
+        for (int i = 0; i < b; i++) {
+            seqs[i] = Arrays.copyOf(prompts[batch.get(i)], maxLen);
+            rngs[i] = new Random(sampling.seed() * 0x9E3779B97F4A7C15L + batch.get(i));
+        }
+        int vocab = model.config().vocabSize();
+        for (int len = promptLen; len < maxLen; len++) {
+            int[] tokens = new int[b * len];
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(seqs[i], 0, tokens, i * len, len);
+            }
+            Tensor logits = model.forward(Graph.inference(kernels), tokens, b, len); // [b*len x V]
+            boolean all = true;
+            for (int i = 0; i < b; i++) {
+                if (done[i]) {
+                    continue;
+                }
+                int row = (i * len + len - 1) * vocab;
+                int next = sampling.isGreedy() ? argmax(logits.data(), row, vocab)
+                    : sample(logits.data(), row, vocab, sampling.temperature(), rngs[i]);
+                if (next == eosId) {
+                    done[i] = true;
+                } else {
+                    seqs[i][len] = next;
+                    produced[i]++;
+                    all = false;
+                }
+            }
+            if (all) {
+                break;
+            }
+        }
+        for (int i = 0; i < b; i++) {
+            results[batch.get(i)] = Arrays.copyOfRange(seqs[i], promptLen, promptLen + produced[i]);
+        }
+    }
+
+    static int argmax(float[] x, int off, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (x[off + j] > x[off + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    static int sample(float[] x, int off, int n, float temperature, Random rnd) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, x[off + j]);
+        }
+        double[] p = new double[n];
+        double total = 0;
+        for (int j = 0; j < n; j++) {
+            p[j] = Math.exp((x[off + j] - max) / temperature);
+            total += p[j];
+        }
+        double u = rnd.nextDouble() * total;
+        for (int j = 0; j < n; j++) {
+            u -= p[j];
+            if (u < 0) {
+                return j;
+            }
+        }
+        return n - 1;
+    }
+}

@@ -1,0 +1,88 @@
+package dev.alignguard.proofs.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+
+import dev.alignguard.math.Backends;
+import dev.alignguard.math.Kernels;
+import dev.alignguard.model.autodiff.Graph;
+import dev.alignguard.model.autodiff.Tensor;
+import dev.alignguard.model.llama.LlamaConfig;
+import dev.alignguard.model.llama.LlamaModel;
+import dev.alignguard.model.lora.LoraAdapter;
+import dev.alignguard.model.lora.LoraConfig;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+/** The laws of LoRA: a fresh adapter changes nothing; merging does not change the function. */
+class LoraProperties {
+
+    private static final Kernels K = Backends.create("vector", 2);
+
+    private static LlamaModel model(long seed) {
+        return LlamaModel.initialize(new LlamaConfig(13, 16, 24, 2, 4, 2, 16, 1e-5, 10000.0), seed);
+    }
+
+    private static float[] logits(LlamaModel m, int[] tokens, int batch, int seq) {
+        return m.forward(Graph.inference(K), tokens, batch, seq).data();
+    }
+
+    @Property(tries = 15)
+    void freshAdapterLeavesOutputsUnchangedBitForBit(@ForAll @IntRange(min = 1, max = 8) int r, @ForAll long seed) {
+        LlamaModel m = model(seed);
+        int[] tokens = new Random(seed).ints(2 * 6, 0, 13).toArray();
+        float[] before = logits(m, tokens, 2, 6);
+        m.attachLora(LoraConfig.of(r, 16, LoraConfig.ALL_LINEAR), seed);
+        // B = 0 makes the adapter path exactly 0, and y + 0 == y in IEEE arithmetic
+        assertArrayEquals(before, logits(m, tokens, 2, 6));
+    }
+
+    /**
+     * merged (x (W + s B A)^T) equals unmerged (x W^T + s x A^T B^T) up to float rounding of the
+     * reassociated products: each logit is a sum of O(C) products per layer, so we allow
+     * 1e-4 relative to the largest logit, ~1000 u.
+     */
+    @Property(tries = 15)
+    void mergedForwardEqualsUnmerged(@ForAll @IntRange(min = 1, max = 8) int r, @ForAll long seed) {
+        LlamaModel m = model(seed);
+        var adapters = m.attachLora(LoraConfig.of(r, 2 * r, "q_proj", "k_proj", "v_proj", "o_proj", "up_proj"), seed);
+        Random rnd = new Random(seed);
+        for (LoraAdapter a : adapters.values()) {
+            float[] b = a.b().data();
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) (0.05 * rnd.nextGaussian());
+            }
+        }
+        int[] tokens = rnd.ints(3 * 5, 0, 13).toArray();
+        float[] unmerged = logits(m, tokens, 3, 5);
+        float[] weightBefore = m.linear("model.layers.0.self_attn.q_proj").weight().data().clone();
+        m.mergeAdapters();
+        float[] merged = logits(m, tokens, 3, 5);
+        float scale = 0;
+        for (float v : unmerged) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int i = 0; i < merged.length; i++) {
+            assertTrue(Math.abs(merged[i] - unmerged[i]) <= 1e-4f * scale + 1e-6f,
+                "logit " + i + ": merged " + merged[i] + " vs unmerged " + unmerged[i]);
+        }
+        m.unmergeAdapters();
+        float[] weightAfter = m.linear("model.layers.0.self_attn.q_proj").weight().data();
+        for (int i = 0; i < weightAfter.length; i++) {
+            assertTrue(Math.abs(weightAfter[i] - weightBefore[i]) <= 1e-6f,
+                "unmerge restores W up to rounding at " + i);
+        }
+    }
+
+    @Property(tries = 10)
+    void sameSeedSameWeights(@ForAll long seed) {
+        LlamaModel a = model(seed), b = model(seed);
+        for (var e : a.parameters().entrySet()) {
+            Tensor other = b.parameters().get(e.getKey());
+            assertArrayEquals(e.getValue().data(), other.data(), e.getKey());
+        }
+    }
+}
