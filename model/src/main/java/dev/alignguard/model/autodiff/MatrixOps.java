@@ -216,4 +216,26 @@ public final class MatrixOps {
             throw new IllegalArgumentException(op + ": shapes differ, " + a.shape() + " vs " + b.shape());
         }
     }
+
+    /** {@code sum_i w_i a_i^2} for constant weights w (e.g. a diagonal Fisher), as 1 x 1; {@code da = 2 w a dc}. */
+    public static Tensor weightedSumOfSquares(Graph g, Tensor a, float[] w) {
+        if (w.length != a.size()) {
+            throw new IllegalArgumentException("weightedSumOfSquares: " + w.length + " weights for " + a.size() + " values");
+        }
+        Tensor c = g.output(1, 1, a);
+        float[] ad = a.data();
+        double s = 0;
+        for (int i = 0; i < ad.length; i++) {
+            s += (double) w[i] * ad[i] * ad[i];
+        }
+        c.data()[0] = (float) s;
+        g.onBackward(c, () -> {
+            float d = 2f * c.grad()[0];
+            float[] da = a.grad();
+            for (int i = 0; i < ad.length; i++) {
+                da[i] += d * w[i] * ad[i];
+            }
+        });
+        return c;
+    }
 }

@@ -197,4 +197,44 @@ public final class NeuralOps {
         });
         return y;
     }
+
+    /** Logistic sigmoid {@code y = 1 / (1 + e^-x)}; {@code dx = dy * y (1 - y)}. */
+    public static Tensor sigmoid(Graph g, Tensor x) {
+        Tensor y = g.output(x.rows(), x.cols(), x);
+        float[] xd = x.data(), yd = y.data();
+        for (int i = 0; i < xd.length; i++) {
+            yd[i] = sigmoid(xd[i]);
+        }
+        g.onBackward(y, () -> {
+            float[] dy = y.grad(), dx = x.grad();
+            for (int i = 0; i < xd.length; i++) {
+                dx[i] += dy[i] * yd[i] * (1f - yd[i]);
+            }
+        });
+        return y;
+    }
+
+    /**
+     * A smooth absolute value {@code y = sqrt(x^2 + eps^2) - eps}: zero at 0, within eps of |x|,
+     * and differentiable everywhere ({@code dx = dy * x / sqrt(x^2 + eps^2)}), so penalties built on
+     * |.| have a gradient at 0.
+     */
+    public static Tensor smoothAbs(Graph g, Tensor x, float eps) {
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException("smoothAbs needs eps > 0, got " + eps);
+        }
+        Tensor y = g.output(x.rows(), x.cols(), x);
+        float[] xd = x.data(), yd = y.data();
+        float e2 = eps * eps;
+        for (int i = 0; i < xd.length; i++) {
+            yd[i] = (float) (Math.sqrt((double) xd[i] * xd[i] + e2) - eps);
+        }
+        g.onBackward(y, () -> {
+            float[] dy = y.grad(), dx = x.grad();
+            for (int i = 0; i < xd.length; i++) {
+                dx[i] += dy[i] * (float) (xd[i] / Math.sqrt((double) xd[i] * xd[i] + e2));
+            }
+        });
+        return y;
+    }
 }

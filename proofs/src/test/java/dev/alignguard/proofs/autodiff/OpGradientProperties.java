@@ -67,6 +67,13 @@ class OpGradientProperties {
         Tensor w = GradientCheck.randomParameter("w", 1, cols, rnd, 1);
         assertNull(GradientCheck.check(g -> project(g, NeuralOps.silu(g, x), seed), List.of(x), 64, seed));
         assertNull(GradientCheck.check(g -> project(g, NeuralOps.rmsNorm(g, x, w, 1e-5f), seed), List.of(x, w), 64, seed));
+        assertNull(GradientCheck.check(g -> project(g, NeuralOps.sigmoid(g, x), seed), List.of(x), 64, seed));
+        assertNull(GradientCheck.check(g -> project(g, NeuralOps.smoothAbs(g, x, 0.1f), seed), List.of(x), 64, seed));
+        float[] weights = new float[x.size()];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = (float) Math.abs(rnd.nextGaussian());
+        }
+        assertNull(GradientCheck.check(g -> MatrixOps.weightedSumOfSquares(g, x, weights), List.of(x), 64, seed));
     }
 
     @Property(tries = 30)
