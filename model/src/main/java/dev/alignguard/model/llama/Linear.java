@@ -65,6 +65,11 @@ public final class Linear {
         this.dropoutRandom = dropoutRandom;
     }
 
+    /** Replaces the dropout generator (the trainer re-seeds it every step for reproducibility). */
+    void reseedDropout(Random random) {
+        this.dropoutRandom = random;
+    }
+
     public Tensor forward(Graph g, Tensor x) {
         Tensor y = MatrixOps.linear(g, x, weight);
         if (adapter == null || merged) {

@@ -260,6 +260,15 @@ public final class LlamaModel {
         return m;
     }
 
+    /** Re-seeds every adapter's dropout generator from (seed, module path): masks become a function of the seed. */
+    public void reseedDropout(long seed) {
+        for (Linear l : linears()) {
+            if (l.adapter() != null) {
+                l.reseedDropout(seededFor(seed, l.path() + ".dropout"));
+            }
+        }
+    }
+
     public void mergeAdapters() {
         linears().forEach(Linear::merge);
     }
