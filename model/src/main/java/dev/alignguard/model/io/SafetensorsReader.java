@@ -119,6 +119,7 @@ final class SafetensorsReader {
         List<Entry> entries = new ArrayList<>();
         Map<String, String> metadata = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> field : root.properties()) {
+            requireWellFormed(field.getKey(), "key");
             if (field.getKey().equals("__metadata__")) {
                 readMetadata(field.getValue(), metadata);
             } else {
@@ -177,6 +178,8 @@ final class SafetensorsReader {
             if (!kv.getValue().isTextual()) {
                 throw fail("\"__metadata__\" value of " + quote(kv.getKey()) + " is not a string");
             }
+            requireWellFormed(kv.getKey(), "\"__metadata__\" key");
+            requireWellFormed(kv.getValue().textValue(), "\"__metadata__\" value of " + quote(kv.getKey()));
             out.put(kv.getKey(), kv.getValue().textValue());
         }
     }
@@ -254,6 +257,14 @@ final class SafetensorsReader {
         if (covered != dataLength) {
             throw fail("data buffer is " + dataLength + " bytes but the tensors cover " + covered + " ("
                     + (dataLength - covered) + " trailing bytes)");
+        }
+    }
+
+    /** JSON escapes can spell a lone surrogate ("\\ud800"), which is not Unicode; the reference refuses it too. */
+    private void requireWellFormed(String s, String what) throws SafetensorsFormatException {
+        int bad = SafetensorsWriter.firstUnpairedSurrogate(s);
+        if (bad >= 0) {
+            throw fail(what + " " + quote(s) + " contains an unpaired surrogate escape at index " + bad);
         }
     }
 

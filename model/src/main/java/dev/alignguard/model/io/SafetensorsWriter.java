@@ -115,13 +115,22 @@ final class SafetensorsWriter {
 
     /** UTF-8 cannot encode a lone surrogate, so such a string could not be read back. */
     private static void requireWellFormed(String s, String what) {
+        int bad = firstUnpairedSurrogate(s);
+        if (bad >= 0) {
+            throw new IllegalArgumentException(what + " contains an unpaired surrogate at index " + bad);
+        }
+    }
+
+    /** Index of the first UTF-16 surrogate without its partner, or -1 when the string is well-formed Unicode. */
+    static int firstUnpairedSurrogate(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException(what + " contains an unpaired surrogate at index " + i);
+                return i;
             }
         }
+        return -1;
     }
 }

@@ -75,6 +75,8 @@ class SafetensorsRefusalTest {
                 arguments("{\"__metadata__\":[]," + a + "}", 8, "\"__metadata__\" is not an object"),
                 arguments("{\"__metadata__\":{\"k\":1}," + a + "}", 8, "\"__metadata__\" value of 'k' is not a string"),
                 arguments("{\"__metadata__\":{},\"__metadata__\":{}}", 0, "header repeats a key"),
+                arguments("{\"bad\\ud800\":5}", 0, "key 'bad\\ud800' contains an unpaired surrogate escape at index 3"),
+                arguments("{\"__metadata__\":{\"k\":\"\\udc00\"}}", 0, "\"__metadata__\" value of 'k'"),
                 arguments("{\"tab\\tname\":5}", 0, "tensor 'tab\\u0009name': entry is not an object"),
                 arguments("{" + "[".repeat(100) + "]".repeat(100) + "}", 0, "header is not valid JSON"));
     }
