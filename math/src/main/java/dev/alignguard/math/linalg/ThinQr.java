@@ -54,7 +54,7 @@ public record ThinQr(DMatrixRMaj q, DMatrixRMaj r) {
                 for (int i = 0; i < n; i++) {
                     q.unsafe_set(i, k, -q.unsafe_get(i, k));
                 }
-                for (int j = 0; j < m; j++) {
+                for (int j = k; j < m; j++) {       // R is upper triangular: leave the zeros (and their sign) alone
                     r.unsafe_set(k, j, -r.unsafe_get(k, j));
                 }
             }
