@@ -1,8 +1,13 @@
 package dev.alignguard.math;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import com.aparapi.Kernel;
 import com.aparapi.Range;
@@ -34,9 +39,9 @@ import com.aparapi.internal.kernel.KernelManager;
  * <p><b>No silent fallback.</b> When OpenCL cannot run a kernel Aparapi quietly runs its Java
  * translation in a thread pool instead. This class pins each kernel to the chosen device (as its
  * only preferred device and through the device's {@link Range}), compiles the kernels for it up
- * front, and after every execution checks that the kernel's target is still that OpenCL device
- * and that no device was marked failed; anything else throws an {@link IllegalStateException}
- * naming the device that was expected. The constructor throws the same way when there is no
+ * front, and after every execution checks Aparapi's record of where the kernel class ran (only
+ * OpenCL devices, this one among them) and that no device was marked failed; anything else throws
+ * an {@link IllegalStateException} naming the device that was expected. The constructor throws the same way when there is no
  * OpenCL device at all. {@link #isAvailable()} probes without throwing.
  *
  * <p><b>Device choice.</b> The first GPU, else the first accelerator, else the first CPU device, as
@@ -67,8 +72,7 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
     private final SoftmaxKernel softmaxKernel;
     private final VectorKernels host = new VectorKernels(1);
     /** Kernels that have executed; only those may be disposed (see {@link #close()}). */
-    private final java.util.Set<Kernel> executed =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Kernel> executed = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
     /**
@@ -113,11 +117,11 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
             float[] x = {0f, 0f, 5f, 7f};
             softmaxRows(2, 2, x, 0, 2, true); // row 0 sees column 0 only: [1 0]; row 1: [s 1-s]
             boolean ok = c[0] == 19f && c[1] == 22f && c[2] == 43f && c[3] == 50f
-                && x[0] == 1f && x[1] == 0f && Math.abs(x[2] - 0.11920292f) < 1e-6f && Math.abs(x[3] - 0.8807971f) < 1e-6f;
+                && Math.abs(x[0] - 1f) < 1e-6f && x[1] == 0f && Math.abs(x[2] - 0.11920292f) < 1e-6f && Math.abs(x[3] - 0.8807971f) < 1e-6f;
             if (!ok) {
                 throw new IllegalStateException("OpenCL device " + description + " failed the self-test: gemm gave "
-                    + java.util.Arrays.toString(c) + " (expected [19.0, 22.0, 43.0, 50.0]), softmax gave "
-                    + java.util.Arrays.toString(x) + " (expected [1.0, 0.0, 0.11920292, 0.8807971])");
+                    + Arrays.toString(c) + " (expected [19.0, 22.0, 43.0, 50.0]), softmax gave "
+                    + Arrays.toString(x) + " (expected [1.0, 0.0, 0.11920292, 0.8807971])");
             }
         } catch (RuntimeException e) {
             close();
@@ -207,7 +211,7 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
 
     /** Pins a kernel to the device, switches it to explicit transfers and compiles it there. */
     private <K extends Kernel> K prepare(K kernel) {
-        java.util.LinkedHashSet<Device> only = new java.util.LinkedHashSet<>();
+        LinkedHashSet<Device> only = new LinkedHashSet<>();
         only.add(device);
         KernelManager.instance().setPreferredDevices(kernel, only);
         kernel.setExplicit(true);
@@ -235,26 +239,37 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
     }
 
     /**
-     * Throws unless {@code kernel}'s last execution targeted {@code expected} through OpenCL with
-     * no device marked failed, i.e. unless Aparapi did not fall back to Java.
+     * Throws unless every execution of {@code kernel}'s class so far ran through OpenCL, on
+     * {@code expected} among others, with no device marked failed: i.e. unless Aparapi fell back.
+     *
+     * <p>The evidence is Aparapi's per-class execution profile, which records the device of every
+     * execution, Java thread pool included, and its per-class list of failed devices (a fallback
+     * always marks the failing device first). {@code Kernel.getTargetDevice()} and
+     * {@code isRunningCL()} are not used: they report the class's <em>preferred</em> device, not
+     * where a kernel ran.
      */
     static void checkRanOn(Kernel kernel, OpenCLDevice expected, String expectedDescription) {
-        Device target = kernel.getTargetDevice();
-        List<Device> failed = KernelManager.instance().getPreferences(kernel).getFailedDevices();
-        boolean onDevice = kernel.isRunningCL()
-            && target instanceof OpenCLDevice
-            && target.getDeviceId() == expected.getDeviceId()
-            && failed.isEmpty();
-        if (!onDevice) {
-            StringBuilder failedNames = new StringBuilder();
+        KernelManager manager = KernelManager.instance();
+        List<Device> failed = manager.getPreferences(kernel).getFailedDevices();
+        List<String> javaDevices = new ArrayList<>();
+        boolean ranOnExpected = false;
+        for (Device d : manager.getProfile(kernel.getClass()).getDevices()) {
+            if (!(d instanceof OpenCLDevice)) {
+                javaDevices.add(d.getShortDescription());
+            } else if (d.getDeviceId() == expected.getDeviceId()) {
+                ranOnExpected = true;
+            }
+        }
+        if (!failed.isEmpty() || !javaDevices.isEmpty() || !ranOnExpected) {
+            List<String> failedNames = new ArrayList<>();
             for (Device d : failed) {
-                failedNames.append(failedNames.isEmpty() ? "" : ", ").append(d.getShortDescription());
+                failedNames.add(d.getShortDescription());
             }
             throw new IllegalStateException("OpenCL backend requested: kernel " + kernel.getClass().getSimpleName()
-                + " should have run on " + expectedDescription + " but Aparapi ran it on "
-                + (target == null ? "no device" : target.getShortDescription())
+                + " should run on " + expectedDescription + ", but Aparapi "
+                + (javaDevices.isEmpty() ? "has no record of it running there" : "ran it in Java on " + javaDevices)
                 + (failed.isEmpty() ? "" : " after marking failed: " + failedNames)
-                + " (a silent fallback to Java)");
+                + " (a silent fallback to Java, refused)");
         }
     }
 
@@ -302,7 +317,7 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
             for (int i = 0; i < m; i++) {
                 int row = cOff + i * ldc;
                 if (beta == 0f) {
-                    java.util.Arrays.fill(c, row, row + n, 0f);
+                    Arrays.fill(c, row, row + n, 0f);
                 } else if (beta != 1f) {
                     host.scale(n, beta, c, row);
                 }

@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import com.aparapi.Kernel;
 import com.aparapi.Range;
@@ -19,6 +23,7 @@ import com.aparapi.internal.kernel.KernelManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Smoke checks of the OpenCL backend against the scalar reference; the full agreement suite is in
@@ -159,9 +164,34 @@ class OpenClKernelsTest {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                 () -> OpenClKernels.checkRanOn(k, expected, "opencl: the expected device"));
             assertTrue(e.getMessage().contains("the expected device"), e.getMessage());
+            assertTrue(e.getMessage().contains("ran it in Java"), e.getMessage());
         } finally {
             k.dispose();
         }
+    }
+
+    /**
+     * With OpenCL hidden from a child JVM (the ocl-icd loader reads its vendor list from
+     * {@code OCL_ICD_VENDORS}), the backend must refuse to start, naming what is missing, instead of
+     * letting Aparapi run the kernels in Java.
+     */
+    @Test
+    void withoutAnOpenClDeviceItFailsLoudly(@TempDir Path emptyVendors) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+            "--add-modules", "jdk.incubator.vector",
+            "-cp", System.getProperty("java.class.path"), NoOpenClProbe.class.getName());
+        pb.environment().put("OCL_ICD_VENDORS", emptyVendors.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
+        assertEquals(0, p.exitValue(), out);
+        assumeFalse(out.contains("isAvailable=true"),
+            "this machine's OpenCL loader ignores OCL_ICD_VENDORS, so OpenCL cannot be hidden here: " + out);
+        assertTrue(out.contains("isAvailable=false"), out);
+        assertTrue(out.contains("threw=OpenCL backend requested, but no OpenCL device was found"), out);
+        assertTrue(out.contains("backends=threw"), out);
     }
 
     @Test
