@@ -1,11 +1,10 @@
 package dev.alignguard.training.fisher;
 
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 import dev.alignguard.math.Kernels;
 import dev.alignguard.math.linalg.GramEigen;
@@ -94,9 +93,13 @@ public final class DiagonalEstimator implements FisherEstimator {
         for (double v : diagonal) {
             trace += v;
         }
-        double[] desc = IntStream.range(0, diagonal.length).boxed()
-            .sorted(Comparator.comparingDouble((Integer k) -> -diagonal[k]).thenComparingInt(k -> k))
-            .mapToDouble(k -> diagonal[k]).toArray();
+        double[] desc = diagonal.clone();              // the values in descending order (indices not needed here)
+        Arrays.sort(desc);
+        for (int i = 0, j = desc.length - 1; i < j; i++, j--) {
+            double t = desc[i];
+            desc[i] = desc[j];
+            desc[j] = t;
+        }
         double top = desc.length == 0 ? 0 : desc[0];
         int significant = 0;
         while (significant < desc.length && desc[significant] > 0
