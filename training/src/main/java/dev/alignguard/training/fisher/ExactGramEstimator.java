@@ -1,12 +1,14 @@
 package dev.alignguard.training.fisher;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import dev.alignguard.math.Kernels;
 import dev.alignguard.math.linalg.EigenPairs;
 import dev.alignguard.math.linalg.GramEigen;
+import dev.alignguard.math.linalg.SymmetricEigen;
 import dev.alignguard.math.projection.BasisProjector;
 import dev.alignguard.math.projection.SelectionRule;
 import dev.alignguard.model.llama.LlamaModel;
@@ -51,8 +53,22 @@ public final class ExactGramEstimator implements FisherEstimator {
     /** One layer from its per-example gradients {@code g: double[N][D]}. */
     public static LayerEstimate layer(String layer, int dOut, int dIn, double[][] g, SelectionRule rule) {
         FisherEstimators.requireGradients(layer, dOut, dIn, g);
-        // a rank rule needs only m lifted vectors; an energy rule needs every eigenvalue
-        EigenPairs pairs = rule instanceof SelectionRule.Rank r ? GramEigen.top(g, r.m()) : GramEigen.all(g);
+        // Lift only the kept vectors (O(N D m)): a rank rule knows m; an energy rule first reads it off
+        // K's eigenvalues (one extra O(N^2 D) Gram matrix, cheaper than lifting all N vectors).
+        int m;
+        if (rule instanceof SelectionRule.Rank r) {
+            m = r.m();
+        } else {
+            EigenPairs k = SymmetricEigen.all(GramEigen.gram(g));
+            double top = k.count() == 0 ? 0 : k.value(0);
+            int significant = 0;
+            while (significant < k.count() && k.value(significant) > 0
+                   && k.value(significant) > GramEigen.DEFAULT_RELATIVE_THRESHOLD * top) {
+                significant++;
+            }
+            m = rule.select(Arrays.copyOf(k.values(), significant), k.trace());
+        }
+        EigenPairs pairs = GramEigen.top(g, m);
         BasisProjector p = BasisProjector.fromEigenPairs(pairs, rule);
         return new LayerEstimate(layer, dOut, dIn, p, p.basis(), p.keptEigenvalues(), pairs.trace(), true);
     }

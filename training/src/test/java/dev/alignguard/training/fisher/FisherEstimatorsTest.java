@@ -126,6 +126,31 @@ class FisherEstimatorsTest {
     }
 
     @Test
+    void exactEnergyRuleKeepsTheFewestDirectionsReachingTheFraction() {
+        double[][] g = TinyWorld.randomGradients(12, 20, 4);
+        org.ejml.data.DMatrixRMaj f = new org.ejml.data.DMatrixRMaj(20, 20);
+        for (double[] gi : g) {
+            for (int r = 0; r < 20; r++) {
+                for (int c = 0; c < 20; c++) {
+                    f.data[r * 20 + c] += gi[r] * gi[c] / g.length;
+                }
+            }
+        }
+        var dense = dev.alignguard.math.linalg.SymmetricEigen.all(f);
+        for (double fraction : new double[] {0.1, 0.5, 0.9, 0.999}) {
+            int expected = 0;
+            double sum = 0;
+            while (sum < fraction * dense.trace()) {
+                sum += dense.value(expected++);
+            }
+            LayerEstimate e = ExactGramEstimator.layer("l", 4, 5, g, SelectionRule.energy(fraction));
+            assertEquals(expected, e.rank(), "fraction " + fraction);
+            assertTrue(e.capturedEnergy() >= fraction - 1e-12);
+            assertEquals(dense.trace(), e.trace(), 1e-12 * dense.trace());
+        }
+    }
+
+    @Test
     void diagonalKeepsTheLargestEntries() {
         double[] f = {0.5, 3, 0, 2, 3, 1};
         LayerEstimate e = DiagonalEstimator.layer("d", 2, 3, f, SelectionRule.rank(3));
