@@ -154,8 +154,11 @@ final class SafetensorsReader {
         try {
             root = JSON.readTree(text);
         } catch (JacksonException e) {
-            String msg = String.valueOf(e.getOriginalMessage());
+            String msg = String.valueOf(e.getOriginalMessage()).replaceAll("\\[Source: [^;]*; ", "[");
             String at = e.getLocation() == null ? "" : " at character " + e.getLocation().getCharOffset();
+            if (msg.startsWith("Trailing token")) {
+                throw fail("header has content after the JSON object" + at);
+            }
             String what = msg.startsWith("Duplicate") ? "header repeats a key" : "header is not valid JSON";
             throw fail(what + at + ": " + shorten(msg, 200));
         } catch (IOException | RuntimeException e) {
