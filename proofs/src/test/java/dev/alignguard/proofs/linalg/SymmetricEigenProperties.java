@@ -14,7 +14,7 @@ import org.ejml.data.DMatrixRMaj;
  * D in [1, 30]. Backward stability gives every pair the same bound:
  * ||F u - lambda u|| = ||E u|| &lt;= denseEig(D) ||F||_F, plus the error of evaluating the residual.
  */
-class SymmetricEigenLaws implements EigenSolverLaws {
+class SymmetricEigenProperties implements EigenSolverLaws {
 
     @Override
     public Arbitrary<Solved> problems() {

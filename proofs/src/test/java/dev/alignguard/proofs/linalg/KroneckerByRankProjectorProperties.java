@@ -5,7 +5,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 
 /** The projector laws for K-FAC projectors keeping the top m products, m in [0, D]. */
-class KroneckerByRankProjectorLaws extends KroneckerProjectorLaws {
+class KroneckerByRankProjectorProperties extends KroneckerProjectorProperties {
 
     @Override
     Arbitrary<SelectionRule> rules(int d) {

@@ -12,7 +12,7 @@ import org.ejml.data.DMatrixRMaj;
  * m in [1, min(D, 4)], default Krylov dimension min(D, 2m + 20): small D runs to D steps (exact),
  * larger D stops short on a semicircle spectrum, so both converged and unconverged runs occur.
  */
-class LanczosDenseLaws implements EigenSolverLaws {
+class LanczosDenseProperties implements EigenSolverLaws {
 
     @Override
     public Arbitrary<Solved> problems() {
@@ -20,7 +20,7 @@ class LanczosDenseLaws implements EigenSolverLaws {
                 Arbitraries.integers().between(1, Math.min(d, 4)), Gaussians.seeds()).as((m, seed) -> {
                     DMatrixRMaj f = Gaussians.symmetric(new Random(seed), d);
                     // the dense product: one D-term dot product per entry, gamma_D relative to ||F||_F
-                    return LanczosLaws.solved("Lanczos, Gaussian symmetric " + d + " x " + d, f, SymmetricOperator.dense(f),
+                    return LanczosBounds.solved("Lanczos, Gaussian symmetric " + d + " x " + d, f, SymmetricOperator.dense(f),
                             m, seed, Rounding.gamma(d));
                 }));
     }

@@ -11,26 +11,32 @@ import org.ejml.data.DMatrixRMaj;
  * relation ({@link Rounding#lanczos}), plus the error of the operator's own products
  * ({@code opError}, relative to ||F||_F) over sqrt(steps) columns, plus evaluating the residual.
  */
-final class LanczosLaws {
+final class LanczosBounds {
 
-    private LanczosLaws() {
+    private LanczosBounds() {
     }
 
     static EigenSolverLaws.Solved solved(String what, DMatrixRMaj f, SymmetricOperator op, int m, long seed, double opError) {
         Lanczos.Result r = Lanczos.top(op, m, Lanczos.Options.defaults().withSeed(seed));
         int d = f.numRows;
         int k = r.steps();
-        double normF = Rounding.frobenius(f);
-        double slack = (Rounding.lanczos(d, k, Lanczos.BREAKDOWN_TOLERANCE) + Math.sqrt(k) * opError
-                + Rounding.residualEvaluation(d)) * normF;
-        double[] reported = r.residuals();
-        double[] bound = new double[m];
-        for (int i = 0; i < m; i++) {
-            bound[i] = reported[i] + slack;
-        }
+        double[] bound = residualBounds(f, r, opError);
         // X = Q Y: Q orthonormal to k gamma_D (two sweeps), Y to denseEig(k), the product adds sqrt(k) gamma_k
         double ortho = 2 * (k * Rounding.gamma(d) + Rounding.denseEig(k) + Math.sqrt(k) * Rounding.gamma(k));
         return new EigenSolverLaws.Solved(what + ", m = " + m + ", " + k + " steps, converged " + r.converged(),
                 f, r.pairs(), bound, ortho);
+    }
+
+    /** Reported Ritz residual plus the class comment's slack, per pair (absolute). */
+    static double[] residualBounds(DMatrixRMaj f, Lanczos.Result r, double opError) {
+        int d = f.numRows;
+        int k = r.steps();
+        double slack = (Rounding.lanczos(d, k, Lanczos.BREAKDOWN_TOLERANCE) + Math.sqrt(k) * opError
+                + Rounding.residualEvaluation(d)) * Rounding.frobenius(f);
+        double[] bound = r.residuals();
+        for (int i = 0; i < bound.length; i++) {
+            bound[i] += slack;
+        }
+        return bound;
     }
 }

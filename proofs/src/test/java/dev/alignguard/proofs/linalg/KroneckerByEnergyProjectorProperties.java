@@ -5,7 +5,7 @@ import java.util.Random;
 import net.jqwik.api.Arbitrary;
 
 /** The projector laws for K-FAC projectors keeping the fewest products reaching a fraction of trace(S) trace(A). */
-class KroneckerByEnergyProjectorLaws extends KroneckerProjectorLaws {
+class KroneckerByEnergyProjectorProperties extends KroneckerProjectorProperties {
 
     @Override
     Arbitrary<SelectionRule> rules(int d) {

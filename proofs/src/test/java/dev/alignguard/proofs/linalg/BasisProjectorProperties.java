@@ -8,7 +8,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 
 /** Projector laws for P = U U^T with a Haar-random orthonormal U (D x m), D in [1, 40], m in [0, D]. */
-class BasisProjectorLaws implements ProjectorLaws<BasisProjector> {
+class BasisProjectorProperties implements ProjectorLaws<BasisProjector> {
 
     @Override
     public Arbitrary<BasisProjector> projectors() {

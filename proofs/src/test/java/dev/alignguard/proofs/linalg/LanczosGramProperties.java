@@ -13,7 +13,7 @@ import org.ejml.data.DMatrixRMaj;
  * N in [1, 10] decaying per-example vectors, m in [1, min(D, 4)]. rank(F) &lt;= N is often below m
  * or below the Krylov dimension, which exercises the breakdown-and-restart path.
  */
-class LanczosGramLaws implements EigenSolverLaws {
+class LanczosGramProperties implements EigenSolverLaws {
 
     @Override
     public Arbitrary<Solved> problems() {
@@ -34,7 +34,7 @@ class LanczosGramLaws implements EigenSolverLaws {
                             // G (G^T x) / N: N dot products of length D, then an N-term combination;
                             // error (gamma_D + gamma_N) trace(F) ||x||, and trace(F) <= sqrt(N) ||F||_F (rank <= N)
                             double opError = (Rounding.gamma(d) + Rounding.gamma(n)) * Math.sqrt(n);
-                            return LanczosLaws.solved("Lanczos, GramOperator D = " + d + ", N = " + n, f, new GramOperator(g),
+                            return LanczosBounds.solved("Lanczos, GramOperator D = " + d + ", N = " + n, f, new GramOperator(g),
                                     m, seed, opError);
                         }));
     }

@@ -12,7 +12,7 @@ import net.jqwik.api.Combinators;
  * Gaussians with about a quarter of the entries exactly 0 (dead weights; ties), selected by rank
  * or by energy.
  */
-class MaskProjectorLaws implements ProjectorLaws<MaskProjector> {
+class MaskProjectorProperties implements ProjectorLaws<MaskProjector> {
 
     @Override
     public Arbitrary<MaskProjector> projectors() {

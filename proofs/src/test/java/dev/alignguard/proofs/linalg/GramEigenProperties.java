@@ -24,7 +24,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * Hence (k + 2) sqrt(lambda_0 / lambda_k) eta, plus evaluating the residual on the explicit
  * F = G G^T / N (whose entries carry gamma_N relative error).
  */
-class GramEigenLaws implements EigenSolverLaws {
+class GramEigenProperties implements EigenSolverLaws {
 
     @Override
     public Arbitrary<Solved> problems() {
@@ -39,15 +39,22 @@ class GramEigenLaws implements EigenSolverLaws {
                     }
                     EigenPairs pairs = GramEigen.all(g);
                     DMatrixRMaj f = Gaussians.gramFisher(g);
-                    double trace = CommonOps_DDRM.trace(f);
-                    double eta = (Rounding.gamma(d + 1) + Rounding.denseEig(n) + n * Rounding.gamma(n)) * trace;
-                    double evaluation = (Rounding.residualEvaluation(d) + Rounding.gamma(n)) * Rounding.frobenius(f);
-                    double[] bound = new double[pairs.count()];
-                    for (int k = 0; k < bound.length; k++) {
-                        bound[k] = (k + 2) * Math.sqrt(pairs.value(0) / pairs.value(k)) * eta + evaluation;
-                    }
                     double ortho = 4 * (pairs.count() + 1) * Rounding.gamma(d);
-                    return new Solved("GramEigen.all, D = " + d + ", N = " + n + ", decay " + decay, f, pairs, bound, ortho);
+                    return new Solved("GramEigen.all, D = " + d + ", N = " + n + ", decay " + decay, f, pairs,
+                            residualBounds(n, f, pairs), ortho);
                 });
+    }
+
+    /** The class comment's bound on ||F u_k - lambda_k u_k|| for GramEigen's pairs of F = G G^T / N (f explicit). */
+    static double[] residualBounds(int n, DMatrixRMaj f, EigenPairs pairs) {
+        int d = f.numRows;
+        double trace = CommonOps_DDRM.trace(f);
+        double eta = (Rounding.gamma(d + 1) + Rounding.denseEig(n) + n * Rounding.gamma(n)) * trace;
+        double evaluation = (Rounding.residualEvaluation(d) + Rounding.gamma(n)) * Rounding.frobenius(f);
+        double[] bound = new double[pairs.count()];
+        for (int k = 0; k < bound.length; k++) {
+            bound[k] = (k + 2) * Math.sqrt(pairs.value(0) / pairs.value(k)) * eta + evaluation;
+        }
+        return bound;
     }
 }

@@ -14,7 +14,7 @@ import net.jqwik.api.Combinators;
  * B B^T / k (often rank-deficient, so zero products and ties occur), and a selection rule supplied
  * by the subclass.
  */
-abstract class KroneckerProjectorLaws implements ProjectorLaws<KroneckerProjector> {
+abstract class KroneckerProjectorProperties implements ProjectorLaws<KroneckerProjector> {
 
     /** The selection rule for a layer of D weights. */
     abstract Arbitrary<SelectionRule> rules(int d);
