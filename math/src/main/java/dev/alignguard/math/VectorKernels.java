@@ -26,7 +26,6 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
 
-    public static long PACK_NS, SWEEP_NS;
     private final ForkJoinPool pool;
     private final int threads;
 
@@ -108,10 +107,10 @@ public final class VectorKernels implements Kernels {
         }
         int mPanels = ceilDiv(m, MR);
         int nPanels = ceilDiv(n, NR);
-        int kcMax = Math.min(k, KC);
         // Packed A: mPanels micro-panels, each MR rows of KC slots. Packed B: nPanels micro-panels, each kc steps of NR.
-        float[] aPack = new float[mPanels * MR * KC];
-        float[] bPack = new float[nPanels * NR * kcMax];
+        PackBuffers buffers = PackBuffers.take(mPanels * MR * KC, nPanels * NR * Math.min(k, KC));
+        float[] aPack = buffers.a;
+        float[] bPack = buffers.b;
         boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_THRESHOLD;
         Tiles tiles = parallel ? new Tiles(mPanels, nPanels, threads) : new Tiles(mPanels, nPanels, 1);
         for (int pc = 0; pc < k; pc += KC) {
@@ -136,11 +135,46 @@ public final class VectorKernels implements Kernels {
                 pool.invoke(new ForRange(pack, 0, mPanels + nPanels, Math.max(1, (mPanels + nPanels) / (4 * threads))));
                 pool.invoke(new ForRange(sweep, 0, tiles.count(), 1));
             } else {
-                long t0 = System.nanoTime();
                 pack.run(0, mPanels + nPanels);
-                long t1 = System.nanoTime();
                 sweep.run(0, tiles.count());
-                PACK_NS += t1 - t0; SWEEP_NS += System.nanoTime() - t1;
+            }
+        }
+        buffers.giveBack();
+    }
+
+    /**
+     * The packed panels of one call, kept per calling thread so that repeated products do not
+     * allocate (and zero) them each time. A call takes its thread's buffers out of the thread-local
+     * slot while it runs, so a nested or concurrent call can never share them; buffers above
+     * {@link #KEEP_FLOATS} floats are not kept. Nothing relies on their contents: packing writes
+     * every slot the kernel reads.
+     */
+    private static final class PackBuffers {
+        private static final int KEEP_FLOATS = 1 << 22;
+        private static final ThreadLocal<PackBuffers> CACHE = new ThreadLocal<>();
+
+        float[] a = new float[0];
+        float[] b = new float[0];
+
+        static PackBuffers take(int aFloats, int bFloats) {
+            PackBuffers buf = CACHE.get();
+            if (buf == null) {
+                buf = new PackBuffers();
+            } else {
+                CACHE.remove();
+            }
+            if (buf.a.length < aFloats) {
+                buf.a = new float[aFloats];
+            }
+            if (buf.b.length < bFloats) {
+                buf.b = new float[bFloats];
+            }
+            return buf;
+        }
+
+        void giveBack() {
+            if (a.length <= KEEP_FLOATS && b.length <= KEEP_FLOATS) {
+                CACHE.set(this);
             }
         }
     }
@@ -420,9 +454,16 @@ public final class VectorKernels implements Kernels {
                 }
             }
         } else {
-            // B stored k x n: each step is a contiguous run of nr values.
+            // B stored k x n: each step is a contiguous run of nr values (two vector moves when full).
             for (int p = 0; p < kc; p++) {
-                System.arraycopy(b, bOff + (pc + p) * ldb + j0, bPack, at + p * NR, nr);
+                int src = bOff + (pc + p) * ldb + j0;
+                int dst = at + p * NR;
+                if (nr == NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(bPack, dst);
+                    FloatVector.fromArray(S, b, src + LANES).intoArray(bPack, dst + LANES);
+                } else {
+                    System.arraycopy(b, src, bPack, dst, nr);
+                }
             }
         }
     }
