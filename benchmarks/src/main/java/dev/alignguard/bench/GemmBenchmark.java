@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
     "-Xss8m", "-Xms2g", "-Xmx2g"})
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class GemmBenchmark {
 

@@ -41,13 +41,15 @@ public final class GemmReport {
         List<String> sizes = paramValues("n");
         List<String> backends = paramValues("backend");
         int threads = Runtime.getRuntime().availableProcessors();
-        int warmup = 3, iterations = 5, timeMs = 1000;
+        // The first products run in the interpreter (the Vector API is very slow there) until C2 has
+        // compiled the micro-kernel: a few warm-up seconds are needed before the figures settle.
+        int warmup = 5, iterations = 5, timeMs = 1000;
         Path out = null;
         VerboseMode verbose = VerboseMode.SILENT;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> {
-                    warmup = 2;
+                    warmup = 4;
                     iterations = 3;
                     timeMs = 500;
                 }

@@ -59,23 +59,27 @@ public final class VectorKernels implements Kernels {
 
     // ---------------------------------------------------------------- matrix product
     //
-    // Layering (BLIS / GotoBLAS), from the outside in:
+    // Layering (BLIS / GotoBLAS), from the outside in. The inner dimension is cut into KC-deep slices.
     //
-    //   gemm           for each KC-deep slice pc of the inner dimension (sequential: fixes the order
-    //                  in which every C element is summed):
-    //     phase 1        pack alpha * op(A)[:, pc..] into MR-row micro-panels and op(B)[pc.., :] into
-    //                    NR-column micro-panels (parallel over panels; absorbs transposes, offsets and
-    //                    leading dimensions, so the kernel only ever sees contiguous k-major panels);
-    //     phase 2        sweep the output tiles (parallel over tiles of whole micro-tiles; a tile is a
-    //                    block of about MC rows, whose packed A stays in L2, times a range of B panels):
-    //       sweep          for each B micro-panel (KC x NR, stays in L1),
-    //                        for each A micro-panel of the row block (KC x MR, streams from L2):
-    //         microKernel      C[MR x NR] (+)= Apanel^T * Bpanel, MR x NR accumulators in registers.
+    //   gemm         phase 1: pack, for every slice, alpha * op(A) into MR-row micro-panels and op(B)
+    //                into NR-column micro-panels (parallel over panels). Packing absorbs transposes,
+    //                offsets, leading dimensions and alpha, so the kernel only sees contiguous panels.
+    //                phase 2: sweep the output tiles (parallel over tiles). A tile is a block of about
+    //                MC rows (its packed A stays in L2) times a range of B panels; only whole tiles are
+    //                shared out, so each C element belongs to exactly one task.
+    //     tile         for each slice, in order (this fixes the order in which every C element is summed):
+    //       sweep        for each B micro-panel (KC x NR, stays in L1),
+    //                      for each A micro-panel of the tile's rows (MR x KC, streams from L2):
+    //         microKernel    C[MR x NR] = C + Apanel * Bpanel, MR x NR accumulators held in registers.
     //
-    // Every C element is written by exactly one micro-kernel call per slice, and slices run in order,
-    // so the result does not depend on the number of threads or on which thread ran which tile.
-    // beta is folded into the first slice: its accumulators start from 0 (beta == 0: C is not read),
-    // from C (beta == 1) or from beta * C; later slices start from C.
+    // Two fork/join rounds per call whatever the depth (a round costs tens of microseconds, more when
+    // the cores are shared), at the price of packing all of A and B at once: about (m + n) * k floats
+    // of buffers, kept per calling thread up to a limit (PackBuffers).
+    //
+    // The result does not depend on the number of threads or on which thread ran which tile: each C
+    // element is summed k-ascending, slice by slice, by the same kernel code. beta is folded into the
+    // first slice: its accumulators start from 0 (beta == 0: C is not read), from C (beta == 1) or
+    // from beta * C; later slices start from C.
 
     /** Micro-tile rows: 12 broadcasts of A per step. */
     static final int MR = 12;
@@ -85,8 +89,8 @@ public final class VectorKernels implements Kernels {
     static final int KC = 256;
     /** Rows per tile (a multiple of MR): MC x KC of packed A (144 KiB) stays in L2. */
     static final int MC = 12 * MR;
-    /** Below this many multiply-adds a product runs on the calling thread (fork/join costs some microseconds). */
-    private static final long PARALLEL_THRESHOLD = 1L << 21;
+    /** Below this many multiply-adds (about 200^3, 50-100 us on one core) a product runs on the calling thread. */
+    private static final long PARALLEL_THRESHOLD = 1L << 23;
     /** Aim for this many tiles per thread, so work stealing can even out uneven tiles. */
     private static final int TILES_PER_THREAD = 4;
 
@@ -107,37 +111,47 @@ public final class VectorKernels implements Kernels {
         }
         int mPanels = ceilDiv(m, MR);
         int nPanels = ceilDiv(n, NR);
-        // Packed A: mPanels micro-panels, each MR rows of KC slots. Packed B: nPanels micro-panels, each kc steps of NR.
-        PackBuffers buffers = PackBuffers.take(mPanels * MR * KC, nPanels * NR * Math.min(k, KC));
+        int slices = ceilDiv(k, KC);
+        int kcMax = Math.min(k, KC);
+        // Packed A, slice s, micro-panel ip at (s * mPanels + ip) * MR * KC: MR rows of KC slots.
+        // Packed B, slice s, micro-panel jp at s * nPanels * NR * kcMax + jp * NR * kc: kc steps of NR values.
+        int aSlice = mPanels * MR * KC;
+        int bSlice = nPanels * NR * kcMax;
+        PackBuffers buffers = PackBuffers.take(Math.multiplyExact(slices, aSlice), Math.multiplyExact(slices, bSlice));
         float[] aPack = buffers.a;
         float[] bPack = buffers.b;
-        boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_THRESHOLD;
-        Tiles tiles = parallel ? new Tiles(mPanels, nPanels, threads) : new Tiles(mPanels, nPanels, 1);
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            int start = pc > 0 ? FROM_C : beta == 0f ? FROM_ZERO : beta == 1f ? FROM_C : FROM_BETA_C;
-            int p0 = pc;
-            RangeBody pack = (lo, hi) -> {
-                for (int panel = lo; panel < hi; panel++) {
-                    if (panel < mPanels) {
-                        packA(transA, m, panel, kc, p0, alpha, a, aOff, lda, aPack);
-                    } else {
-                        packB(transB, n, panel - mPanels, kc, p0, b, bOff, ldb, bPack);
-                    }
+        int panels = mPanels + nPanels;
+        RangeBody pack = (lo, hi) -> {
+            for (int job = lo; job < hi; job++) {
+                int s = job / panels, panel = job % panels;
+                int pc = s * KC, kc = Math.min(KC, k - pc);
+                if (panel < mPanels) {
+                    packA(transA, m, panel, kc, pc, alpha, a, aOff, lda, aPack, s * aSlice + panel * MR * KC);
+                } else {
+                    int jp = panel - mPanels;
+                    packB(transB, n, jp, kc, pc, b, bOff, ldb, bPack, s * bSlice + jp * NR * kc);
                 }
-            };
-            RangeBody sweep = (lo, hi) -> {
-                for (int t = lo; t < hi; t++) {
-                    sweep(tiles, t, m, n, kc, aPack, bPack, start, beta, c, cOff, ldc);
-                }
-            };
-            if (parallel) {
-                pool.invoke(new ForRange(pack, 0, mPanels + nPanels, Math.max(1, (mPanels + nPanels) / (4 * threads))));
-                pool.invoke(new ForRange(sweep, 0, tiles.count(), 1));
-            } else {
-                pack.run(0, mPanels + nPanels);
-                sweep.run(0, tiles.count());
             }
+        };
+        boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_THRESHOLD;
+        Tiles tiles = new Tiles(mPanels, nPanels, parallel ? threads : 1);
+        int first = beta == 0f ? FROM_ZERO : beta == 1f ? FROM_C : FROM_BETA_C;
+        RangeBody compute = (lo, hi) -> {
+            for (int t = lo; t < hi; t++) {
+                for (int s = 0; s < slices; s++) {
+                    int pc = s * KC, kc = Math.min(KC, k - pc);
+                    sweep(tiles, t, m, n, kc, aPack, s * aSlice, bPack, s * bSlice, s == 0 ? first : FROM_C, beta,
+                          c, cOff, ldc);
+                }
+            }
+        };
+        if (parallel) {
+            int jobs = slices * panels;
+            pool.invoke(new ForRange(pack, 0, jobs, Math.max(1, jobs / (4 * threads))));
+            pool.invoke(new ForRange(compute, 0, tiles.count(), 1));
+        } else {
+            pack.run(0, slices * panels);
+            compute.run(0, tiles.count());
         }
         buffers.giveBack();
     }
@@ -252,18 +266,18 @@ public final class VectorKernels implements Kernels {
     }
 
     /** Tile t: B panel outer (stays in L1), A panels inner (stream from L2). Edge micro-tiles go through a scratch tile. */
-    private static void sweep(Tiles tiles, int t, int m, int n, int kc, float[] aPack, float[] bPack,
+    private static void sweep(Tiles tiles, int t, int m, int n, int kc, float[] aPack, int aBase, float[] bPack, int bBase,
                               int start, float beta, float[] c, int cOff, int ldc) {
         float[] edge = null;
         int ip0 = tiles.aStart(t), ip1 = tiles.aEnd(t);
         for (int jp = tiles.bStart(t), jp1 = tiles.bEnd(t); jp < jp1; jp++) {
             int j = jp * NR;
             int nr = Math.min(NR, n - j);
-            int bAt = jp * NR * kc;
+            int bAt = bBase + jp * NR * kc;
             for (int ip = ip0; ip < ip1; ip++) {
                 int i = ip * MR;
                 int mr = Math.min(MR, m - i);
-                int aAt = ip * MR * KC;
+                int aAt = aBase + ip * MR * KC;
                 if (mr == MR && nr == NR) {
                     microKernel(kc, aPack, aAt, bPack, bAt, c, cOff + i * ldc + j, ldc, start, beta);
                 } else {
@@ -401,15 +415,14 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * Packs alpha * op(A)[i0..i0+MR, pc..pc+kc) (i0 = panel * MR) as micro-panel {@code panel}: MR rows
+     * Packs alpha * op(A)[i0..i0+MR, pc..pc+kc) (i0 = panel * MR) at aPack[at..]: MR rows
      * of KC slots each (the stride is the constant KC whatever kc is, so the kernel's MR broadcasts
      * are one index register plus constant displacements), rows past m zero.
      */
     private static void packA(boolean transA, int m, int panel, int kc, int pc, float alpha,
-                              float[] a, int aOff, int lda, float[] aPack) {
+                              float[] a, int aOff, int lda, float[] aPack, int at) {
         int i0 = panel * MR;
         int mr = Math.min(MR, m - i0);
-        int at = panel * MR * KC;
         if (mr < MR) {
             java.util.Arrays.fill(aPack, at + mr * KC, at + MR * KC, 0f);
         }
@@ -437,11 +450,11 @@ public final class VectorKernels implements Kernels {
         }
     }
 
-    /** Packs op(B)[pc..pc+kc, j0..j0+NR) (j0 = panel * NR) as micro-panel {@code panel}: kc steps of NR values, columns past n zero. */
-    private static void packB(boolean transB, int n, int panel, int kc, int pc, float[] b, int bOff, int ldb, float[] bPack) {
+    /** Packs op(B)[pc..pc+kc, j0..j0+NR) (j0 = panel * NR) at bPack[at..]: kc steps of NR values, columns past n zero. */
+    private static void packB(boolean transB, int n, int panel, int kc, int pc, float[] b, int bOff, int ldb,
+                              float[] bPack, int at) {
         int j0 = panel * NR;
         int nr = Math.min(NR, n - j0);
-        int at = panel * NR * kc;
         if (nr < NR) {
             java.util.Arrays.fill(bPack, at, at + NR * kc, 0f);
         }
