@@ -136,7 +136,7 @@ class VectorKernelsTest {
     /** Many threads calling one backend at once (the pack buffers are per calling thread). */
     @Test
     void gemmIsSafeUnderConcurrentCallers() throws InterruptedException {
-        int n = 150;
+        int n = 220; // large enough for the parallel path
         Random rnd = new Random(17);
         float[] a = random(rnd, n * n), b = random(rnd, n * n), want = new float[n * n];
         ONE.matmul(false, false, n, n, n, a, b, want);
