@@ -1,7 +1,5 @@
 package dev.alignguard.math;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 
@@ -13,30 +11,20 @@ import jdk.incubator.vector.VectorSpecies;
  * The fast CPU backend: SIMD through the Vector API ({@code jdk.incubator.vector}) and threads in a
  * {@link ForkJoinPool} sized to the cores (not the common pool, which other code may be using).
  *
- * <p>The matrix product follows the BLIS/GotoBLAS layering: for each {@code KC}-deep slice of the
- * inner dimension, A and B are packed into contiguous micro-panels (which also absorbs the
- * transposes and alpha), then a {@code MR x NR} register-blocked micro-kernel of FMA instructions
- * sweeps the output tiles. {@code NR} is two SIMD vectors wide, {@code MR = 8} rows, so the kernel
- * keeps 16 accumulators in registers and does 16 FMAs per 2 vector loads and 8 broadcasts.
+ * <p>The matrix product follows the BLIS/GotoBLAS layering (see the comment above {@link #gemm}):
+ * for each {@code KC}-deep slice of the inner dimension, A and B are packed into contiguous
+ * micro-panels (which also absorbs the transposes, offsets and alpha), then a {@code MR x NR}
+ * register-blocked micro-kernel of FMA instructions sweeps the output tiles. {@code NR} is two SIMD
+ * vectors wide and {@code MR = 12} rows, so the kernel keeps 24 accumulators in registers and does
+ * 24 FMAs per 2 vector loads and 12 broadcasts.
  *
- * <p>Threads split the output into tiles; every output element is still summed in the same order
- * (k ascending, in KC slices), so results do not depend on the thread count.
+ * <p>Threads split the packing over panels and the output over tiles; every output element is still
+ * summed in the same order (k ascending, in KC slices), so results do not depend on the thread count.
  */
 public final class VectorKernels implements Kernels {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
-
-    /** Micro-tile rows. */
-    static final int MR = 8;
-    /** Micro-tile columns: two vectors. */
-    static final int NR = 2 * LANES;
-    /** Depth of one packed slice: an MR x KC panel of A and a KC x NR panel of B fit in L1/L2. */
-    static final int KC = 256;
-    /** Rows of A per task (a multiple of MR): MC x KC floats stay in L2. */
-    static final int MC = 128;
-    /** Below this many multiply-adds a product runs on the calling thread. */
-    private static final long PARALLEL_THRESHOLD = 1L << 18;
 
     private final ForkJoinPool pool;
     private final int threads;
@@ -70,6 +58,44 @@ public final class VectorKernels implements Kernels {
     }
 
     // ---------------------------------------------------------------- matrix product
+    //
+    // Layering (BLIS / GotoBLAS), from the outside in. The inner dimension is cut into KC-deep slices.
+    //
+    //   gemm         phase 1: pack, for every slice, alpha * op(A) into MR-row micro-panels and op(B)
+    //                into NR-column micro-panels (parallel over panels). Packing absorbs transposes,
+    //                offsets, leading dimensions and alpha, so the kernel only sees contiguous panels.
+    //                phase 2: sweep the output tiles (parallel over tiles). A tile is a block of about
+    //                MC rows (its packed A stays in L2) times a range of B panels; only whole tiles are
+    //                shared out, so each C element belongs to exactly one task.
+    //     tile         for each slice, in order (this fixes the order in which every C element is summed):
+    //       sweep        for each B micro-panel (KC x NR, stays in L1),
+    //                      for each A micro-panel of the tile's rows (MR x KC, streams from L2):
+    //         microKernel    C[MR x NR] = C + Apanel * Bpanel, MR x NR accumulators held in registers.
+    //
+    // Two fork/join rounds per call whatever the depth (a round costs tens of microseconds, more when
+    // the cores are shared), at the price of packing all of A and B at once: about (m + n) * k floats
+    // of buffers, kept per calling thread up to a limit (PackBuffers).
+    //
+    // The result does not depend on the number of threads or on which thread ran which tile: each C
+    // element is summed k-ascending, slice by slice, by the same kernel code. beta is folded into the
+    // first slice: its accumulators start from 0 (beta == 0: C is not read), from C (beta == 1) or
+    // from beta * C; later slices start from C.
+
+    /** Micro-tile rows: 12 broadcasts of A per step. */
+    static final int MR = 12;
+    /** Micro-tile columns: two vectors, so the kernel holds 24 accumulators + 2 B vectors + 1 broadcast in the 32 registers. */
+    static final int NR = 2 * LANES;
+    /** Depth of one packed slice: a KC x NR panel of B (32 KiB at 16 lanes) stays in L1. */
+    static final int KC = 256;
+    /** Rows per tile (a multiple of MR): MC x KC of packed A (144 KiB) stays in L2. */
+    static final int MC = 12 * MR;
+    /** Below this many multiply-adds (about 200^3, 50-100 us on one core) a product runs on the calling thread. */
+    private static final long PARALLEL_THRESHOLD = 1L << 23;
+    /** Aim for this many tiles per thread, so work stealing can even out uneven tiles. */
+    private static final int TILES_PER_THREAD = 4;
+
+    /** How a micro-kernel's accumulators start: from zero (C is not read), from C, or from beta * C. */
+    private static final int FROM_ZERO = 0, FROM_C = 1, FROM_BETA_C = 2;
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k,
@@ -79,207 +105,383 @@ public final class VectorKernels implements Kernels {
         if (m == 0 || n == 0) {
             return;
         }
-        scaleOutput(m, n, beta, c, cOff, ldc);
         if (k == 0 || alpha == 0f) {
+            scaleOutput(m, n, beta, c, cOff, ldc);
             return;
         }
         int mPanels = ceilDiv(m, MR);
         int nPanels = ceilDiv(n, NR);
-        // Packed A: mPanels micro-panels, each kc x MR (k-major). Packed B: nPanels micro-panels, each kc x NR.
-        float[] aPack = new float[mPanels * MR * Math.min(k, KC)];
-        float[] bPack = new float[nPanels * NR * Math.min(k, KC)];
+        int slices = ceilDiv(k, KC);
+        int kcMax = Math.min(k, KC);
+        // Packed A, slice s, micro-panel ip at (s * mPanels + ip) * MR * KC: MR rows of KC slots.
+        // Packed B, slice s, micro-panel jp at s * nPanels * NR * kcMax + jp * NR * kc: kc steps of NR values.
+        int aSlice = mPanels * MR * KC;
+        int bSlice = nPanels * NR * kcMax;
+        PackBuffers buffers = PackBuffers.take(Math.multiplyExact(slices, aSlice), Math.multiplyExact(slices, bSlice));
+        float[] aPack = buffers.a;
+        float[] bPack = buffers.b;
+        int panels = mPanels + nPanels;
+        RangeBody pack = (lo, hi) -> {
+            for (int job = lo; job < hi; job++) {
+                int s = job / panels, panel = job % panels;
+                int pc = s * KC, kc = Math.min(KC, k - pc);
+                if (panel < mPanels) {
+                    packA(transA, m, panel, kc, pc, alpha, a, aOff, lda, aPack, s * aSlice + panel * MR * KC);
+                } else {
+                    int jp = panel - mPanels;
+                    packB(transB, n, jp, kc, pc, b, bOff, ldb, bPack, s * bSlice + jp * NR * kc);
+                }
+            }
+        };
         boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_THRESHOLD;
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            packA(transA, m, kc, pc, alpha, a, aOff, lda, aPack);
-            packB(transB, n, kc, pc, b, bOff, ldb, bPack);
-            if (parallel) {
-                pool.invoke(new TileTasks(m, n, kc, aPack, bPack, c, cOff, ldc, tiles(m, n)));
+        Tiles tiles = new Tiles(mPanels, nPanels, parallel ? threads : 1);
+        int first = beta == 0f ? FROM_ZERO : beta == 1f ? FROM_C : FROM_BETA_C;
+        RangeBody compute = (lo, hi) -> {
+            for (int t = lo; t < hi; t++) {
+                for (int s = 0; s < slices; s++) {
+                    int pc = s * KC, kc = Math.min(KC, k - pc);
+                    sweep(tiles, t, m, n, kc, aPack, s * aSlice, bPack, s * bSlice, s == 0 ? first : FROM_C, beta,
+                          c, cOff, ldc);
+                }
+            }
+        };
+        if (parallel) {
+            int jobs = slices * panels;
+            pool.invoke(new ForRange(pack, 0, jobs, Math.max(1, jobs / (4 * threads))));
+            pool.invoke(new ForRange(compute, 0, tiles.count(), 1));
+        } else {
+            pack.run(0, slices * panels);
+            compute.run(0, tiles.count());
+        }
+        buffers.giveBack();
+    }
+
+    /**
+     * The packed panels of one call, kept per calling thread so that repeated products do not
+     * allocate (and zero) them each time. A call takes its thread's buffers out of the thread-local
+     * slot while it runs, so a nested or concurrent call can never share them; buffers above
+     * {@link #KEEP_FLOATS} floats are not kept. Nothing relies on their contents: packing writes
+     * every slot the kernel reads.
+     */
+    private static final class PackBuffers {
+        private static final int KEEP_FLOATS = 1 << 22;
+        private static final ThreadLocal<PackBuffers> CACHE = new ThreadLocal<>();
+
+        float[] a = new float[0];
+        float[] b = new float[0];
+
+        static PackBuffers take(int aFloats, int bFloats) {
+            PackBuffers buf = CACHE.get();
+            if (buf == null) {
+                buf = new PackBuffers();
             } else {
-                sweep(0, m, 0, nPanels, m, n, kc, aPack, bPack, c, cOff, ldc);
+                CACHE.remove();
+            }
+            if (buf.a.length < aFloats) {
+                buf.a = new float[aFloats];
+            }
+            if (buf.b.length < bFloats) {
+                buf.b = new float[bFloats];
+            }
+            return buf;
+        }
+
+        void giveBack() {
+            if (a.length <= KEEP_FLOATS && b.length <= KEEP_FLOATS) {
+                CACHE.set(this);
             }
         }
     }
 
-    /** The task grid: blocks of MC rows times chunks of B panels, at least a few per thread. */
-    private List<int[]> tiles(int m, int n) {
-        int nPanels = ceilDiv(n, NR);
-        int rowBlocks = ceilDiv(m, MC);
-        int colChunks = Math.max(1, Math.min(nPanels, ceilDiv(4 * threads, rowBlocks)));
-        int panelsPerChunk = ceilDiv(nPanels, colChunks);
-        List<int[]> tiles = new ArrayList<>();
-        for (int ic = 0; ic < m; ic += MC) {
-            for (int jp = 0; jp < nPanels; jp += panelsPerChunk) {
-                tiles.add(new int[] {ic, Math.min(m, ic + MC), jp, Math.min(nPanels, jp + panelsPerChunk)});
-            }
-        }
-        return tiles;
+    /** A loop body over an index range. */
+    @FunctionalInterface
+    private interface RangeBody {
+        void run(int lo, int hi);
     }
 
-    private final class TileTasks extends RecursiveAction {
-        private final int m, n, kc, cOff, ldc;
-        private final float[] aPack, bPack, c;
-        private final List<int[]> tiles;
+    /** Runs a {@link RangeBody} over [lo, hi) in the pool, halving the range down to {@code grain} indices. */
+    private static final class ForRange extends RecursiveAction {
+        private final RangeBody body;
+        private final int lo, hi, grain;
 
-        TileTasks(int m, int n, int kc, float[] aPack, float[] bPack, float[] c, int cOff, int ldc, List<int[]> tiles) {
-            this.m = m;
-            this.n = n;
-            this.kc = kc;
-            this.aPack = aPack;
-            this.bPack = bPack;
-            this.c = c;
-            this.cOff = cOff;
-            this.ldc = ldc;
-            this.tiles = tiles;
+        ForRange(RangeBody body, int lo, int hi, int grain) {
+            this.body = body;
+            this.lo = lo;
+            this.hi = hi;
+            this.grain = grain;
         }
 
         @Override
         protected void compute() {
-            if (tiles.size() == 1) {
-                int[] t = tiles.getFirst();
-                sweep(t[0], t[1], t[2], t[3], m, n, kc, aPack, bPack, c, cOff, ldc);
+            if (hi - lo <= grain) {
+                body.run(lo, hi);
                 return;
             }
-            int half = tiles.size() / 2;
-            invokeAll(new TileTasks(m, n, kc, aPack, bPack, c, cOff, ldc, tiles.subList(0, half)),
-                      new TileTasks(m, n, kc, aPack, bPack, c, cOff, ldc, tiles.subList(half, tiles.size())));
-        }
-    }
-
-    /** Rows [i0, i1) x B panels [jp0, jp1): B panel outer (stays in L1), A panels inner (stream from L2). */
-    private static void sweep(int i0, int i1, int jp0, int jp1, int m, int n, int kc,
-                              float[] aPack, float[] bPack, float[] c, int cOff, int ldc) {
-        float[] edge = null;
-        for (int jp = jp0; jp < jp1; jp++) {
-            int j = jp * NR;
-            int nr = Math.min(NR, n - j);
-            for (int i = i0; i < i1; i += MR) {
-                int mr = Math.min(MR, m - i);
-                int aAt = (i / MR) * MR * kc;
-                int bAt = jp * NR * kc;
-                if (mr == MR && nr == NR) {
-                    microKernel(kc, aPack, aAt, bPack, bAt, c, cOff + i * ldc + j, ldc);
-                } else {
-                    if (edge == null) {
-                        edge = new float[MR * NR];
-                    } else {
-                        java.util.Arrays.fill(edge, 0f);
-                    }
-                    microKernel(kc, aPack, aAt, bPack, bAt, edge, 0, NR);
-                    for (int r = 0; r < mr; r++) {
-                        int row = cOff + (i + r) * ldc + j;
-                        for (int q = 0; q < nr; q++) {
-                            c[row + q] += edge[r * NR + q];
-                        }
-                    }
-                }
-            }
+            int mid = (lo + hi) >>> 1;
+            invokeAll(new ForRange(body, lo, mid, grain), new ForRange(body, mid, hi, grain));
         }
     }
 
     /**
-     * C[8 x NR] += Apanel[kc x 8]^T * Bpanel[kc x NR]: the inner loop everything else feeds.
-     * aPack holds, for each p, the 8 row values of A(:, p); bPack holds, for each p, NR values of B(p, :).
+     * The output grid: {@code rowBlocks x colChunks} tiles, each a range of A micro-panels (at most
+     * about MC rows, so its packed A stays in L2) times a range of B micro-panels. Ranges are split as
+     * evenly as whole panels allow, and there are about {@link #TILES_PER_THREAD} tiles per thread.
+     */
+    private record Tiles(int mPanels, int nPanels, int rowBlocks, int colChunks) {
+        Tiles(int mPanels, int nPanels, int threads) {
+            this(mPanels, nPanels, rowBlocks(mPanels), colChunks(mPanels, nPanels, threads));
+        }
+
+        private static int rowBlocks(int mPanels) {
+            return ceilDiv(mPanels, MC / MR);
+        }
+
+        private static int colChunks(int mPanels, int nPanels, int threads) {
+            if (threads == 1) {
+                return 1;
+            }
+            return Math.max(1, Math.min(nPanels, ceilDiv(TILES_PER_THREAD * threads, rowBlocks(mPanels))));
+        }
+
+        int count() {
+            return rowBlocks * colChunks;
+        }
+
+        /** First A micro-panel of tile t's row block; {@code aEnd(t)} is one past its last. */
+        int aStart(int t) {
+            return (int) ((long) (t / colChunks) * mPanels / rowBlocks);
+        }
+
+        int aEnd(int t) {
+            return (int) ((long) (t / colChunks + 1) * mPanels / rowBlocks);
+        }
+
+        int bStart(int t) {
+            return (int) ((long) (t % colChunks) * nPanels / colChunks);
+        }
+
+        int bEnd(int t) {
+            return (int) ((long) (t % colChunks + 1) * nPanels / colChunks);
+        }
+    }
+
+    /** Tile t: B panel outer (stays in L1), A panels inner (stream from L2). Edge micro-tiles go through a scratch tile. */
+    private static void sweep(Tiles tiles, int t, int m, int n, int kc, float[] aPack, int aBase, float[] bPack, int bBase,
+                              int start, float beta, float[] c, int cOff, int ldc) {
+        float[] edge = null;
+        int ip0 = tiles.aStart(t), ip1 = tiles.aEnd(t);
+        for (int jp = tiles.bStart(t), jp1 = tiles.bEnd(t); jp < jp1; jp++) {
+            int j = jp * NR;
+            int nr = Math.min(NR, n - j);
+            int bAt = bBase + jp * NR * kc;
+            for (int ip = ip0; ip < ip1; ip++) {
+                int i = ip * MR;
+                int mr = Math.min(MR, m - i);
+                int aAt = aBase + ip * MR * KC;
+                if (mr == MR && nr == NR) {
+                    microKernel(kc, aPack, aAt, bPack, bAt, c, cOff + i * ldc + j, ldc, start, beta);
+                } else {
+                    if (edge == null) {
+                        edge = new float[MR * NR];
+                    }
+                    edgeTile(kc, aPack, aAt, bPack, bAt, mr, nr, edge, c, cOff + i * ldc + j, ldc, start, beta);
+                }
+            }
+        }
+    }
+
+    /** A partial micro-tile: copy the valid mr x nr part of C into a full scratch tile, run the kernel there, copy back. */
+    private static void edgeTile(int kc, float[] aPack, int aAt, float[] bPack, int bAt, int mr, int nr,
+                                 float[] edge, float[] c, int cAt, int ldc, int start, float beta) {
+        java.util.Arrays.fill(edge, 0f);
+        if (start != FROM_ZERO) {
+            for (int r = 0; r < mr; r++) {
+                System.arraycopy(c, cAt + r * ldc, edge, r * NR, nr);
+            }
+        }
+        microKernel(kc, aPack, aAt, bPack, bAt, edge, 0, NR, start, beta);
+        for (int r = 0; r < mr; r++) {
+            System.arraycopy(edge, r * NR, c, cAt + r * ldc, nr);
+        }
+    }
+
+    /**
+     * {@code C[MR x NR] = start + Apanel^T * Bpanel} over one KC slice: the inner loop everything else
+     * feeds. For each step p, aPack holds A(i + r, p) at aAt + r * KC + p (r < MR) and bPack the NR values
+     * B(p, j..j+NR). The accumulators start from 0, C or beta * C (see {@code start}) and are stored
+     * back to C once. Everything is written out by hand, with no helper methods that take or return
+     * vectors: once this method is large, C2 stops inlining such helpers and would then box the
+     * vectors on the heap on every iteration.
      */
     private static void microKernel(int kc, float[] aPack, int aAt, float[] bPack, int bAt,
-                                    float[] c, int cAt, int ldc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        int ai = aAt;
-        int bi = bAt;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+                                    float[] c, int cAt, int ldc, int start, float beta) {
+        FloatVector c00, c01;
+        FloatVector c10, c11;
+        FloatVector c20, c21;
+        FloatVector c30, c31;
+        FloatVector c40, c41;
+        FloatVector c50, c51;
+        FloatVector c60, c61;
+        FloatVector c70, c71;
+        FloatVector c80, c81;
+        FloatVector c90, c91;
+        FloatVector ca0, ca1;
+        FloatVector cb0, cb1;
+        int r0 = cAt;
+        int r1 = cAt + 1 * ldc;
+        int r2 = cAt + 2 * ldc;
+        int r3 = cAt + 3 * ldc;
+        int r4 = cAt + 4 * ldc;
+        int r5 = cAt + 5 * ldc;
+        int r6 = cAt + 6 * ldc;
+        int r7 = cAt + 7 * ldc;
+        int r8 = cAt + 8 * ldc;
+        int r9 = cAt + 9 * ldc;
+        int ra = cAt + 10 * ldc;
+        int rb = cAt + 11 * ldc;
+        if (start == FROM_ZERO) {
+            FloatVector z = FloatVector.zero(S);
+            c00 = z; c01 = z;
+            c10 = z; c11 = z;
+            c20 = z; c21 = z;
+            c30 = z; c31 = z;
+            c40 = z; c41 = z;
+            c50 = z; c51 = z;
+            c60 = z; c61 = z;
+            c70 = z; c71 = z;
+            c80 = z; c81 = z;
+            c90 = z; c91 = z;
+            ca0 = z; ca1 = z;
+            cb0 = z; cb1 = z;
+        } else {
+            c00 = FloatVector.fromArray(S, c, r0); c01 = FloatVector.fromArray(S, c, r0 + LANES);
+            c10 = FloatVector.fromArray(S, c, r1); c11 = FloatVector.fromArray(S, c, r1 + LANES);
+            c20 = FloatVector.fromArray(S, c, r2); c21 = FloatVector.fromArray(S, c, r2 + LANES);
+            c30 = FloatVector.fromArray(S, c, r3); c31 = FloatVector.fromArray(S, c, r3 + LANES);
+            c40 = FloatVector.fromArray(S, c, r4); c41 = FloatVector.fromArray(S, c, r4 + LANES);
+            c50 = FloatVector.fromArray(S, c, r5); c51 = FloatVector.fromArray(S, c, r5 + LANES);
+            c60 = FloatVector.fromArray(S, c, r6); c61 = FloatVector.fromArray(S, c, r6 + LANES);
+            c70 = FloatVector.fromArray(S, c, r7); c71 = FloatVector.fromArray(S, c, r7 + LANES);
+            c80 = FloatVector.fromArray(S, c, r8); c81 = FloatVector.fromArray(S, c, r8 + LANES);
+            c90 = FloatVector.fromArray(S, c, r9); c91 = FloatVector.fromArray(S, c, r9 + LANES);
+            ca0 = FloatVector.fromArray(S, c, ra); ca1 = FloatVector.fromArray(S, c, ra + LANES);
+            cb0 = FloatVector.fromArray(S, c, rb); cb1 = FloatVector.fromArray(S, c, rb + LANES);
+            if (start == FROM_BETA_C) {
+                c00 = c00.mul(beta); c01 = c01.mul(beta);
+                c10 = c10.mul(beta); c11 = c11.mul(beta);
+                c20 = c20.mul(beta); c21 = c21.mul(beta);
+                c30 = c30.mul(beta); c31 = c31.mul(beta);
+                c40 = c40.mul(beta); c41 = c41.mul(beta);
+                c50 = c50.mul(beta); c51 = c51.mul(beta);
+                c60 = c60.mul(beta); c61 = c61.mul(beta);
+                c70 = c70.mul(beta); c71 = c71.mul(beta);
+                c80 = c80.mul(beta); c81 = c81.mul(beta);
+                c90 = c90.mul(beta); c91 = c91.mul(beta);
+                ca0 = ca0.mul(beta); ca1 = ca1.mul(beta);
+                cb0 = cb0.mul(beta); cb1 = cb1.mul(beta);
+            }
+        }
+        for (int p = 0; p < kc; p++) {
+            int ai = aAt + p;
+            int bi = bAt + p * NR;
             FloatVector b0 = FloatVector.fromArray(S, bPack, bi);
             FloatVector b1 = FloatVector.fromArray(S, bPack, bi + LANES);
-            FloatVector a;
-            a = FloatVector.broadcast(S, aPack[ai]);
-            c00 = a.fma(b0, c00);
-            c01 = a.fma(b1, c01);
-            a = FloatVector.broadcast(S, aPack[ai + 1]);
-            c10 = a.fma(b0, c10);
-            c11 = a.fma(b1, c11);
-            a = FloatVector.broadcast(S, aPack[ai + 2]);
-            c20 = a.fma(b0, c20);
-            c21 = a.fma(b1, c21);
-            a = FloatVector.broadcast(S, aPack[ai + 3]);
-            c30 = a.fma(b0, c30);
-            c31 = a.fma(b1, c31);
-            a = FloatVector.broadcast(S, aPack[ai + 4]);
-            c40 = a.fma(b0, c40);
-            c41 = a.fma(b1, c41);
-            a = FloatVector.broadcast(S, aPack[ai + 5]);
-            c50 = a.fma(b0, c50);
-            c51 = a.fma(b1, c51);
-            a = FloatVector.broadcast(S, aPack[ai + 6]);
-            c60 = a.fma(b0, c60);
-            c61 = a.fma(b1, c61);
-            a = FloatVector.broadcast(S, aPack[ai + 7]);
-            c70 = a.fma(b0, c70);
-            c71 = a.fma(b1, c71);
+            FloatVector x;
+            x = FloatVector.broadcast(S, aPack[ai]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, aPack[ai + KC]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, aPack[ai + 2 * KC]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, aPack[ai + 3 * KC]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, aPack[ai + 4 * KC]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, aPack[ai + 5 * KC]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, aPack[ai + 6 * KC]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, aPack[ai + 7 * KC]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+            x = FloatVector.broadcast(S, aPack[ai + 8 * KC]); c80 = x.fma(b0, c80); c81 = x.fma(b1, c81);
+            x = FloatVector.broadcast(S, aPack[ai + 9 * KC]); c90 = x.fma(b0, c90); c91 = x.fma(b1, c91);
+            x = FloatVector.broadcast(S, aPack[ai + 10 * KC]); ca0 = x.fma(b0, ca0); ca1 = x.fma(b1, ca1);
+            x = FloatVector.broadcast(S, aPack[ai + 11 * KC]); cb0 = x.fma(b0, cb0); cb1 = x.fma(b1, cb1);
         }
-        accumulate(c, cAt, c00, c01);
-        accumulate(c, cAt + ldc, c10, c11);
-        accumulate(c, cAt + 2 * ldc, c20, c21);
-        accumulate(c, cAt + 3 * ldc, c30, c31);
-        accumulate(c, cAt + 4 * ldc, c40, c41);
-        accumulate(c, cAt + 5 * ldc, c50, c51);
-        accumulate(c, cAt + 6 * ldc, c60, c61);
-        accumulate(c, cAt + 7 * ldc, c70, c71);
+        c00.intoArray(c, r0); c01.intoArray(c, r0 + LANES);
+        c10.intoArray(c, r1); c11.intoArray(c, r1 + LANES);
+        c20.intoArray(c, r2); c21.intoArray(c, r2 + LANES);
+        c30.intoArray(c, r3); c31.intoArray(c, r3 + LANES);
+        c40.intoArray(c, r4); c41.intoArray(c, r4 + LANES);
+        c50.intoArray(c, r5); c51.intoArray(c, r5 + LANES);
+        c60.intoArray(c, r6); c61.intoArray(c, r6 + LANES);
+        c70.intoArray(c, r7); c71.intoArray(c, r7 + LANES);
+        c80.intoArray(c, r8); c81.intoArray(c, r8 + LANES);
+        c90.intoArray(c, r9); c91.intoArray(c, r9 + LANES);
+        ca0.intoArray(c, ra); ca1.intoArray(c, ra + LANES);
+        cb0.intoArray(c, rb); cb1.intoArray(c, rb + LANES);
     }
 
-    private static void accumulate(float[] c, int at, FloatVector lo, FloatVector hi) {
-        lo.add(FloatVector.fromArray(S, c, at)).intoArray(c, at);
-        hi.add(FloatVector.fromArray(S, c, at + LANES)).intoArray(c, at + LANES);
-    }
-
-    /** Packs alpha * op(A)[0..m, pc..pc+kc) into MR-row micro-panels, zero-padded to a multiple of MR. */
-    private static void packA(boolean transA, int m, int kc, int pc, float alpha,
-                              float[] a, int aOff, int lda, float[] aPack) {
-        int at = 0;
-        for (int i0 = 0; i0 < m; i0 += MR) {
-            int mr = Math.min(MR, m - i0);
+    /**
+     * Packs alpha * op(A)[i0..i0+MR, pc..pc+kc) (i0 = panel * MR) at aPack[at..]: MR rows
+     * of KC slots each (the stride is the constant KC whatever kc is, so the kernel's MR broadcasts
+     * are one index register plus constant displacements), rows past m zero.
+     */
+    private static void packA(boolean transA, int m, int panel, int kc, int pc, float alpha,
+                              float[] a, int aOff, int lda, float[] aPack, int at) {
+        int i0 = panel * MR;
+        int mr = Math.min(MR, m - i0);
+        if (mr < MR) {
+            java.util.Arrays.fill(aPack, at + mr * KC, at + MR * KC, 0f);
+        }
+        if (transA) {
+            // A stored k x m: the mr values of one step are contiguous; scatter them over the rows.
             for (int p = 0; p < kc; p++) {
-                for (int r = 0; r < MR; r++) {
-                    float v = 0f;
-                    if (r < mr) {
-                        int i = i0 + r;
-                        v = transA ? a[aOff + (pc + p) * lda + i] : a[aOff + i * lda + pc + p];
+                int src = aOff + (pc + p) * lda + i0;
+                for (int r = 0; r < mr; r++) {
+                    aPack[at + r * KC + p] = alpha * a[src + r];
+                }
+            }
+        } else {
+            // A stored m x k: each packed row is a contiguous copy of part of a row of A.
+            for (int r = 0; r < mr; r++) {
+                int src = aOff + (i0 + r) * lda + pc;
+                int dst = at + r * KC;
+                if (alpha == 1f) {
+                    System.arraycopy(a, src, aPack, dst, kc);
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        aPack[dst + p] = alpha * a[src + p];
                     }
-                    aPack[at++] = alpha * v;
                 }
             }
         }
     }
 
-    /** Packs op(B)[pc..pc+kc, 0..n) into NR-column micro-panels, zero-padded to a multiple of NR. */
-    private static void packB(boolean transB, int n, int kc, int pc, float[] b, int bOff, int ldb, float[] bPack) {
-        int at = 0;
-        for (int j0 = 0; j0 < n; j0 += NR) {
-            int nr = Math.min(NR, n - j0);
-            for (int p = 0; p < kc; p++) {
-                if (!transB && nr == NR) {
-                    System.arraycopy(b, bOff + (pc + p) * ldb + j0, bPack, at, NR);
-                    at += NR;
-                    continue;
+    /** Packs op(B)[pc..pc+kc, j0..j0+NR) (j0 = panel * NR) at bPack[at..]: kc steps of NR values, columns past n zero. */
+    private static void packB(boolean transB, int n, int panel, int kc, int pc, float[] b, int bOff, int ldb,
+                              float[] bPack, int at) {
+        int j0 = panel * NR;
+        int nr = Math.min(NR, n - j0);
+        if (nr < NR) {
+            java.util.Arrays.fill(bPack, at, at + NR * kc, 0f);
+        }
+        if (transB) {
+            // B stored n x k: walk each column of op(B) (a row of B) contiguously, writing every NR-th slot.
+            for (int q = 0; q < nr; q++) {
+                int src = bOff + (j0 + q) * ldb + pc;
+                for (int p = 0; p < kc; p++) {
+                    bPack[at + p * NR + q] = b[src + p];
                 }
-                for (int q = 0; q < NR; q++) {
-                    float v = 0f;
-                    if (q < nr) {
-                        int j = j0 + q;
-                        v = transB ? b[bOff + j * ldb + pc + p] : b[bOff + (pc + p) * ldb + j];
-                    }
-                    bPack[at++] = v;
+            }
+        } else {
+            // B stored k x n: each step is a contiguous run of nr values (two vector moves when full).
+            for (int p = 0; p < kc; p++) {
+                int src = bOff + (pc + p) * ldb + j0;
+                int dst = at + p * NR;
+                if (nr == NR) {
+                    FloatVector.fromArray(S, b, src).intoArray(bPack, dst);
+                    FloatVector.fromArray(S, b, src + LANES).intoArray(bPack, dst + LANES);
+                } else {
+                    System.arraycopy(b, src, bPack, dst, nr);
                 }
             }
         }
     }
 
-    /** C = beta * C, with beta == 0 writing zeros without reading C. */
+    /** C = beta * C, with beta == 0 writing zeros without reading C (only used when k == 0 or alpha == 0). */
     private static void scaleOutput(int m, int n, float beta, float[] c, int cOff, int ldc) {
         if (beta == 1f) {
             return;

@@ -11,6 +11,8 @@ import org.ejml.data.DMatrixRMaj;
  *   K = G^T G / N                 N x N, K_ij = &lt;g_i, g_j&gt; / N
  *   K = V S V^T                   dense symmetric eig (EJML), S descending
  *   U = G V S^{-1/2} / sqrt(N)    D x r, so F U = U S and U^T U = I
+ *   U <- Gram-Schmidt(U), twice   restores U^T U = I to rounding (the lift squares the condition
+ *                                 number, see the comment in the code)
  * </pre>
  * F and K share their nonzero eigenvalues, so this is exact, rank(F) <= N, and costs
  * O(N^2 D) for K, O(N^3) for its eig and O(N D m) to lift m vectors: the method of choice when
@@ -69,11 +71,15 @@ public final class GramEigen {
             for (int i = 0; i < n; i++) {
                 Vec.axpy(v[i], g[i], uc);
             }
-            Vec.scale(1 / Math.sqrt(n * s), uc);            // unit norm up to rounding; EigenPairs renormalises
+            Vec.scale(1 / Math.sqrt(n * s), uc);            // unit norm up to rounding
             values[c] = s;
             u[c] = uc;
         }
-        return new EigenPairs(d, values, u, trace);
+        // The lift loses orthogonality for small s: <u_k, u_l> = v_k^T K v_l / sqrt(s_k s_l), and
+        // K v_l - s_l v_l is only zero to ~N eps s_0, so |<u_k, u_l>| ~ N eps s_0 / sqrt(s_k s_l).
+        // Two Gram-Schmidt sweeps in descending order restore orthonormality to rounding; they leave
+        // u_0 as it is and move each later u_k by about its own error, so residuals keep their order.
+        return new EigenPairs(d, values, Orthonormalize.gramSchmidt(d, u), trace);
     }
 
     /** K = G^T G / N (N x N), the Gram matrix of the per-example vectors; O(N^2 D), exactly symmetric. */
