@@ -10,6 +10,12 @@ import dev.alignguard.training.data.Sequence;
 /**
  * Estimates, for each targeted layer, the top eigen-directions of the Fisher information of the
  * alignment loss (harmful prompt -> refusal) at the model's current merged weights.
+ *
+ * <p>Implementations: {@link ExactGramEstimator} (exact, N x N Gram matrix), {@link LanczosEstimator}
+ * (matrix-free), {@link KfacEstimator} (Kronecker factors), {@link DiagonalEstimator} (coordinate
+ * mask); {@link FisherEstimators#of} picks one by {@link SubspaceSettings.Estimator}. All share the
+ * per-example gradients of {@link PerExampleGradients}, the example sample, the normalisation across
+ * layers and the soft-projection confidences of {@link FisherEstimators}.
  */
 public interface FisherEstimator {
 
