@@ -37,6 +37,7 @@ public final class Backends {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "scalar" -> ScalarKernels.INSTANCE;
             case "vector" -> new VectorKernels(threads);
+            case "opencl" -> new OpenClKernels();
             default -> throw new IllegalArgumentException(
                 "unknown kernel backend '" + name + "' (from -D" + BACKEND_PROPERTY
                     + " or ALIGNGUARD_BACKEND); expected one of: scalar, vector, opencl");

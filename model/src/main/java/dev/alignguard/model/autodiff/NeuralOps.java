@@ -225,9 +225,9 @@ public final class NeuralOps {
         }
         Tensor y = g.output(x.rows(), x.cols(), x);
         float[] xd = x.data(), yd = y.data();
-        float e2 = eps * eps;
+        double e = eps, e2 = e * e; // in double: sqrt(e * e) == e exactly, so smoothAbs(0) == 0
         for (int i = 0; i < xd.length; i++) {
-            yd[i] = (float) (Math.sqrt((double) xd[i] * xd[i] + e2) - eps);
+            yd[i] = (float) (Math.sqrt((double) xd[i] * xd[i] + e2) - e);
         }
         g.onBackward(y, () -> {
             float[] dy = y.grad(), dx = x.grad();

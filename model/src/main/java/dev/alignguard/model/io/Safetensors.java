@@ -16,9 +16,23 @@ import java.util.Map;
  * with spaces to a multiple of 8 bytes, {@code __metadata__} first and only when non-empty.
  * Equal content therefore always gives identical bytes. Files are replaced atomically.
  *
- * <p>Reading checks everything against the file before touching data and refuses anything else
- * with a {@link SafetensorsFormatException} naming the file; see {@link SafetensorsReader} for
- * the full list. Files of at least {@link #DEFAULT_MMAP_THRESHOLD} bytes are memory-mapped
+ * <p>Reading checks everything against the file before touching data; nothing is allocated from a
+ * claimed size before that size is checked against the file, and every loop is bounded by the
+ * file's length. Refused, each with a {@link SafetensorsFormatException} naming the file:
+ * <ul>
+ *   <li>a file shorter than the 8-byte length prefix;</li>
+ *   <li>a header length over {@link #MAX_HEADER_BYTES} or past the end of the file;</li>
+ *   <li>a header that is not UTF-8, does not start with '{', is not one JSON object (trailing
+ *       whitespace, the writer's padding, is allowed), repeats a key at any level, or spells an
+ *       unpaired surrogate with a JSON escape;</li>
+ *   <li>a tensor entry that is not an object with exactly "dtype" (a supported {@link DType}),
+ *       "shape" (non-negative integers) and "data_offsets" ([begin, end], integers, begin &lt;= end);
+ *       a "__metadata__" that is not an object of strings (null counts as absent);</li>
+ *   <li>end - begin different from the dtype size times the element count (overflow refused);</li>
+ *   <li>offsets that run past the data buffer, overlap, leave gaps, or leave trailing bytes:
+ *       the tensors, sorted by (begin, end), must tile the data buffer exactly.</li>
+ * </ul>
+ * Failures to open or read the file stay plain {@link IOException}s. Files of at least {@link #DEFAULT_MMAP_THRESHOLD} bytes are memory-mapped
  * (tensors then view the mapping, which is released when they become unreachable); smaller
  * ones are read onto the heap.
  */

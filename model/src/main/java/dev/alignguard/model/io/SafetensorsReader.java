@@ -29,24 +29,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads and validates safetensors files. Nothing is allocated from a size the file claims until
- * that size has been checked against the file itself, so a hostile header cannot exhaust memory,
- * and every loop is bounded by the file's length, so nothing can hang. Refused, each with a
- * {@link SafetensorsFormatException} naming the file:
- * <ul>
- *   <li>a file shorter than the 8-byte length prefix;</li>
- *   <li>a header length over {@link Safetensors#MAX_HEADER_BYTES} or past the end of the file;</li>
- *   <li>a header that is not UTF-8, does not start with '{', is not one JSON object (trailing
- *       whitespace, the writer's padding, is allowed), or repeats a key at any level;</li>
- *   <li>a tensor entry that is not an object with exactly "dtype" (a supported {@link DType}),
- *       "shape" (non-negative integers) and "data_offsets" ([begin, end], integers, begin &lt;= end);
- *       a "__metadata__" that is not an object of strings (null counts as absent);</li>
- *   <li>end - begin different from the dtype size times the element count (overflow refused);</li>
- *   <li>offsets that run past the data buffer, overlap, leave gaps, or leave trailing bytes:
- *       the tensors, sorted by (begin, end), must tile the data buffer exactly.</li>
- * </ul>
- * Failures to open or read the file remain plain {@link IOException}s. A mapped file that another
- * process truncates while it is being read can still fault; the format cannot prevent that.
+ * Reads and validates safetensors files; the checks and refusals are listed on {@link Safetensors}.
+ * A mapped file that another process truncates while it is being read can still fault; the format
+ * cannot prevent that.
  */
 final class SafetensorsReader {
 
@@ -154,8 +139,11 @@ final class SafetensorsReader {
         try {
             root = JSON.readTree(text);
         } catch (JacksonException e) {
-            String msg = String.valueOf(e.getOriginalMessage());
+            String msg = String.valueOf(e.getOriginalMessage()).replaceAll("\\[Source: [^;]*; ", "[");
             String at = e.getLocation() == null ? "" : " at character " + e.getLocation().getCharOffset();
+            if (msg.startsWith("Trailing token")) {
+                throw fail("header has content after the JSON object" + at);
+            }
             String what = msg.startsWith("Duplicate") ? "header repeats a key" : "header is not valid JSON";
             throw fail(what + at + ": " + shorten(msg, 200));
         } catch (IOException | RuntimeException e) {

@@ -6,6 +6,7 @@ import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.MatrixOps;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
+import dev.alignguard.model.lora.DeltaTransform;
 import dev.alignguard.model.lora.LoraAdapter;
 
 /**
@@ -21,6 +22,7 @@ public final class Linear {
     private boolean merged;
     private float loraDropout;
     private Random dropoutRandom;
+    private DeltaTransform deltaTransform;
 
     Linear(String path, Tensor weight) {
         this.path = path;
@@ -65,6 +67,28 @@ public final class Linear {
         this.dropoutRandom = dropoutRandom;
     }
 
+    /**
+     * Routes the adapter's update through a transform (null removes it). With a transform the
+     * layer computes the dense update {@code T(s B A)} (out x in) each forward instead of the
+     * low-rank path, which costs one out x in product per call.
+     */
+    public void setDeltaTransform(DeltaTransform transform) {
+        if (merged) {
+            throw new IllegalStateException(path + ": unmerge before changing the update transform");
+        }
+        this.deltaTransform = transform;
+    }
+
+    public DeltaTransform deltaTransform() {
+        return deltaTransform;
+    }
+
+    /** The update this layer adds to W: {@code T(s B A)} with its transform, else {@code s B A}. */
+    public Tensor effectiveDelta(Graph g) {
+        Tensor delta = adapter.deltaWeight(g);
+        return deltaTransform == null ? delta : deltaTransform.apply(g, delta);
+    }
+
     /** Replaces the dropout generator (the trainer re-seeds it every step for reproducibility). */
     void reseedDropout(Random random) {
         this.dropoutRandom = random;
@@ -78,6 +102,9 @@ public final class Linear {
         Tensor in = x;
         if (loraDropout > 0 && g.recording()) {
             in = NeuralOps.dropout(g, x, loraDropout, dropoutRandom);
+        }
+        if (deltaTransform != null) {
+            return MatrixOps.add(g, y, MatrixOps.linear(g, in, effectiveDelta(g)));
         }
         return MatrixOps.add(g, y, adapter.forward(g, in));
     }
@@ -101,7 +128,7 @@ public final class Linear {
     }
 
     private void addDelta(float sign) {
-        float[] delta = adapter.deltaWeightValues();
+        float[] delta = effectiveDelta(Graph.inference()).data();
         float[] w = weight.data();
         for (int i = 0; i < w.length; i++) {
             w[i] += sign * delta[i];

@@ -1,0 +1,66 @@
+package dev.alignguard.math.linalg;
+
+/**
+ * The empirical Fisher in Gram form as a matrix-free operator, F x = G (G^T x) / N, for
+ * {@link Lanczos} when even the N x N Gram matrix of {@link GramEigen} is too big (or N varies).
+ *
+ * <pre>
+ *   G : D x N, given as double[N][D] (g[i] = g_i)
+ *   apply: c_i = &lt;g_i, x&gt; / N (first pass over G), y = sum_i c_i g_i (second pass)   O(N D)
+ * </pre>
+ * Holds a reference to {@code g} (no copy: per-example gradients can be hundreds of MB); do not
+ * modify it while the operator is in use.
+ */
+public final class GramOperator implements SymmetricOperator {
+
+    private final double[][] g;         // N x D (rows are the columns g_i of G)
+    private final int dim;
+    private final double trace;         // ||G||_F^2 / N
+
+    /** F = G G^T / N over the given per-example vectors (N >= 1, common length D >= 1, finite). */
+    public GramOperator(double[][] g) {
+        this.dim = GramEigen.requireExamples(g);
+        this.g = g;
+        double t = 0;
+        for (double[] gi : g) {
+            t += Vec.dot(gi, gi);
+        }
+        this.trace = t / g.length;
+    }
+
+    /** N, the number of per-example vectors. */
+    public int examples() {
+        return g.length;
+    }
+
+    @Override
+    public int dim() {
+        return dim;
+    }
+
+    @Override
+    public void apply(double[] x, double[] y) {
+        if (x.length != dim || y.length != dim) {
+            throw new IllegalArgumentException("operator acts on R^" + dim + ", got x of length " + x.length
+                    + " and y of length " + y.length);
+        }
+        if (x == y) {
+            throw new IllegalArgumentException("y must not alias x");
+        }
+        int n = g.length;
+        double[] c = new double[n];
+        for (int i = 0; i < n; i++) {
+            c[i] = Vec.dot(g[i], x) / n;
+        }
+        java.util.Arrays.fill(y, 0);
+        for (int i = 0; i < n; i++) {
+            Vec.axpy(c[i], g[i], y);
+        }
+    }
+
+    /** trace(F) = ||G||_F^2 / N, known exactly. */
+    @Override
+    public double trace() {
+        return trace;
+    }
+}

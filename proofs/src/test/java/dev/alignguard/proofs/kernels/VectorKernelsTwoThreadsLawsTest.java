@@ -1,0 +1,23 @@
+package dev.alignguard.proofs.kernels;
+
+import dev.alignguard.math.Kernels;
+import dev.alignguard.math.VectorKernels;
+
+/**
+ * {@link BackendLaws} for the Vector API backend on two threads (products of at least 2^18
+ * multiply-adds, which the larger drawn shapes reach, are split over output tiles).
+ */
+class VectorKernelsTwoThreadsLawsTest implements BackendLaws {
+
+    private static final VectorKernels FAST = new VectorKernels(2);
+
+    @Override
+    public Kernels fast() {
+        return FAST;
+    }
+
+    @Override
+    public ErrorModel model() {
+        return ErrorModel.JAVA;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.alignguard.proofs.linalg;
+
+import java.util.Arrays;
+
+/**
+ * Minimal assertions for the property suites (the proofs module depends on jqwik only); a failed
+ * check throws {@link AssertionError}, which jqwik reports as a falsified property and shrinks.
+ */
+final class Check {
+
+    private Check() {
+    }
+
+    /** Fails with {@code message} unless {@code condition}. */
+    static void that(boolean condition, String message) {
+        if (!condition) {
+            throw new AssertionError(message);
+        }
+    }
+
+    /** Fails unless |expected - actual| <= tol (NaN never passes). */
+    static void close(double expected, double actual, double tol, String what) {
+        if (!(Math.abs(expected - actual) <= tol)) {
+            throw new AssertionError(what + ": expected " + expected + ", got " + actual + " (|diff| = "
+                    + Math.abs(expected - actual) + " > tol " + tol + ")");
+        }
+    }
+
+    /** Fails unless {@code actual <= bound} (NaN never passes). */
+    static void atMost(double actual, double bound, String what) {
+        if (!(actual <= bound)) {
+            throw new AssertionError(what + ": " + actual + " exceeds the bound " + bound);
+        }
+    }
+
+    /** Fails unless the arrays are bit-for-bit equal. */
+    static void identical(double[] expected, double[] actual, String what) {
+        if (!Arrays.equals(expected, actual)) {
+            throw new AssertionError(what + ": arrays differ");
+        }
+    }
+}

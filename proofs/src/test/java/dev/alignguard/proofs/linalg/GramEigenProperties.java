@@ -1,0 +1,60 @@
+package dev.alignguard.proofs.linalg;
+
+import dev.alignguard.math.linalg.EigenPairs;
+import dev.alignguard.math.linalg.GramEigen;
+import dev.alignguard.math.linalg.Vec;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * Eigen-solver laws for the Gram-form solver: D in [1, 30], N in [1, 12] per-example vectors
+ * g_i = exp(-c i) z_i (z_i Gaussian, decay c in [0, 1.5), so spectra range from flat to steep and
+ * rank(F) = min(D, N) is often below both).
+ *
+ * <p>Residual bound for pair k (first order, derived in GramEigen): K = G^T G / N carries an
+ * error ||dK|| &lt;= gamma_{D+1} trace(K), the N x N eig a backward error denseEig(N) ||K||_F &lt;=
+ * denseEig(N) trace(K), the lift sum_i v_i g_i another N gamma_N trace(K); call the sum eta. The
+ * lift turns an error eta in K into sqrt(lambda_0 / lambda_k) eta in F u_k - lambda_k u_k (it
+ * divides by sqrt(lambda_k) and multiplies by ||G|| / sqrt(N) = sqrt(lambda_0)), and the
+ * Gram-Schmidt sweep against the k earlier vectors adds at most that again per earlier vector.
+ * Hence (k + 2) sqrt(lambda_0 / lambda_k) eta, plus evaluating the residual on the explicit
+ * F = G G^T / N (whose entries carry gamma_N relative error).
+ */
+class GramEigenProperties implements EigenSolverLaws {
+
+    @Override
+    public Arbitrary<Solved> problems() {
+        return Combinators.combine(Arbitraries.integers().between(1, 30), Arbitraries.integers().between(1, 12), Gaussians.seeds())
+                .as((d, n, seed) -> {
+                    Random rng = new Random(seed);
+                    double decay = 1.5 * rng.nextDouble();
+                    double[][] g = new double[n][];
+                    for (int i = 0; i < n; i++) {
+                        g[i] = Gaussians.vector(rng, d);
+                        Vec.scale(Math.exp(-decay * i), g[i]);
+                    }
+                    EigenPairs pairs = GramEigen.all(g);
+                    DMatrixRMaj f = Gaussians.gramFisher(g);
+                    double ortho = 4 * (pairs.count() + 1) * Rounding.gamma(d);
+                    return new Solved("GramEigen.all, D = " + d + ", N = " + n + ", decay " + decay, f, pairs,
+                            residualBounds(n, f, pairs), ortho);
+                });
+    }
+
+    /** The class comment's bound on ||F u_k - lambda_k u_k|| for GramEigen's pairs of F = G G^T / N (f explicit). */
+    static double[] residualBounds(int n, DMatrixRMaj f, EigenPairs pairs) {
+        int d = f.numRows;
+        double trace = CommonOps_DDRM.trace(f);
+        double eta = (Rounding.gamma(d + 1) + Rounding.denseEig(n) + n * Rounding.gamma(n)) * trace;
+        double evaluation = (Rounding.residualEvaluation(d) + Rounding.gamma(n)) * Rounding.frobenius(f);
+        double[] bound = new double[pairs.count()];
+        for (int k = 0; k < bound.length; k++) {
+            bound[k] = (k + 2) * Math.sqrt(pairs.value(0) / pairs.value(k)) * eta + evaluation;
+        }
+        return bound;
+    }
+}

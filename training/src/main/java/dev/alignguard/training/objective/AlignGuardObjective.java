@@ -1,0 +1,150 @@
+package dev.alignguard.training.objective;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import dev.alignguard.model.autodiff.Graph;
+import dev.alignguard.model.autodiff.MatrixOps;
+import dev.alignguard.model.autodiff.Tensor;
+import dev.alignguard.model.llama.LlamaModel;
+import dev.alignguard.model.lora.LoraAdapter;
+import dev.alignguard.training.data.Batch;
+import dev.alignguard.training.fisher.LayerSubspace;
+import dev.alignguard.training.trainer.Loss;
+import dev.alignguard.training.trainer.Objective;
+
+/**
+ * AlignGuard-LoRA's objective. Per targeted layer the update {@code dW = s B A} is split by the
+ * alignment subspace into {@code dW_A = P dW} and {@code dW_T = dW - dW_A}; then
+ * <pre>
+ *   L = L_task + lambdaA sum_l ||F^{1/2} dW_A||^2 + lambdaT sum_l ||H^{1/2} dW_T||^2
+ *             + lambdaNC sum_l [alpha E_RM(dW_A, dW_T) + (1 - alpha) E_geo(dW_A, dW_T)]
+ * </pre>
+ * Subspaces come from a supplier so that re-projection (re-estimating them every K steps) swaps
+ * them in without rebuilding the objective. The random-subspace control is this objective with a
+ * random basis of the same rank and eigenvalues.
+ *
+ * <p>Diagnostics per step (summed over layers): ||dW_A||, ||dW_T||, cos(dW_A, dW_T) and the subspace
+ * overlap ||dW_A^T dW_T||^2 / (||dW_A||^2 ||dW_T||^2).
+ */
+public final class AlignGuardObjective implements Objective {
+
+    private final LlamaModel model;
+    private final AlignGuardSettings settings;
+    private final Supplier<Map<String, LayerSubspace>> subspaces;
+    private final Map<String, Curvature> stability;
+    private final String name;
+
+    /**
+     * @param stability per layer H; layers missing from the map use the identity
+     */
+    public AlignGuardObjective(String name, LlamaModel model, AlignGuardSettings settings,
+                               Supplier<Map<String, LayerSubspace>> subspaces, Map<String, Curvature> stability) {
+        this.name = name;
+        this.model = model;
+        this.settings = settings;
+        this.subspaces = subspaces;
+        this.stability = Map.copyOf(stability);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public AlignGuardSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public Loss compute(Graph g, Batch batch, int step) {
+        Tensor task = TaskObjective.taskLoss(g, model, batch);
+        Map<String, LoraAdapter> adapters = model.adapters();
+        Tensor fisher = Tensor.scalar(0f), stab = Tensor.scalar(0f), rm = Tensor.scalar(0f), geo = Tensor.scalar(0f);
+        double normA2 = 0, normT2 = 0, innerAT = 0, overlapNum = 0, overlapDen = 0;
+        for (var e : subspaces.get().entrySet()) {
+            LoraAdapter adapter = adapters.get(e.getKey());
+            if (adapter == null) {
+                throw new IllegalStateException("no LoRA adapter on " + e.getKey() + " for its alignment subspace");
+            }
+            LayerSubspace s = e.getValue();
+            Tensor dw = adapter.deltaWeight(g);                    // dOut x dIn
+            Tensor dwA = SubspaceOps.alignmentPart(g, dw, s);      // P dW
+            Tensor dwT = MatrixOps.sub(g, dw, dwA);                // (I - P) dW
+            if (settings.lambdaA() > 0) {
+                fisher = MatrixOps.add(g, fisher, SubspaceOps.fisherPenalty(g, dwA, s));
+            }
+            if (settings.lambdaT() > 0) {
+                Curvature h = stability.getOrDefault(e.getKey(), new Curvature.Identity());
+                stab = MatrixOps.add(g, stab, h.penalty(g, dwT));
+            }
+            if (settings.lambdaNC() > 0) {
+                if (settings.alpha() > 0) {
+                    rm = MatrixOps.add(g, rm, CollisionPenalties.riemannianOverlap(g, dwA, dwT, settings.beta(),
+                        settings.tau(), settings.smoothing()));
+                }
+                if (settings.alpha() < 1) {
+                    Tensor eg = settings.geodesic() == AlignGuardSettings.Geodesic.LITERAL
+                        ? CollisionPenalties.literalGeodesic(g, dwA, dwT, settings.eps())
+                        : CollisionPenalties.subspaceGeodesic(g, dwA, dwT, settings.eps());
+                    geo = MatrixOps.add(g, geo, eg);
+                }
+            }
+            double a2 = squaredNorm(dwA.data()), t2 = squaredNorm(dwT.data());
+            normA2 += a2;
+            normT2 += t2;
+            innerAT += dot(dwA.data(), dwT.data());
+            overlapNum += crossNorm2(g, dwA, dwT);
+            overlapDen += a2 * t2;
+        }
+        Tensor total = task;
+        Map<String, Float> terms = new HashMap<>();
+        terms.put("task", task.item());
+        if (settings.lambdaA() > 0) {
+            total = MatrixOps.add(g, total, MatrixOps.scale(g, fisher, (float) settings.lambdaA()));
+            terms.put("fisher", fisher.item());
+        }
+        if (settings.lambdaT() > 0) {
+            total = MatrixOps.add(g, total, MatrixOps.scale(g, stab, (float) settings.lambdaT()));
+            terms.put("stability", stab.item());
+        }
+        if (settings.lambdaNC() > 0) {
+            Tensor collision = MatrixOps.add(g, MatrixOps.scale(g, rm, (float) settings.alpha()),
+                MatrixOps.scale(g, geo, (float) (1 - settings.alpha())));
+            total = MatrixOps.add(g, total, MatrixOps.scale(g, collision, (float) settings.lambdaNC()));
+            terms.put("e_rm", rm.item());
+            terms.put("e_geo", geo.item());
+        }
+        Map<String, Double> diagnostics = new HashMap<>();
+        diagnostics.put("norm_dw_a", Math.sqrt(normA2));
+        diagnostics.put("norm_dw_t", Math.sqrt(normT2));
+        diagnostics.put("cos_a_t", innerAT / (Math.sqrt(normA2 * normT2) + 1e-30));
+        diagnostics.put("subspace_overlap", overlapNum / (overlapDen + 1e-30));
+        return new Loss(total, terms, diagnostics);
+    }
+
+    static double squaredNorm(float[] x) {
+        double s = 0;
+        for (float v : x) {
+            s += (double) v * v;
+        }
+        return s;
+    }
+
+    static double dot(float[] x, float[] y) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) {
+            s += (double) x[i] * y[i];
+        }
+        return s;
+    }
+
+    /** ||A^T T||_F^2 for the diagnostics, with the graph's kernels (no gradient). */
+    static double crossNorm2(Graph g, Tensor a, Tensor t) {
+        int rows = a.rows(), cols = a.cols();
+        float[] cross = new float[cols * cols]; // dIn x dIn
+        g.kernels().gemm(true, false, cols, cols, rows, 1f, a.data(), 0, cols, t.data(), 0, cols, 0f, cross, 0, cols);
+        return squaredNorm(cross);
+    }
+}
