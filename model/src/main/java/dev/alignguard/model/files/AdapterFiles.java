@@ -88,7 +88,9 @@ public final class AdapterFiles {
      *                            {@code r} and scaling {@code config.scaling()}, and the modules with
      *                            adapters must be exactly the modules the config targets
      * @param baseModelNameOrPath recorded as peft's {@code base_model_name_or_path}; may be null
-     * @throws IllegalArgumentException when the model has no adapters or they disagree with the config
+     * @throws IllegalArgumentException when the model has no adapters, they disagree with the config,
+     *                                  or one is routed through a {@link dev.alignguard.model.lora.DeltaTransform}
+     *                                  (peft's format holds A and B, not a transformed update)
      */
     public static void save(LlamaModel model, LoraConfig config, String baseModelNameOrPath, Path dir) throws IOException {
         Map<String, LoraAdapter> adapters = model.adapters();
@@ -107,6 +109,11 @@ public final class AdapterFiles {
             if (!config.targets(l.path())) {
                 throw new IllegalArgumentException("the model has an adapter on " + l.path()
                     + " but the config's target_modules do not select it");
+            }
+            if (l.deltaTransform() != null) {
+                throw new IllegalArgumentException("the adapter on " + l.path() + " is routed through a DeltaTransform"
+                    + " (e.g. a hard projection): its update is T(s B A), which A and B alone in peft's format do not"
+                    + " describe; remove the transform first, or merge and save the model with ModelFiles");
             }
             if (a.rank() != config.r()) {
                 throw new IllegalArgumentException("the adapter on " + l.path() + " has rank " + a.rank()

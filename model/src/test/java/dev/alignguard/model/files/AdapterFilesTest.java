@@ -169,6 +169,9 @@ class AdapterFilesTest {
             .getMessage().contains("v_proj"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> AdapterFiles.save(m, LoraConfig.of(2, 4, "k_proj"), dir))
             .getMessage().contains("q_proj"));
+        m.linear("model.layers.0.self_attn.q_proj").setDeltaTransform((g, delta) -> delta);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> AdapterFiles.save(m, lora, dir))
+            .getMessage().contains("DeltaTransform"));
     }
 
     // ---------------------------------------------------------------- refusals
