@@ -10,6 +10,20 @@ public final class VersionProvider implements IVersionProvider {
         return v == null ? "dev" : v;
     }
 
+    /** The git commit of the working directory, or "unknown" outside a git checkout. */
+    public static String gitCommit() {
+        try {
+            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            return p.waitFor() == 0 && out.matches("[0-9a-f]{40}") ? out : "unknown";
+        } catch (java.io.IOException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
     @Override
     public String[] getVersion() {
         return new String[] {"AlignGuard-J " + version()};

@@ -1,5 +1,7 @@
 package dev.alignguard.model.autodiff;
 
+import java.util.function.Consumer;
+
 import dev.alignguard.math.Kernels;
 
 /**
@@ -53,6 +55,29 @@ public final class MatrixOps {
     /** A linear layer without bias, PyTorch convention: {@code y[N x out] = x[N x in] W[out x in]^T}. */
     public static Tensor linear(Graph g, Tensor x, Tensor w) {
         return matmul(g, x, false, w, true);
+    }
+
+    /**
+     * An identity with a window on the backward pass (a "tap"), for curvature estimators that need
+     * the per-row output gradient of a layer (K-FAC's delta), which the tape otherwise never exposes.
+     * <pre>
+     *   y = x                                    same shape (values copied)
+     *   backward: onGradient.accept(dY), then dX += dY
+     * </pre>
+     * {@code onGradient} sees y's gradient buffer ({@code rows x cols}, row-major) at the moment the
+     * backward reaches this op, i.e. complete ({@code dL/dy}); it must not modify it and must copy
+     * whatever it keeps. Like every op it records only when the graph records and x needs a
+     * gradient, so on an inference graph, or upstream of every trainable tensor, the callback never runs.
+     */
+    public static Tensor tap(Graph g, Tensor x, Consumer<float[]> onGradient) {
+        Tensor y = g.output(x.rows(), x.cols(), x);
+        System.arraycopy(x.data(), 0, y.data(), 0, x.size());
+        g.onBackward(y, () -> {
+            float[] dy = y.grad();
+            onGradient.accept(dy);
+            g.kernels().axpy(y.size(), 1f, dy, 0, x.grad(), 0);
+        });
+        return y;
     }
 
     /** {@code a + b}, same shapes. */

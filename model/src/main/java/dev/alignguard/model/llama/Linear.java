@@ -23,6 +23,7 @@ public final class Linear {
     private float loraDropout;
     private Random dropoutRandom;
     private DeltaTransform deltaTransform;
+    private Capture capture;
 
     Linear(String path, Tensor weight) {
         this.path = path;
@@ -94,7 +95,46 @@ public final class Linear {
         this.dropoutRandom = random;
     }
 
+    /**
+     * Observes the rows that pass through a layer, for curvature estimators (K-FAC needs the
+     * per-token input {@code a} and output gradient {@code delta}; {@code dL/dW = delta^T a} summed
+     * over rows). Both callbacks receive live buffers: read them during the call, copy what you keep,
+     * never write. Installed with {@link #setCapture}; with none installed the forward is unchanged.
+     */
+    public interface Capture {
+
+        /** At forward time: the layer input x, {@code rows x in} row-major. */
+        void input(Linear layer, float[] x, int rows);
+
+        /**
+         * At backward time: {@code dL/dy} for the layer's whole output y ({@code rows x out}, base
+         * plus adapter path), called only when the graph records and y needs a gradient.
+         */
+        void outputGradient(Linear layer, float[] dy, int rows);
+    }
+
+    /** Installs (or with null, removes) a {@link Capture}; the caller removes it when done. */
+    public void setCapture(Capture capture) {
+        this.capture = capture;
+    }
+
+    /** The installed capture, or null. */
+    public Capture capture() {
+        return capture;
+    }
+
     public Tensor forward(Graph g, Tensor x) {
+        Capture c = capture;
+        if (c == null) {
+            return forwardUncaptured(g, x);
+        }
+        c.input(this, x.data(), x.rows());
+        Tensor y = forwardUncaptured(g, x);
+        int rows = y.rows();
+        return MatrixOps.tap(g, y, dy -> c.outputGradient(this, dy, rows));
+    }
+
+    private Tensor forwardUncaptured(Graph g, Tensor x) {
         Tensor y = MatrixOps.linear(g, x, weight);
         if (adapter == null || merged) {
             return y;

@@ -88,10 +88,15 @@ public final class Trainer {
 
     /** Trains steps [fromStep, steps) with the given (possibly restored) optimizer. */
     public void run(AdamW opt, int fromStep) {
+        run(opt, fromStep, config.steps());
+    }
+
+    /** Trains steps [fromStep, untilStep) of the configured run (the schedule spans the whole run). */
+    public void run(AdamW opt, int fromStep, int untilStep) {
         List<Tensor> params = opt.parameters();
         Schedule schedule = config.scheduleFor();
         int accum = config.gradientAccumulation();
-        for (int step = fromStep; step < config.steps(); step++) {
+        for (int step = fromStep; step < Math.min(untilStep, config.steps()); step++) {
             long t0 = System.nanoTime();
             model.reseedDropout(config.seed() * 31 + step);
             params.forEach(Tensor::zeroGrad);

@@ -1,0 +1,93 @@
+package dev.alignguard.experiments.pipeline;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.alignguard.experiments.eval.Evaluator;
+import dev.alignguard.experiments.eval.Metrics;
+import dev.alignguard.experiments.spec.ExperimentSpec;
+import dev.alignguard.experiments.world.World;
+import dev.alignguard.math.Kernels;
+import dev.alignguard.model.llama.LlamaConfig;
+import dev.alignguard.model.llama.LlamaModel;
+import dev.alignguard.model.tokenizer.WordTokenizer;
+import dev.alignguard.training.data.DataOrder;
+import dev.alignguard.training.objective.TaskObjective;
+import dev.alignguard.training.trainer.Progress;
+import dev.alignguard.training.trainer.Trainer;
+
+/**
+ * Stages 0 and 1, built once per distinct base and reused by every method and sweep point that
+ * shares it. The key is a hash of everything the base depends on (world, model, both stages, seed),
+ * so two specs that differ only in their fine-tuning share their base models.
+ */
+public final class BaseModelCache {
+
+    /** Bumped whenever the way a base is built changes, so stale cache entries are never reused. */
+    static final String BUILD_VERSION = "base-v1";
+
+    private final Map<String, BaseModels> memory = new ConcurrentHashMap<>();
+    private final PrintStream progress;
+
+    public BaseModelCache(PrintStream progress) {
+        this.progress = progress;
+    }
+
+    /** The base seed a trial uses. */
+    public static long baseSeed(ExperimentSpec spec, long trialSeed) {
+        return spec.varyBaseWithSeed() ? trialSeed : spec.baseSeed();
+    }
+
+    public static String key(ExperimentSpec spec, long baseSeed) {
+        ObjectNode o = ExperimentSpec.JSON.createObjectNode();
+        o.put("build", BUILD_VERSION);
+        o.put("seed", baseSeed);
+        ObjectNode tree = (ObjectNode) spec.toJson();
+        o.set("world", tree.get("world"));
+        o.set("model", tree.get("model"));
+        o.set("pretrain", tree.get("pretrain"));
+        o.set("align", tree.get("align"));
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(o.toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public BaseModels get(ExperimentSpec spec, long baseSeed, Kernels kernels) {
+        String key = key(spec, baseSeed);
+        return memory.computeIfAbsent(key, k -> build(k, spec, baseSeed, kernels));
+    }
+
+    private BaseModels build(String key, ExperimentSpec spec, long seed, Kernels kernels) {
+        World world = World.generate(spec.world(), seed);
+        WordTokenizer tok = world.tokenizer();
+        int pad = tok.specialId(WordTokenizer.PAD);
+        LlamaConfig config = spec.model().toConfig(tok.vocabSize(), world.maxSequenceLength() + 1);
+        LlamaModel model = LlamaModel.initialize(config, seed);
+        progress.printf("base %s: world of %d objects, vocabulary %d; model hidden %d x %d layers%n", key,
+            world.objects().size(), tok.vocabSize(), config.hiddenSize(), config.numHiddenLayers());
+        new Trainer(model, kernels, spec.pretrain().toConfig(seed), new TaskObjective(model),
+            new DataOrder(world.pretrain().sequences(tok), seed), pad)
+            .progress(new Progress("pretrain " + key, progress, 5, true)).run();
+        LlamaModel unaligned = model.copy();
+        new Trainer(model, kernels, spec.align().toConfig(seed + 1), new TaskObjective(model),
+            new DataOrder(world.align().sequences(tok), seed + 1), pad)
+            .progress(new Progress("align " + key, progress, 5, true)).run();
+        Evaluator evaluator = new Evaluator(kernels, tok);
+        Metrics unalignedMetrics = evaluator.evaluate(unaligned, world.evaluation());
+        Metrics alignedMetrics = evaluator.evaluate(model, world.evaluation());
+        progress.printf("base %s: unaligned refusal %.3f, aligned refusal %.3f, over-refusal %.3f, safe accuracy %.3f%n",
+            key, unalignedMetrics.refusalUnsafe(), alignedMetrics.refusalUnsafe(), alignedMetrics.overRefusalSafe(),
+            alignedMetrics.safeAccuracy());
+        return new BaseModels(key, world, unaligned, model, unalignedMetrics, alignedMetrics);
+    }
+}

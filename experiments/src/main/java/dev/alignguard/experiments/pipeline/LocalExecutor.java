@@ -1,0 +1,100 @@
+package dev.alignguard.experiments.pipeline;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.alignguard.experiments.results.TrialRecord;
+import dev.alignguard.math.VectorKernels;
+
+/**
+ * Runs trials on a thread pool sized to the machine. Each worker owns single-threaded kernels
+ * (trial-level parallelism beats splitting tiny matrix products), and the kernels' results do not
+ * depend on threads, so the numbers equal a one-thread run. A failing trial is recorded with its
+ * error and the sweep goes on.
+ */
+public final class LocalExecutor implements TrialExecutor {
+
+    private final int workers;
+
+    public LocalExecutor(int workers) {
+        this.workers = Math.max(1, workers);
+    }
+
+    @Override
+    public String name() {
+        return "local[" + workers + "]";
+    }
+
+    @Override
+    public List<TrialRunner.Outcome> run(List<Trial> trials, StudyContext context) {
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "trial-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        ThreadLocal<TrialRunner> runners = ThreadLocal.withInitial(() -> new TrialRunner(new VectorKernels(1)));
+        AtomicInteger done = new AtomicInteger();
+        long start = System.nanoTime();
+        try {
+            List<Future<TrialRunner.Outcome>> futures = new ArrayList<>();
+            for (Trial trial : trials) {
+                futures.add(pool.submit(() -> {
+                    TrialRunner.Outcome o = runOne(trial, context, runners.get());
+                    int n = done.incrementAndGet();
+                    double elapsed = (System.nanoTime() - start) / 1e9;
+                    double left = elapsed / n * (trials.size() - n);
+                    TrialRecord r = o.record();
+                    context.progress().printf(Locale.ROOT, "  [trial %d/%d] %-34s %s  (%.1fs; ~%.0fs left)%n", n, trials.size(),
+                        trial.label(), r.failed() ? "FAILED: " + r.error()
+                            : String.format(Locale.ROOT, "refusal %.3f  task %.3f", r.metrics().get("refusal_unsafe"),
+                                r.metrics().get("task_accuracy")), r.seconds(), left);
+                    return o;
+                }));
+            }
+            List<TrialRunner.Outcome> out = new ArrayList<>();
+            for (Future<TrialRunner.Outcome> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("sweep interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("sweep failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Runs a trial, turning any failure into a record that names the trial and the error. */
+    static TrialRunner.Outcome runOne(Trial trial, StudyContext context, TrialRunner runner) {
+        long t0 = System.nanoTime();
+        try {
+            BaseModels base = context.bases().get(trial.spec(), BaseModelCache.baseSeed(trial.spec(), trial.seed()),
+                new VectorKernels(1));
+            return runner.run(trial, base, context.runDir());
+        } catch (RuntimeException | Error e) {
+            return failure(trial, e, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    static TrialRunner.Outcome failure(Trial trial, Throwable e, double seconds) {
+        String message = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (Boolean.getBoolean("alignguard.stacktrace")) {
+            StringWriter sw = new StringWriter();
+            e.printStackTrace(new PrintWriter(sw));
+            message += "\n" + sw;
+        }
+        return new TrialRunner.Outcome(new TrialRecord(trial.method().name(), trial.method().kind(), trial.strength(),
+            trial.seed(), Map.of(), List.of(), seconds, null, message), Map.of());
+    }
+}

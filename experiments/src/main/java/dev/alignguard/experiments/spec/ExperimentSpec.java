@@ -1,0 +1,154 @@
+package dev.alignguard.experiments.spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.alignguard.experiments.world.WorldSpec;
+
+/**
+ * A study, as a JSON file a researcher can copy and edit: the world, the model, the three stages,
+ * the Fisher estimation, the methods and their strengths, the seeds, and preset-specific analyses.
+ * A run is a pure function of its spec: same spec, same numbers.
+ *
+ * @param baseSeed          seed of the world and of the pretrained and aligned models
+ * @param varyBaseWithSeed  rebuild world and base models per trial seed (slower; otherwise every seed
+ *                          shares one base and seeds vary the fine-tuning: adapter init, data order,
+ *                          Fisher sample)
+ * @param analyses          extra analyses: subspace_stability, power_law
+ */
+public record ExperimentSpec(@JsonProperty("name") String name,
+                             @JsonProperty("description") String description,
+                             @JsonProperty("seeds") List<Long> seeds,
+                             @JsonProperty("base_seed") long baseSeed,
+                             @JsonProperty("vary_base_with_seed") boolean varyBaseWithSeed,
+                             @JsonProperty("world") WorldSpec world,
+                             @JsonProperty("model") ModelSpec model,
+                             @JsonProperty("pretrain") StageSpec pretrain,
+                             @JsonProperty("align") StageSpec align,
+                             @JsonProperty("finetune") FinetuneSpec finetune,
+                             @JsonProperty("fisher") FisherSpec fisher,
+                             @JsonProperty("methods") List<MethodSpec> methods,
+                             @JsonProperty("analyses") List<String> analyses) {
+
+    public static final ObjectMapper JSON = new ObjectMapper()
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(SerializationFeature.INDENT_OUTPUT);
+
+    public ExperimentSpec {
+        require(name != null && !name.isBlank(), "name is missing");
+        require(seeds != null && !seeds.isEmpty(), "seeds must list at least one seed");
+        require(world != null && model != null && pretrain != null && align != null && finetune != null && fisher != null,
+            "world, model, pretrain, align, finetune and fisher are all required");
+        require(methods != null && !methods.isEmpty(), "methods must list at least one method");
+        Set<String> names = new HashSet<>();
+        for (MethodSpec m : methods) {
+            require(names.add(m.name()), "two methods are named " + m.name());
+        }
+        seeds = List.copyOf(seeds);
+        methods = List.copyOf(methods);
+        analyses = analyses == null ? List.of() : List.copyOf(analyses);
+        description = description == null ? "" : description;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException("invalid experiment spec: " + message);
+        }
+    }
+
+    /** The same study with seeds 1..n. */
+    public ExperimentSpec withSeedCount(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("--seeds must be >= 1, got " + n);
+        }
+        List<Long> s = java.util.stream.LongStream.rangeClosed(1, n).boxed().toList();
+        return new ExperimentSpec(name, description, s, baseSeed, varyBaseWithSeed, world, model, pretrain, align,
+            finetune, fisher, methods, analyses);
+    }
+
+    public JsonNode toJson() {
+        return JSON.valueToTree(this);
+    }
+
+    /** A copy with dotted-path overrides applied (e.g. {@code "fisher.m": 8}), re-validated. */
+    public ExperimentSpec withOverrides(Map<String, JsonNode> overrides) {
+        if (overrides.isEmpty()) {
+            return this;
+        }
+        ObjectNode tree = (ObjectNode) toJson();
+        for (var e : overrides.entrySet()) {
+            String[] path = e.getKey().split("\\.");
+            ObjectNode node = tree;
+            for (int i = 0; i < path.length - 1; i++) {
+                JsonNode child = node.get(path[i]);
+                if (!(child instanceof ObjectNode o)) {
+                    throw new IllegalArgumentException("override " + e.getKey() + ": no object at '" + path[i] + "'");
+                }
+                node = o;
+            }
+            String leaf = path[path.length - 1];
+            if (!node.has(leaf)) {
+                throw new IllegalArgumentException("override " + e.getKey() + ": no field '" + leaf + "'");
+            }
+            node.set(leaf, e.getValue());
+        }
+        try {
+            return JSON.treeToValue(tree, ExperimentSpec.class);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalArgumentException("overrides " + overrides.keySet() + " make the spec invalid: "
+                + ex.getOriginalMessage(), ex);
+        }
+    }
+
+    /** Reads and validates a spec file; errors name the file and the field at fault. */
+    public static ExperimentSpec read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString());
+        } catch (NoSuchFileException e) {
+            throw new IOException("spec file " + file + " does not exist");
+        }
+    }
+
+    public static ExperimentSpec parse(InputStream in, String source) throws IOException {
+        try {
+            return JSON.readValue(in, ExperimentSpec.class);
+        } catch (MismatchedInputException e) {
+            throw new IOException("invalid spec " + source + " at " + path(e) + ": " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ")";
+            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : null;
+            throw new IOException("invalid spec " + source + where + ": "
+                + (cause != null ? cause.getMessage() : e.getOriginalMessage()), e);
+        }
+    }
+
+    private static String path(MismatchedInputException e) {
+        StringBuilder sb = new StringBuilder();
+        for (var ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.isEmpty() ? "the top level" : "field '" + sb + "'";
+    }
+}

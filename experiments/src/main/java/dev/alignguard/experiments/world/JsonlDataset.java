@@ -1,0 +1,196 @@
+package dev.alignguard.experiments.world;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.alignguard.model.io.AtomicFiles;
+
+/**
+ * Datasets as JSON Lines, UTF-8, one example per line:
+ * <pre>
+ *   {"prompt": "&lt;bos&gt; describe zokabu ? &lt;sep&gt;", "response": "lime cube &lt;eos&gt;", "label": "safe",
+ *    "category": "food", "split": "eval"}
+ * </pre>
+ * Required: {@code prompt} and {@code response} (non-empty strings), {@code label} ({@code "safe"} or
+ * {@code "unsafe"}). Optional (absent or null): {@code category}, {@code split},
+ * {@code compliant_response} (strings) and {@code object_seen}, {@code verb_seen} (booleans), which
+ * carry the world's evaluation groups. Other fields are ignored, so files made elsewhere with extra
+ * fields (an id, a source) load. Blank lines are skipped. A bad line is refused with a
+ * {@link JsonlFormatException} naming the file, the line number and the field at fault.
+ *
+ * <p>Framing tokens may be left out: converting to sequences ({@link Example#toSequence}) adds
+ * {@code <bos>}, {@code <sep>} and {@code <eos>} where missing. Words outside the tokenizer's
+ * vocabulary are an error by default ({@link UnknownWords#FAIL}), or {@code <unk>} on request.
+ *
+ * <p>Writing is atomic (a temporary file renamed over the target) and writes the fields in the order
+ * above, omitting absent optional ones, so a written file reads back to equal examples.
+ */
+public final class JsonlDataset {
+
+    private static final ObjectMapper JSON = new ObjectMapper(
+        JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private JsonlDataset() {
+    }
+
+    /** Reads a JSONL dataset; its name is the file name. */
+    public static Dataset read(Path file) throws IOException {
+        List<Example> out = new ArrayList<>();
+        long lineNo = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while (true) {
+                try {
+                    line = in.readLine();
+                } catch (CharacterCodingException e) {
+                    throw new JsonlFormatException(file, lineNo + 1, null, "not valid UTF-8");
+                }
+                if (line == null) {
+                    break;
+                }
+                lineNo++;
+                if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1);
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                out.add(parse(file, lineNo, line));
+            }
+        }
+        return new Dataset(String.valueOf(file.getFileName()), out);
+    }
+
+    /** Parses one non-blank line. */
+    static Example parse(Path file, long lineNo, String line) throws JsonlFormatException {
+        JsonNode node;
+        try {
+            node = JSON.readTree(line);
+        } catch (JacksonException e) {
+            throw new JsonlFormatException(file, lineNo, null, "invalid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new JsonlFormatException(file, lineNo, null, "not a JSON object (got " + kind(node) + ")");
+        }
+        String prompt = requiredText(file, lineNo, node, "prompt");
+        String response = requiredText(file, lineNo, node, "response");
+        String labelText = requiredText(file, lineNo, node, "label");
+        Label label;
+        try {
+            label = Label.parse(labelText);
+        } catch (IllegalArgumentException e) {
+            throw new JsonlFormatException(file, lineNo, "label", e.getMessage());
+        }
+        return new Example(prompt, response, label,
+            optionalText(file, lineNo, node, "category"),
+            optionalText(file, lineNo, node, "split"),
+            optionalText(file, lineNo, node, "compliant_response"),
+            optionalBoolean(file, lineNo, node, "object_seen"),
+            optionalBoolean(file, lineNo, node, "verb_seen"));
+    }
+
+    /** Writes the examples atomically, one JSON object per line. */
+    public static void write(Path file, List<Example> examples) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (Example e : examples) {
+            bytes.write(JSON.writeValueAsBytes(toJson(e)));
+            bytes.write('\n');
+        }
+        AtomicFiles.write(file, bytes.toByteArray());
+    }
+
+    /** Writes a dataset's examples atomically. */
+    public static void write(Path file, Dataset dataset) throws IOException {
+        write(file, dataset.examples());
+    }
+
+    static ObjectNode toJson(Example e) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("prompt", e.prompt());
+        o.put("response", e.response());
+        o.put("label", e.label().text());
+        if (e.category() != null) {
+            o.put("category", e.category());
+        }
+        if (e.split() != null) {
+            o.put("split", e.split());
+        }
+        if (e.compliantResponse() != null) {
+            o.put("compliant_response", e.compliantResponse());
+        }
+        if (e.objectSeen() != null) {
+            o.put("object_seen", e.objectSeen());
+        }
+        if (e.verbSeen() != null) {
+            o.put("verb_seen", e.verbSeen());
+        }
+        return o;
+    }
+
+    private static String requiredText(Path file, long lineNo, JsonNode node, String field) throws JsonlFormatException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            throw new JsonlFormatException(file, lineNo, field, "missing (required)");
+        }
+        if (!v.isTextual()) {
+            throw new JsonlFormatException(file, lineNo, field, "must be a string, got " + kind(v));
+        }
+        if (v.textValue().isBlank()) {
+            throw new JsonlFormatException(file, lineNo, field, "is empty");
+        }
+        return v.textValue();
+    }
+
+    private static String optionalText(Path file, long lineNo, JsonNode node, String field) throws JsonlFormatException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new JsonlFormatException(file, lineNo, field, "must be a string, got " + kind(v));
+        }
+        return v.textValue();
+    }
+
+    private static Boolean optionalBoolean(Path file, long lineNo, JsonNode node, String field) throws JsonlFormatException {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw new JsonlFormatException(file, lineNo, field, "must be a boolean, got " + kind(v));
+        }
+        return v.booleanValue();
+    }
+
+    private static String kind(JsonNode v) {
+        if (v == null || v.isMissingNode()) {
+            return "nothing";
+        }
+        return switch (v.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}

@@ -1,0 +1,115 @@
+package dev.alignguard.training.fisher;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import dev.alignguard.math.Kernels;
+import dev.alignguard.math.linalg.GramEigen;
+import dev.alignguard.math.projection.MaskProjector;
+import dev.alignguard.math.projection.SelectionRule;
+import dev.alignguard.model.llama.Linear;
+import dev.alignguard.model.llama.LlamaModel;
+import dev.alignguard.training.data.Sequence;
+
+/**
+ * The diagonal (EWC-style) Fisher: {@code f = diag F = (1/N) sum_i g_i o g_i}, accumulated example
+ * by example (memory D per layer; the per-example gradients are never stored). With F ~ diag(f)
+ * the eigenvectors are the coordinate axes e_k, so the "top-m subspace" is the set of the m largest
+ * diagonal entries (ties: lower coordinate first), applied by a {@link MaskProjector}; trace = sum f.
+ * Entries at or below {@link GramEigen#DEFAULT_RELATIVE_THRESHOLD} times the largest are never kept.
+ * Basis rows are unit vectors e_k, eigenvalues the kept f_k.
+ */
+public final class DiagonalEstimator implements FisherEstimator {
+
+    public static final String NAME = "diagonal";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, LayerSubspace> estimate(LlamaModel model, Kernels kernels, List<String> layers,
+                                               List<Sequence> alignmentData, SubspaceSettings settings) {
+        List<Sequence> examples = FisherEstimators.examples(alignmentData, settings);
+        Map<String, double[]> diagonals = diagonals(model, kernels, layers, examples, FisherEstimators.PAD_ID);
+        List<LayerEstimate> raw = new ArrayList<>();
+        for (String path : layers) {
+            Linear l = model.linear(path);
+            raw.add(layer(path, l.outFeatures(), l.inFeatures(), diagonals.get(path), settings.rule()));
+        }
+        return FisherEstimators.finish(NAME, raw, settings, examples.size());
+    }
+
+    /** diag F = (1/N) sum_i g_i^2 of every layer. */
+    public static Map<String, double[]> diagonals(LlamaModel model, Kernels kernels, List<String> layers,
+                                                  List<Sequence> examples, int padId) {
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        for (String path : layers) {
+            Linear l = model.linear(path);
+            sums.put(path, new double[l.outFeatures() * l.inFeatures()]);
+        }
+        PerExampleGradients.forEach(model, kernels, layers, examples, padId, false, e -> {
+            double[] s = sums.get(e.layer());
+            float[] g = e.gradient();
+            for (int k = 0; k < s.length; k++) {
+                double v = g[k];
+                s[k] += v * v;
+            }
+        });
+        int n = examples.size();
+        sums.values().forEach(s -> {
+            for (int k = 0; k < s.length; k++) {
+                s[k] /= n;
+            }
+        });
+        return sums;
+    }
+
+    /** diag F = (1/N) sum_i g_i^2 from per-example gradients {@code g: double[N][D]}. */
+    public static double[] diagonal(double[][] g) {
+        double[] f = new double[g[0].length];
+        for (double[] gi : g) {
+            for (int k = 0; k < f.length; k++) {
+                f[k] += gi[k] * gi[k];
+            }
+        }
+        for (int k = 0; k < f.length; k++) {
+            f[k] /= g.length;
+        }
+        return f;
+    }
+
+    /** One layer from its diagonal Fisher (length dOut * dIn, nonnegative). */
+    public static LayerEstimate layer(String layer, int dOut, int dIn, double[] diagonal, SelectionRule rule) {
+        if (diagonal.length != dOut * dIn) {
+            throw new IllegalArgumentException(layer + ": diagonal of length " + diagonal.length + " for a "
+                + dOut + " x " + dIn + " layer");
+        }
+        double trace = 0;
+        for (double v : diagonal) {
+            trace += v;
+        }
+        double[] desc = IntStream.range(0, diagonal.length).boxed()
+            .sorted(Comparator.comparingDouble((Integer k) -> -diagonal[k]).thenComparingInt(k -> k))
+            .mapToDouble(k -> diagonal[k]).toArray();
+        double top = desc.length == 0 ? 0 : desc[0];
+        int significant = 0;
+        while (significant < desc.length && desc[significant] > 0
+               && desc[significant] > GramEigen.DEFAULT_RELATIVE_THRESHOLD * top) {
+            significant++;
+        }
+        int m = Math.min(rule.select(desc, trace), significant);
+        MaskProjector p = MaskProjector.fromDiagonal(diagonal, SelectionRule.rank(m));
+        int[] coords = p.keptCoordinates();
+        double[][] basis = new double[m][diagonal.length];
+        for (int k = 0; k < m; k++) {
+            basis[k][coords[k]] = 1;
+        }
+        return new LayerEstimate(layer, dOut, dIn, p, basis, p.keptEigenvalues(), trace, true);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.alignguard.training.fisher;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.alignguard.math.Kernels;
+import dev.alignguard.math.linalg.EigenPairs;
+import dev.alignguard.math.linalg.GramEigen;
+import dev.alignguard.math.projection.BasisProjector;
+import dev.alignguard.math.projection.SelectionRule;
+import dev.alignguard.model.llama.LlamaModel;
+import dev.alignguard.training.data.Sequence;
+
+/**
+ * The exact empirical Fisher of each layer through its N x N Gram matrix.
+ * <pre>
+ *   G = [g_1 .. g_N]           D x N   per-example gradients (PerExampleGradients)
+ *   F = G G^T / N              D x D   never formed
+ *   K = G^T G / N = V S V^T    N x N   dense symmetric eig (EJML, double)
+ *   U = G V S^{-1/2} / sqrt(N) D x r   F U = U S, U^T U = I          (GramEigen)
+ *   trace(F) = ||G||_F^2 / N           what an energy rule measures against
+ * </pre>
+ * Exact, rank(F) <= N, cost O(N^2 D + N^3 + N D m), memory N D doubles per layer. Eigenvalues at
+ * or below {@link GramEigen#DEFAULT_RELATIVE_THRESHOLD} times the largest are never kept (their
+ * vectors are rounding noise); so a layer can keep fewer directions than the rule asks.
+ * The kept directions go to a {@link BasisProjector}.
+ */
+public final class ExactGramEstimator implements FisherEstimator {
+
+    public static final String NAME = "exact";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Map<String, LayerSubspace> estimate(LlamaModel model, Kernels kernels, List<String> layers,
+                                               List<Sequence> alignmentData, SubspaceSettings settings) {
+        List<Sequence> examples = FisherEstimators.examples(alignmentData, settings);
+        Map<String, double[][]> g = PerExampleGradients.compute(model, kernels, layers, examples, FisherEstimators.PAD_ID);
+        List<LayerEstimate> raw = new ArrayList<>();
+        for (String path : layers) {
+            var l = model.linear(path);
+            raw.add(layer(path, l.outFeatures(), l.inFeatures(), g.remove(path), settings.rule()));
+        }
+        return FisherEstimators.finish(NAME, raw, settings, examples.size());
+    }
+
+    /** One layer from its per-example gradients {@code g: double[N][D]}. */
+    public static LayerEstimate layer(String layer, int dOut, int dIn, double[][] g, SelectionRule rule) {
+        FisherEstimators.requireGradients(layer, dOut, dIn, g);
+        // a rank rule needs only m lifted vectors; an energy rule needs every eigenvalue
+        EigenPairs pairs = rule instanceof SelectionRule.Rank r ? GramEigen.top(g, r.m()) : GramEigen.all(g);
+        BasisProjector p = BasisProjector.fromEigenPairs(pairs, rule);
+        return new LayerEstimate(layer, dOut, dIn, p, p.basis(), p.keptEigenvalues(), pairs.trace(), true);
+    }
+}
