@@ -211,7 +211,9 @@ public final class ModelFiles {
     /** Reads a weights file against a config: every parameter present, none unexpected, shapes as HF's. */
     static LlamaModel readWeights(LlamaConfig config, Path file) throws IOException {
         if (!Files.exists(file)) {
-            throw new ModelFormatException(file, "missing (the model's weights)");
+            Path index = file.resolveSibling(WEIGHTS_FILE + ".index.json");
+            throw new ModelFormatException(file, "missing (the model's weights)" + (Files.exists(index)
+                ? "; the folder has " + index.getFileName() + ", a sharded checkpoint, which is not supported: merge the shards into one file" : ""));
         }
         SafetensorsFile content = Safetensors.read(file);
         Map<String, int[]> expected = LlamaModel.parameterShapes(config);
