@@ -92,8 +92,8 @@ public final class VectorKernels implements Kernels {
     static final int MC = 12 * MR;
     /** Below this many multiply-adds (about 200^3, 50-100 us on one core) a product runs on the calling thread. */
     private static final long PARALLEL_THRESHOLD = 1L << 23;
-    /** Aim for this many tiles per thread, so work stealing can even out uneven tiles. */
-    private static final int TILES_PER_THREAD = 4;
+    /** Aim for this many tiles per thread, so work stealing can even out uneven tiles and stalled workers. */
+    private static final int TILES_PER_THREAD = 8;
 
     /** How a micro-kernel's accumulators start: from zero (C is not read), from C, or from beta * C. */
     private static final int FROM_ZERO = 0, FROM_C = 1, FROM_BETA_C = 2;
