@@ -185,9 +185,12 @@ public final class ParetoFrontier {
         return Optional.ofNullable(best);
     }
 
-    /** Whether {@code p} is finite and at most {@code tolerance} below LoRA's task accuracy. */
+    /** Slack for rounding in the tolerance test (0.80 - 0.10 is 0.7000000000000001 in doubles). */
+    static final double SLACK = 1e-9;
+
+    /** Whether {@code p} is finite and at most {@code tolerance} (plus 1e-9 rounding slack) below LoRA's task accuracy. */
     public static boolean eligible(Point p, Point lora, double tolerance) {
-        return p.finite() && p.taskAccuracy() >= lora.taskAccuracy() - tolerance;
+        return p.finite() && p.taskAccuracy() >= lora.taskAccuracy() - tolerance - SLACK;
     }
 
     /**

@@ -29,6 +29,7 @@ import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.CombinedDomainCategoryPlot;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
@@ -68,7 +69,9 @@ import dev.alignguard.model.io.AtomicFiles;
  *   <li>{@value #PARETO}: task accuracy (x) against refusal kept (y, see {@link ParetoFrontier}),
  *       one series per method with a point per strength (95% CI error bars on both axes, the
  *       strength written beside the point), each method's own frontier as a line, the frontier of
- *       all methods dashed, and the aligned model as a black star (plus a line at its refusal).
+ *       all methods dashed, the aligned model as a line at its refusal (and a black cross at its
+ *       task accuracy when that lies near the methods'; otherwise the line's label gives it), and a
+ *       vertical line at standard LoRA's task accuracy minus the fair-comparison tolerance.
  *       Every method is drawn, so the random-subspace control, L2 and EWC are always there when
  *       the study ran them.</li>
  *   <li>{@value #CURVES}: refusal on unsafe prompts (top) and task accuracy (bottom) against the
@@ -77,7 +80,7 @@ import dev.alignguard.model.io.AtomicFiles;
  *   <li>{@value #SPECTRUM}: each layer's kept Fisher eigenvalues on a log axis (top) and the
  *       cumulative fraction of the layer's Fisher trace they capture (bottom, 80% marked).</li>
  *   <li>{@value #ABLATION}: bars of drift (percentage points; half of standard LoRA's drift
- *       marked) and task accuracy (standard LoRA minus two points marked) per method label, with
+ *       marked) and task accuracy (standard LoRA minus the tolerance marked) per method label, with
  *       95% CI error bars.</li>
  * </ul>
  */
@@ -111,12 +114,17 @@ public final class Plots {
      * the order pareto, curves, spectrum, ablation.
      */
     public static List<String> writeAll(Summary summary, Path dir) throws IOException {
+        return writeAll(summary, dir, ParetoFrontier.DEFAULT_TOLERANCE);
+    }
+
+    /** {@link #writeAll(Summary, Path)} marking a task-accuracy tolerance other than two points. */
+    public static List<String> writeAll(Summary summary, Path dir, double tolerance) throws IOException {
         Files.createDirectories(dir);
         List<String> written = new ArrayList<>();
-        write(pareto(summary, ParetoFrontier.DEFAULT_TOLERANCE), dir, PARETO, written);
+        write(pareto(summary, tolerance), dir, PARETO, written);
         write(curves(summary), dir, CURVES, written);
         write(spectrum(summary), dir, SPECTRUM, written);
-        write(ablation(summary), dir, ABLATION, written);
+        write(ablation(summary, tolerance), dir, ABLATION, written);
         return written;
     }
 
@@ -209,13 +217,22 @@ public final class Plots {
         XYPlot plot = new XYPlot(pts, x, y, pointRenderer);
         plot.setDataset(1, lines);
         plot.setRenderer(1, lineRenderer);
+        ParetoFrontier.baseline(points).ifPresent(lora -> plot.addDomainMarker(
+            verticalMarker(100 * (lora.taskAccuracy() - tolerance), "standard LoRA - " + points(tolerance))));
 
+        // The aligned model: a line at its refusal (100% kept), and a point at its task accuracy when
+        // that lies near the methods' (an aligned model that never saw the task would squash the x axis).
         Stat alignedTask = summary.aligned() == null ? null : summary.aligned().get(MetricNames.TASK_ACCURACY);
-        double alignedY = ref.relative() ? 100 : Double.NaN;
-        if (!Double.isNaN(alignedY)) {
-            ValueMarker m = marker(alignedY, "aligned model's refusal");
-            plot.addRangeMarker(m);
-            if (alignedTask != null && Double.isFinite(alignedTask.mean())) {
+        if (ref.relative()) {
+            double alignedY = 100;
+            double ax = alignedTask == null ? Double.NaN : 100 * alignedTask.mean();
+            double minX = points.stream().filter(ParetoFrontier.Point::finite).mapToDouble(p -> 100 * p.taskAccuracy()).min().orElse(0);
+            double maxX = points.stream().filter(ParetoFrontier.Point::finite).mapToDouble(p -> 100 * p.taskAccuracy()).max().orElse(0);
+            double pad = Math.max(10, maxX - minX);
+            boolean near = Double.isFinite(ax) && ax >= minX - pad && ax <= maxX + pad;
+            plot.addRangeMarker(marker(alignedY, "aligned model's refusal"
+                + (Double.isFinite(ax) && !near ? " (its task accuracy: " + ReportFormat.fixed(ax, 1) + "%)" : "")));
+            if (near) {
                 XYSeriesCollection aligned = new XYSeriesCollection();
                 XYSeries a = new XYSeries("aligned model");
                 a.add(100 * alignedTask.mean(), alignedY);
@@ -415,6 +432,9 @@ public final class Plots {
         plot.setGap(12);
         LogAxis log = new LogAxis("Fisher eigenvalue (raw, log scale)");
         log.setSmallestValue(1e-300);
+        if (decades(eig) >= 2) {
+            log.setTickUnit(new NumberTickUnit(1.0), false, true); // one tick per power of ten
+        }
         log.setNumberFormatOverride(new DecimalFormat("0.#E0", DecimalFormatSymbols.getInstance(Locale.ROOT)));
         XYPlot top = new XYPlot(eig, null, log, r1);
         NumberAxis energyAxis = new NumberAxis("cumulative energy (% of layer Fisher trace)");
@@ -429,10 +449,27 @@ public final class Plots {
             "kept eigenvalues at the aligned model (first seed) and the energy they capture", plot), 1100, 850));
     }
 
+    /** How many powers of ten the positive y values of {@code ds} span. */
+    private static double decades(XYSeriesCollection ds) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = 0;
+        for (int s = 0; s < ds.getSeriesCount(); s++) {
+            for (int i = 0; i < ds.getItemCount(s); i++) {
+                double y = ds.getYValue(s, i);
+                lo = Math.min(lo, y);
+                hi = Math.max(hi, y);
+            }
+        }
+        return hi > 0 && lo > 0 ? Math.log10(hi / lo) : 0;
+    }
+
     // ---------------------------------------------------------------- ablation
 
-    /** The per-label bar figure; empty when no method has a drift or a task accuracy. */
-    public static Optional<Figure> ablation(Summary summary) {
+    /**
+     * The per-label bar figure; empty when no method has a drift or a task accuracy.
+     * {@code tolerance} places the "standard LoRA minus tolerance" line on the task panel.
+     */
+    public static Optional<Figure> ablation(Summary summary, double tolerance) {
         if (summary.methods() == null || summary.methods().isEmpty()) {
             return Optional.empty();
         }
@@ -474,7 +511,7 @@ public final class Plots {
         }
         CategoryPlot bottom = new CategoryPlot(task, null, new NumberAxis("task accuracy (%)"), bars(columnColours));
         if (loraTask != null) {
-            bottom.addRangeMarker(marker(loraTask - 100 * ParetoFrontier.DEFAULT_TOLERANCE, "standard LoRA - 2 points"));
+            bottom.addRangeMarker(marker(loraTask - 100 * tolerance, "standard LoRA - " + points(tolerance)));
         }
         for (CategoryPlot p : List.of(top, bottom)) {
             p.setBackgroundPaint(Color.WHITE);
@@ -551,6 +588,10 @@ public final class Plots {
         return Objects.toString(method) + "\u0000" + Double.doubleToLongBits(strength == 0 ? 0.0 : strength);
     }
 
+    private static String points(double tolerance) {
+        return ReportFormat.compact(100 * tolerance) + " points";
+    }
+
     private static double zeroIfNaN(double v) {
         return Double.isFinite(v) ? v : 0;
     }
@@ -576,13 +617,23 @@ public final class Plots {
             patterns[(n - 1) % patterns.length], 0f);
     }
 
+    /** A dashed horizontal line (range marker) labelled just above its left end. */
     private static ValueMarker marker(double value, String label) {
         ValueMarker m = new ValueMarker(value, Color.DARK_GRAY, dashed(1f));
         m.setLabel(label);
         m.setLabelFont(SMALL);
         m.setLabelPaint(Color.DARK_GRAY);
+        m.setLabelBackgroundColor(new Color(255, 255, 255, 0));
         m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
         m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+        return m;
+    }
+
+    /** A dashed vertical line (domain marker) labelled at its top, to its left. */
+    private static ValueMarker verticalMarker(double value, String label) {
+        ValueMarker m = marker(value, label);
+        m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+        m.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
         return m;
     }
 

@@ -203,8 +203,9 @@ public final class ReportWriter {
                 + " prompts / ")
             .append(ref.relative() ? "the aligned model's (" + ReportFormat.fixed(100 * ref.alignedRefusal(), 1) + "%)"
                 : "1 (the summary has no aligned refusal rate, so raw rates are used)")
-            .append("; drift reduction from the means, 1 - (1 - kept) / (1 - kept(LoRA)). Methods on the Pareto"
-                + " frontier of all points (task accuracy, refusal kept) are marked *.\n\n");
+            .append("; drift reduction as in the main table (from the means, 1 - (1 - kept) / (1 - kept(LoRA)), where"
+                + " the summary lacks it). Points on the Pareto frontier of all points (task accuracy, refusal kept)"
+                + " are marked *.\n\n");
         List<Point> front = ParetoFrontier.nonDominated(points);
         sb.append("| method | chosen point | eligible strengths | task accuracy vs LoRA (pp) | refusal kept (%) | drift reduction (%) |\n");
         sb.append("|---|---|---:|---:|---:|---:|\n");
@@ -218,7 +219,7 @@ public final class ReportWriter {
             sb.append(" | ").append(p.eligible()).append(" of ").append(p.total()).append(" | ")
                 .append(signed(100 * p.taskDelta(), 1)).append(" | ")
                 .append(p.point() == null ? ReportFormat.NA : ReportFormat.fixed(100 * p.point().refusalKept(), 1)).append(" | ")
-                .append(ReportFormat.fixed(100 * p.driftReduction(), 1)).append(" |\n");
+                .append(p.point() == null ? ReportFormat.NA : ReportFormat.pct(reduction(p.point(), lora.get()))).append(" |\n");
         }
         sb.append('\n');
     }
@@ -387,7 +388,7 @@ public final class ReportWriter {
                 && !MetricNames.isKind(p.kind(), MetricNames.KIND_ALIGNGUARD))
             .toList();
         if (!others.isEmpty() && drifted) {
-            sb.append("Under the same rule, the other methods reached: ");
+            sb.append("Under the same rule, the other methods' drift reductions were: ");
             StringJoiner sj = new StringJoiner("; ");
             for (FairPick p : others) {
                 if (p.point() == null) {
@@ -397,11 +398,11 @@ public final class ReportWriter {
                     sj.add(p.point().label() + " " + pct(r.mean()) + "%" + ciText(r));
                 }
             }
-            sb.append(sj).append(" drift reduction.");
+            sb.append(sj).append('.');
             if (agPick != null) {
                 for (FairPick p : others) {
                     if (p.point() != null && MetricNames.isKind(p.kind(), MetricNames.KIND_RANDOM_SUBSPACE)) {
-                        sb.append(' ').append(comparison("the random-subspace control (" + p.point().label() + ")",
+                        sb.append(' ').append(comparison("the random-subspace control, " + p.point().label(),
                             agReduction, reduction(p.point(), lora)));
                     }
                 }
@@ -413,7 +414,7 @@ public final class ReportWriter {
                     }
                 }
                 if (best != null) {
-                    sb.append(' ').append(comparison("the strongest other baseline, " + best.point().label() + ",",
+                    sb.append(' ').append(comparison("the strongest other baseline, " + best.point().label(),
                         agReduction, reduction(best.point(), lora)));
                 }
             }
@@ -468,14 +469,14 @@ public final class ReportWriter {
         }
         StringBuilder sb = new StringBuilder("AlignGuard's drift reduction was ")
             .append(pct(Math.abs(d.mean()))).append(" points ").append(d.mean() >= 0 ? "higher" : "lower")
-            .append(" than ").append(other).append(" ");
+            .append(" than that of ").append(other).append(" ");
         if (Double.isFinite(d.ci95())) {
             sb.append("(paired over ").append(d.values().length).append(" seeds, 95% CI ±").append(pct(d.ci95()))
-                .append(Math.abs(d.mean()) > d.ci95() ? "), a difference beyond seed noise." : "), within seed noise.");
+                .append(Math.abs(d.mean()) > d.ci95() ? "): a difference beyond seed noise." : "): within seed noise.");
         } else {
             sb.append("(no paired CI).");
         }
-        return sb.toString().replace(" ,", ",");
+        return sb.toString();
     }
 
     /**

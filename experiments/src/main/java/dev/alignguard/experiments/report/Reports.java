@@ -36,7 +36,7 @@ public final class Reports {
     /** Writes the figures and the report of {@code summary} into {@code dir} (summary.json untouched). */
     public static Rendered renderFrom(Summary summary, Path dir, double tolerance) throws IOException {
         Files.createDirectories(dir);
-        List<String> names = Plots.writeAll(summary, dir);
+        List<String> names = Plots.writeAll(summary, dir, tolerance);
         Path report = ReportWriter.write(summary, dir, names, tolerance);
         List<Path> figures = new ArrayList<>();
         names.forEach(n -> figures.add(dir.resolve(n).toAbsolutePath()));
