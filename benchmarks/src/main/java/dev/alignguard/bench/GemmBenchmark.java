@@ -72,6 +72,7 @@ public class GemmBenchmark {
             case "ejml-mt" -> ejml(a, b, c, true);
             default -> {
                 Kernels k = Backends.create(backend, t);
+                prime(k);
                 yield () -> k.gemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
             }
         };
@@ -82,6 +83,24 @@ public class GemmBenchmark {
     @Benchmark
     public void gemm() {
         product.run();
+    }
+
+    /**
+     * Gets the kernel's hot loops compiled before JMH's warm-up starts. The Vector API is thousands of
+     * times slower in the interpreter than in C2 code, so at n = 64 a product makes so little progress
+     * per call that the time-based warm-up can end before C2 has compiled the micro-kernel; a few
+     * deeper products (long kernel loops, so the loop counters trip quickly) fix that. JMH's own
+     * warm-up iterations still follow.
+     */
+    private static void prime(Kernels k) {
+        int s = 192;
+        Random rnd = new Random(3);
+        float[] a = random(rnd, s * s), b = random(rnd, s * s), c = new float[s * s];
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        for (int i = 0; i < 200 && System.nanoTime() < deadline; i++) {
+            k.gemm(false, false, s, s, s, 1f, a, 0, s, b, 0, s, 0f, c, 0, s);
+            k.gemm(false, false, 48, 48, 48, 1f, a, 0, s, b, 0, s, 0f, c, 0, s);
+        }
     }
 
     /** EJML on FMatrixRMaj views whose data arrays are ours, so {@link #check} sees the result. */

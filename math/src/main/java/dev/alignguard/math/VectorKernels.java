@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * micro-panels (which also absorbs the transposes, offsets and alpha), then a {@code MR x NR}
  * register-blocked micro-kernel of FMA instructions sweeps the output tiles. {@code NR} is two SIMD
  * vectors wide and {@code MR = 12} rows, so the kernel keeps 24 accumulators in registers and does
- * 24 FMAs per 2 vector loads and 12 broadcasts.
+ * 24 FMAs per 2 vector loads and 12 broadcasts. The shape is chosen for AVX-512 (32 vector
+ * registers, as on this project's machines); with 16 registers (AVX2) it stays correct but spills.
  *
  * <p>Threads split the packing over panels and the output over tiles; every output element is still
  * summed in the same order (k ascending, in KC slices), so results do not depend on the thread count.
@@ -91,8 +92,8 @@ public final class VectorKernels implements Kernels {
     static final int MC = 12 * MR;
     /** Below this many multiply-adds (about 200^3, 50-100 us on one core) a product runs on the calling thread. */
     private static final long PARALLEL_THRESHOLD = 1L << 23;
-    /** Aim for this many tiles per thread, so work stealing can even out uneven tiles. */
-    private static final int TILES_PER_THREAD = 4;
+    /** Aim for this many tiles per thread, so work stealing can even out uneven tiles and stalled workers. */
+    private static final int TILES_PER_THREAD = 8;
 
     /** How a micro-kernel's accumulators start: from zero (C is not read), from C, or from beta * C. */
     private static final int FROM_ZERO = 0, FROM_C = 1, FROM_BETA_C = 2;
@@ -306,7 +307,7 @@ public final class VectorKernels implements Kernels {
     }
 
     /**
-     * {@code C[MR x NR] = start + Apanel^T * Bpanel} over one KC slice: the inner loop everything else
+     * {@code C[MR x NR] = start + Apanel * Bpanel} over one KC slice: the inner loop everything else
      * feeds. For each step p, aPack holds A(i + r, p) at aAt + r * KC + p (r < MR) and bPack the NR values
      * B(p, j..j+NR). The accumulators start from 0, C or beta * C (see {@code start}) and are stored
      * back to C once. Everything is written out by hand, with no helper methods that take or return

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import dev.alignguard.experiments.pipeline.LocalExecutor;
 import dev.alignguard.experiments.pipeline.Study;
 import dev.alignguard.experiments.pipeline.TrialExecutor;
-import dev.alignguard.experiments.report.StudyOutputs;
+import dev.alignguard.experiments.report.Reports;
 import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
@@ -58,7 +58,7 @@ public final class RunCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--executor must be local or spark, got " + executor);
         };
         Summary summary = new Study(spec, VersionProvider.version(), VersionProvider.gitCommit()).run(exec, dir, System.out, kernels);
-        StudyOutputs.write(summary, dir);
+        Reports.writeAll(summary, dir);
         printTable(summary);
         System.out.println("wrote " + dir.resolve("summary.json") + ", " + dir.resolve("report.md") + " and plots in "
             + String.format(Locale.ROOT, "%.0f s", summary.wallSeconds()));

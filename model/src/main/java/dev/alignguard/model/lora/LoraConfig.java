@@ -3,9 +3,11 @@ package dev.alignguard.model.lora;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * LoRA settings with Hugging Face peft's field names (as in {@code adapter_config.json}).
@@ -16,14 +18,24 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * Scaling is {@code lora_alpha / r}, or {@code lora_alpha / sqrt(r)} with {@code use_rslora}.
  * Initialisation as peft's default: A ~ U(-1/sqrt(in), 1/sqrt(in)) (Kaiming-uniform, a = sqrt 5), B = 0,
  * so a fresh adapter changes nothing.
+ *
+ * <p>As JSON (Jackson) it reads and writes peft's form: {@code target_modules} is written as the list
+ * of names, or as a string holding {@link #targetRegex()} when one is set (peft treats a string as a
+ * regular expression matched against the whole module path), or as the string {@code "all-linear"}
+ * when that is the only name (peft understands it only as a string). Reading accepts either form
+ * (and, for older files, a separate {@code target_regex}); missing fields take peft's defaults
+ * (r 8, lora_alpha 8, lora_dropout 0, use_rslora false). {@code adapter_config.json} files are read
+ * and written by {@code dev.alignguard.model.files.AdapterFiles}, which adds peft's other fields and
+ * field-by-field error messages.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({"peft_type", "task_type", "r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "bias"})
 public record LoraConfig(
     @JsonProperty("r") int r,
     @JsonProperty("lora_alpha") double loraAlpha,
     @JsonProperty("lora_dropout") double loraDropout,
-    @JsonProperty("target_modules") List<String> targetModules,
-    @JsonProperty("target_regex") String targetRegex,
+    @JsonIgnore List<String> targetModules,
+    @JsonIgnore String targetRegex,
     @JsonProperty("use_rslora") boolean useRslora) {
 
     public static final String ALL_LINEAR = "all-linear";
@@ -42,6 +54,48 @@ public record LoraConfig(
         if (targetRegex != null) {
             Pattern.compile(targetRegex); // fail early on a bad expression
         }
+    }
+
+    /**
+     * The config from peft's JSON fields: {@code targetModules} is a list of names or a string (a
+     * regular expression, or {@code "all-linear"} in any case); null numbers and flags take peft's defaults.
+     */
+    @JsonCreator
+    public static LoraConfig fromPeft(@JsonProperty("r") Integer r, @JsonProperty("lora_alpha") Double loraAlpha,
+                                      @JsonProperty("lora_dropout") Double loraDropout,
+                                      @JsonProperty("target_modules") Object targetModules,
+                                      @JsonProperty("target_regex") String targetRegex,
+                                      @JsonProperty("use_rslora") Boolean useRslora) {
+        List<String> modules = List.of();
+        String regex = targetRegex;
+        if (targetModules instanceof String s) {
+            if (s.equalsIgnoreCase(ALL_LINEAR)) {
+                modules = List.of(ALL_LINEAR);
+            } else {
+                regex = s;
+            }
+        } else if (targetModules instanceof List<?> list) {
+            modules = list.stream().map(o -> {
+                if (!(o instanceof String name)) {
+                    throw new IllegalArgumentException("invalid LoraConfig: target_modules holds a non-string " + o);
+                }
+                return name;
+            }).toList();
+        } else if (targetModules != null) {
+            throw new IllegalArgumentException("invalid LoraConfig: target_modules must be a list of names or a string, got "
+                + targetModules);
+        }
+        return new LoraConfig(r == null ? 8 : r, loraAlpha == null ? 8.0 : loraAlpha, loraDropout == null ? 0.0 : loraDropout,
+            modules, regex, useRslora != null && useRslora);
+    }
+
+    /** {@code target_modules} as peft writes it: the regex string, "all-linear" alone as a string, else the list. */
+    @JsonProperty("target_modules")
+    public Object peftTargetModules() {
+        if (targetRegex != null) {
+            return targetRegex;
+        }
+        return targetModules.equals(List.of(ALL_LINEAR)) ? ALL_LINEAR : targetModules;
     }
 
     /** Adapters on the named modules (e.g. q_proj, k_proj, v_proj, o_proj). */

@@ -253,12 +253,15 @@ class RegularizerProperties {
         Graph g = Graph.inference(ScalarKernels.INSTANCE);
         float orthogonal = CollisionPenalties.subspaceGeodesic(g, tensorOf(dOut, dIn, a), tensorOf(dOut, dIn, t), 1e-12f).item();
         assertTrue(orthogonal <= 1e-10, "orthogonal column spaces give " + orthogonal);
+        // T' = T + c A with c = ||T|| / ||A||: A^T T' = c A^T A, so the ratio is
+        // c^2 ||A^T A||^2 / (||A||^2 (||T||^2 + c^2 ||A||^2)) >= ||A||^4 / (min(dOut, dIn) 2 ||A||^4) >= 1 / (2 * 6)
+        double c = Math.sqrt(sumSq(t) / sumSq(a));
         double[] shared = t.clone();
         for (int i = 0; i < shared.length; i++) {
-            shared[i] += 0.5 * a[i]; // T now shares A's output directions
+            shared[i] += c * a[i];
         }
         float overlapping = CollisionPenalties.subspaceGeodesic(g, tensorOf(dOut, dIn, a), tensorOf(dOut, dIn, shared), 1e-12f).item();
-        assertTrue(overlapping > 1e-3, "shared output directions give " + overlapping);
+        assertTrue(overlapping > 1.0 / 12 - 1e-4, "shared output directions give " + overlapping);
     }
 
     /** E_RM >= 0 and symmetric in its two arguments. */
