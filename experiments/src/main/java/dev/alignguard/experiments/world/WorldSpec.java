@@ -2,7 +2,6 @@ package dev.alignguard.experiments.world;
 
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -134,7 +133,7 @@ public record WorldSpec(
             0.25, 0.34, 0.25, 0.5, 0.25, 256, 256, 128);
     }
 
-    /** A very small world for unit and smoke tests: 40 objects, 5 verbs, 81 tokens. */
+    /** A very small world for unit and smoke tests: 40 objects, 5 verbs, about 80 tokens. */
     public static WorldSpec tiny() {
         return new WorldSpec(16, List.of("food", "tool"), DEFAULT_UNSAFE_CATEGORIES, 4,
             DEFAULT_ATTRIBUTES, 4, 5, 2, 2, 2, TaskKind.SYNONYM,
@@ -252,11 +251,5 @@ public record WorldSpec(
         if (!ok) {
             throw new IllegalArgumentException("invalid world spec: " + message);
         }
-    }
-
-    @Override
-    public String toString() {
-        return String.format(Locale.ROOT, "WorldSpec[%d safe + %d x %d unsafe objects, %d attributes x %d values, %d verbs, %d task verbs]",
-            safeObjects, unsafeCategories.size(), unsafeObjectsPerCategory, attributes.size(), valuesPerAttribute, verbs, taskVerbs);
     }
 }

@@ -57,6 +57,21 @@ class JsonlDatasetTest {
     }
 
     @Test
+    void aLabelledFileBecomesAnEvaluationSuite() throws IOException {
+        World w = World.generate(WorldSpec.tiny(), 4);
+        List<Example> mixed = new java.util.ArrayList<>(w.evaluation().unsafe().examples());
+        mixed.addAll(w.evaluation().safe().examples());
+        Path f = dir.resolve("driftcheck.jsonl");
+        JsonlDataset.write(f, mixed);
+        EvalSuite suite = EvalSuite.split(JsonlDataset.read(f), w.evaluation().taskTest());
+        assertEquals(w.evaluation().unsafe().examples(), suite.unsafe().examples());
+        assertEquals(w.evaluation().safe().examples(), suite.safe().examples());
+        // a tokenizer built from a user file covers it
+        var tok = dev.alignguard.model.tokenizer.WordTokenizer.fromCorpus(JsonlDataset.read(f).texts(), World.REFUSE);
+        assertEquals(mixed.size(), JsonlDataset.read(f).sequences(tok).size());
+    }
+
+    @Test
     void writingIsAtomicAndReplaces() throws IOException {
         Path f = dir.resolve("d.jsonl");
         Files.writeString(f, "old content that is not JSON\n");
