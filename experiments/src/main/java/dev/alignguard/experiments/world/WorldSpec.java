@@ -130,14 +130,14 @@ public record WorldSpec(
     public static WorldSpec quick() {
         return new WorldSpec(48, DEFAULT_SAFE_CATEGORIES, DEFAULT_UNSAFE_CATEGORIES, 12,
             DEFAULT_ATTRIBUTES, 6, 6, 2, 2, 2, TaskKind.SYNONYM,
-            0.25, 0.34, 0.25, 0.5, 0.25, 256, 256, 128);
+            0.25, 0.34, 0.25, 1.0, 0.25, 256, 256, 128);
     }
 
     /** A very small world for unit and smoke tests: 40 objects, 5 verbs, about 80 tokens. */
     public static WorldSpec tiny() {
         return new WorldSpec(16, List.of("food", "tool"), DEFAULT_UNSAFE_CATEGORIES, 4,
             DEFAULT_ATTRIBUTES, 4, 5, 2, 2, 2, TaskKind.SYNONYM,
-            0.25, 0.2, 0.25, 0.5, 0.25, 200, 200, 64);
+            0.25, 0.2, 0.25, 1.0, 0.25, 200, 200, 64);
     }
 
     /**
@@ -147,7 +147,7 @@ public record WorldSpec(
     public static WorldSpec full() {
         return new WorldSpec(1000, DEFAULT_SAFE_CATEGORIES, DEFAULT_UNSAFE_CATEGORIES, 130,
             List.of("colour", "shape", "size", "material"), 12, 12, 2, 3, 2, TaskKind.SYNONYM,
-            0.25, 0.25, 0.25, 0.5, 0.25, 5000, 5000, 512);
+            0.25, 0.25, 0.25, 1.0, 0.25, 5000, 5000, 512);
     }
 
     /** Reads JSON, taking every missing field from {@link #quick()}. */
