@@ -364,6 +364,10 @@ public final class World {
         }
         if (replay > 0) {
             List<int[]> pool = pairs(false, (v, o) -> alignPair[v][o]);
+            if (pool.isEmpty()) {
+                throw new IllegalArgumentException("replay_fraction " + options.replayFraction()
+                    + " needs alignment-stage safe Q&A, but eval_pair_fraction " + spec.evalPairFraction() + " leaves none");
+            }
             shuffle(pool, rng("replay"));
             for (int i = 0; i < replay; i++) {
                 int[] p = pool.get(i % pool.size());
