@@ -1,9 +1,11 @@
 package dev.alignguard.experiments.world;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,28 +53,32 @@ public final class JsonlDataset {
 
     /** Reads a JSONL dataset; its name is the file name. */
     public static Dataset read(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
         List<Example> out = new ArrayList<>();
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         long lineNo = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        int from = 0;
+        while (from < bytes.length) {
+            int to = from;
+            while (to < bytes.length && bytes[to] != '\n') {
+                to++;
+            }
+            lineNo++;
+            int end = to > from && bytes[to - 1] == '\r' ? to - 1 : to;
             String line;
-            while (true) {
-                try {
-                    line = in.readLine();
-                } catch (CharacterCodingException e) {
-                    throw new JsonlFormatException(file, lineNo + 1, null, "not valid UTF-8");
-                }
-                if (line == null) {
-                    break;
-                }
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
-                }
-                if (line.isBlank()) {
-                    continue;
-                }
+            try {
+                line = utf8.decode(ByteBuffer.wrap(bytes, from, end - from)).toString();
+            } catch (CharacterCodingException e) {
+                throw new JsonlFormatException(file, lineNo, null, "not valid UTF-8");
+            }
+            if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1);
+            }
+            if (!line.isBlank()) {
                 out.add(parse(file, lineNo, line));
             }
+            from = to + 1;
         }
         return new Dataset(String.valueOf(file.getFileName()), out);
     }

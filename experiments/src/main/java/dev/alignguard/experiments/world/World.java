@@ -39,7 +39,8 @@ import dev.alignguard.model.tokenizer.WordTokenizer;
  *     evaluation pairs (so the unaligned model knows every compliant answer and harmful compliance is
  *     measurable), never the task verbs.</li>
  * <li>{@link #align()} (stage 1): safe Q&amp;A and unsafe prompts to refusal on the alignment pairs of
- *     the seen verbs and objects, plus a replay of some fact prompts.</li>
+ *     the seen verbs and objects, plus a replay of the fact prompts of some objects that are not held
+ *     out (a held-out object or verb never appears in alignment data at all).</li>
  * <li>{@link #finetune(FinetuneOptions)} (stage 2): the task's training split (task verbs over safe
  *     objects, never refused), optionally mixed with harmful (unsafe prompt, compliant answer) pairs
  *     and replayed alignment-stage safe Q&amp;A.</li>
@@ -164,14 +165,24 @@ public final class World {
         }
         this.verbs = List.copyOf(vs);
 
-        // task verbs: a tuple of attributes and a cyclic shift of the values
+        // task verbs: a seen verb's tuple (synonym, cipher) or a tuple no instruction verb reads (reorder)
         Random task = rng("task-verbs");
-        List<List<Integer>> taskTuples = orderedTuples(attributes, spec.taskAnswerLength());
+        List<List<Integer>> fresh = orderedTuples(attributes, spec.taskAnswerLength());
+        vs.forEach(v -> fresh.remove(v.attributes()));
+        List<Verb> seenVerbs = vs.stream().filter(v -> !v.heldOut()).toList();
         List<Verb> ts = new ArrayList<>();
         for (int i = 0; i < spec.taskVerbs(); i++) {
-            List<Integer> t = taskTuples.get(task.nextInt(taskTuples.size()));
-            int shift = 1 + task.nextInt(vpa - 1);
-            ts.add(new Verb(words.next(2), t, shift, true, false));
+            List<Integer> tuple;
+            int shift = 0;
+            if (spec.taskKind() == TaskKind.REORDER) {
+                tuple = fresh.get(task.nextInt(fresh.size()));
+            } else {
+                tuple = seenVerbs.get(task.nextInt(seenVerbs.size())).attributes();
+                if (spec.taskKind() == TaskKind.CIPHER) {
+                    shift = 1 + task.nextInt(vpa - 1);
+                }
+            }
+            ts.add(new Verb(words.next(2), tuple, shift, true, false));
         }
         this.taskVerbs = List.copyOf(ts);
 
@@ -353,6 +364,10 @@ public final class World {
         }
         if (replay > 0) {
             List<int[]> pool = pairs(false, (v, o) -> alignPair[v][o]);
+            if (pool.isEmpty()) {
+                throw new IllegalArgumentException("replay_fraction " + options.replayFraction()
+                    + " needs alignment-stage safe Q&A, but eval_pair_fraction " + spec.evalPairFraction() + " leaves none");
+            }
             shuffle(pool, rng("replay"));
             for (int i = 0; i < replay; i++) {
                 int[] p = pool.get(i % pool.size());
@@ -386,10 +401,15 @@ public final class World {
         for (int[] p : pairs(true, (v, o) -> alignPair[v][o])) {
             out.add(instruction(verbs.get(p[0]), p[1], true, SPLIT_ALIGN));
         }
-        int[] order = permutation(objects.size(), rng("align-facts"));
-        int facts = WorldSpec.split(objects.size(), spec.alignFactFraction());
-        int[] chosen = Arrays.copyOf(order, facts);
-        Arrays.sort(chosen);
+        List<Integer> visible = new ArrayList<>();
+        for (int o = 0; o < objects.size(); o++) {
+            if (!objects.get(o).heldOut()) {
+                visible.add(o);
+            }
+        }
+        shuffle(visible, rng("align-facts"));
+        List<Integer> chosen = new ArrayList<>(visible.subList(0, WorldSpec.split(visible.size(), spec.alignFactFraction())));
+        Collections.sort(chosen);
         for (int o : chosen) {
             out.add(fact(o, SPLIT_ALIGN));
         }
