@@ -17,7 +17,7 @@
  *     or evaluate on one instead of the world's. A tokenizer for a user dataset:
  *     {@code WordTokenizer.fromCorpus(dataset.texts(), World.REFUSE)}; an evaluation suite from one labelled
  *     file: {@link dev.alignguard.experiments.world.EvalSuite#split}.</li>
- * <li>{@link dev.alignguard.experiments.world.TaskObjective}: masked next-token cross-entropy on the response,
+ * <li>{@link dev.alignguard.training.objective.TaskObjective}: masked next-token cross-entropy on the response,
  *     the objective of every stage before a method adds its penalties.</li>
  * </ul>
  *

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import dev.alignguard.experiments.world.Dataset;
 import dev.alignguard.experiments.world.EvalSuite;
 import dev.alignguard.experiments.world.Label;
-import dev.alignguard.experiments.world.TaskObjective;
+import dev.alignguard.training.objective.TaskObjective;
 import dev.alignguard.experiments.world.World;
 import dev.alignguard.experiments.world.WorldSpec;
 import dev.alignguard.math.Backends;
