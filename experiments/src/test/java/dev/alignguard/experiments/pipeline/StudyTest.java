@@ -1,0 +1,142 @@
+package dev.alignguard.experiments.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.node.IntNode;
+
+import dev.alignguard.experiments.report.Reports;
+import dev.alignguard.experiments.results.MethodSummary;
+import dev.alignguard.experiments.results.Summary;
+import dev.alignguard.experiments.results.TrialRecord;
+import dev.alignguard.experiments.spec.ExperimentSpec;
+import dev.alignguard.experiments.spec.Presets;
+import dev.alignguard.math.VectorKernels;
+
+/** The pipeline end to end on a tiny study: every method kind runs, outputs are complete, runs are reproducible. */
+class StudyTest {
+
+    static ExperimentSpec tiny;
+    static Summary first;
+
+    static ExperimentSpec tinySpec() throws IOException {
+        try (InputStream in = StudyTest.class.getResourceAsStream("/tiny-study.json")) {
+            return ExperimentSpec.parse(in, "tiny-study.json");
+        }
+    }
+
+    static Summary run(ExperimentSpec spec, TrialExecutor executor, Path dir) {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        return new Study(spec, "test", "none").run(executor, dir, quiet, new VectorKernels(1));
+    }
+
+    @BeforeAll
+    static void runOnce(@TempDir Path dir) {
+        try {
+            tiny = tinySpec();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        first = run(tiny, new LocalExecutor(2), dir);
+    }
+
+    @Test
+    void everyMethodKindRunsAndIsSummarised() {
+        assertTrue(first.failures().isEmpty(), () -> "failures: " + first.failures());
+        assertEquals(10, first.trials().size()); // 5 methods x 1 strength x 2 seeds
+        for (MethodSummary m : first.methods()) {
+            assertEquals(2, m.metrics().get("refusal_unsafe").values().length, m.label());
+            assertFalse(Double.isNaN(m.metrics().get("task_accuracy").mean()), m.label());
+        }
+        for (TrialRecord r : first.trials()) { // LoRA against itself: 0, or undefined when it did not drift
+            if (r.kind().equals("lora")) {
+                double d = r.metrics().get("drift"), red = r.metrics().get("drift_reduction");
+                assertTrue(d == 0 ? Double.isNaN(red) : red == 0.0, "drift " + d + ", reduction " + red);
+            }
+        }
+        assertTrue(first.aligned().containsKey("refusal_unsafe"));
+        assertFalse(first.spectrum().isEmpty());
+        assertTrue(first.analyses().containsKey("subspace_stability"));
+        for (TrialRecord r : first.trials()) {
+            assertEquals(3, r.curve().size(), "evaluations at steps 0, 6, 12");
+        }
+    }
+
+    @Test
+    void theSameSpecGivesTheSameNumbersWhateverTheWorkers(@TempDir Path dir) {
+        Summary again = run(tiny, new LocalExecutor(1), dir);
+        for (int i = 0; i < first.trials().size(); i++) {
+            assertEquals(first.trials().get(i).metrics(), again.trials().get(i).metrics(), first.trials().get(i).method());
+        }
+    }
+
+    @Test
+    void aTrialThatFailsIsReportedAndTheSweepCompletes(@TempDir Path dir) throws IOException {
+        // an adapter target that matches no module fails inside the trial, not at expansion
+        String json = Files.readString(Path.of("src/test/resources/tiny-study.json"))
+            .replace("\"methods\": [", "\"methods\": [{\"name\": \"broken\", \"kind\": \"lora\", \"overrides\": "
+                + "{\"finetune.lora.target_modules\": [\"no_such_proj\"]}},");
+        ExperimentSpec spec = ExperimentSpec.parse(new java.io.ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "broken");
+        spec = spec.withSeedCount(1);
+        Summary s = run(new ExperimentSpec(spec.name(), spec.description(), spec.seeds(), spec.baseSeed(), false,
+            spec.world(), spec.model(), spec.pretrain(), spec.align(), spec.finetune(), spec.fisher(),
+            List.of(spec.methods().get(0), spec.methods().get(1)), List.of()), new LocalExecutor(2), dir);
+        assertEquals(1, s.failures().size());
+        assertTrue(s.failures().getFirst().error().contains("no_such_proj"), s.failures().getFirst().error());
+        assertEquals(1, s.trials().stream().filter(t -> !t.failed()).count());
+    }
+
+    @Test
+    void outputsAreWritten(@TempDir Path dir) throws IOException {
+        Reports.writeAll(first, dir);
+        assertTrue(Files.size(dir.resolve("summary.json")) > 0);
+        assertTrue(Files.readString(dir.resolve("report.md")).contains("## Main results"));
+    }
+
+    @Test
+    void everyPresetParsesAndExpands() throws IOException {
+        for (String name : Presets.NAMES) {
+            ExperimentSpec spec = Presets.load(name);
+            assertEquals(name, spec.name());
+            assertTrue(spec.seeds().size() >= 3, name + " has >= 3 seeds");
+            assertFalse(Study.expand(spec).isEmpty(), name);
+        }
+    }
+
+    @Test
+    void aMalformedSpecNamesTheFieldAtFault(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.json");
+        Files.writeString(bad, Files.readString(Path.of("src/test/resources/tiny-study.json"))
+            .replace("\"steps\": 60", "\"steps\": \"many\""));
+        IOException e = assertThrows(IOException.class, () -> ExperimentSpec.read(bad));
+        assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("pretrain.steps"), e.getMessage());
+        Path unknown = dir.resolve("unknown.json");
+        Files.writeString(unknown, Files.readString(Path.of("src/test/resources/tiny-study.json"))
+            .replace("\"base_seed\"", "\"colour_scheme\": 1, \"base_seed\""));
+        IOException e2 = assertThrows(IOException.class, () -> ExperimentSpec.read(unknown));
+        assertTrue(e2.getMessage().contains("colour_scheme"), e2.getMessage());
+    }
+
+    @Test
+    void overridesPatchOneFieldAndAreValidated() {
+        ExperimentSpec patched = tiny.withOverrides(Map.of("fisher.m", IntNode.valueOf(2)));
+        assertEquals(2, patched.fisher().m());
+        assertThrows(IllegalArgumentException.class, () -> tiny.withOverrides(Map.of("fisher.nope", IntNode.valueOf(2))));
+    }
+}
