@@ -71,6 +71,16 @@ public interface Kernels {
      */
     void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal);
 
+    /**
+     * Element-wise logistic sigmoid {@code out = 1 / (1 + exp(-x))}; out may alias x. The default is
+     * the plain loop (the reference); fast backends override it.
+     */
+    default void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
+        }
+    }
+
     /** Number of the first column row {@code i} may not see under a causal mask. */
     static int causalLimit(int row, int rows, int cols) {
         return Math.min(cols, row + (cols - rows) + 1);

@@ -456,4 +456,10 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
     public float sumOfSquares(int n, float[] x, int xOff) {
         return host.sumOfSquares(n, x, xOff);
     }
+
+    /** Element-wise, so on the host like the other O(n) ops. */
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
+        host.sigmoid(n, x, xOff, out, outOff);
+    }
 }

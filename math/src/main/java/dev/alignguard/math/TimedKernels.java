@@ -87,4 +87,9 @@ public final class TimedKernels implements Kernels {
     public void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal) {
         inner.softmaxRows(rows, cols, x, off, ld, causal);
     }
+
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
+        inner.sigmoid(n, x, xOff, out, outOff);
+    }
 }

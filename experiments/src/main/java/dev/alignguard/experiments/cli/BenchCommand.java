@@ -1,7 +1,8 @@
 package dev.alignguard.experiments.cli;
 
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 
@@ -14,6 +15,12 @@ import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraConfig;
+import dev.alignguard.training.data.Batch;
+import dev.alignguard.training.fisher.FisherEstimators;
+import dev.alignguard.training.fisher.LayerSubspace;
+import dev.alignguard.training.objective.AlignGuardObjective;
+import dev.alignguard.training.objective.AlignGuardSettings;
+import dev.alignguard.training.trainer.Objective;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,14 +67,19 @@ public final class BenchCommand implements Runnable {
                 config.numAttentionHeads(), config.intermediateSize(), config.vocabSize(), batch, seq, batch * seq, t);
             System.out.println("| backend | mode | ms/step | tokens/s | matmul share | matmul GFLOP/s |");
             System.out.println("|---|---|---:|---:|---:|---:|");
-            List<double[]> results = new ArrayList<>();
             for (String name : backends) {
                 TimedKernels k = new TimedKernels(Backends.create(name, t));
-                for (boolean lora : new boolean[] {false, true}) {
-                    double[] r = measure(config, k, lora);
-                    results.add(r);
-                    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f |%n", name, lora ? "LoRA r=8 q,k,v,o" : "full",
+                double loraMs = 0;
+                for (Mode mode : Mode.values()) {
+                    double[] r = measure(config, k, mode);
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f |%n", name, mode.label,
                         r[0], batch * seq / (r[0] / 1000), 100 * r[1], r[2]);
+                    if (mode == Mode.LORA) {
+                        loraMs = r[0];
+                    } else if (mode == Mode.ALIGNGUARD) {
+                        System.out.printf(Locale.ROOT, "  AlignGuard overhead over the LoRA step on %s: %+.1f%%%n", name,
+                            100 * (r[0] / loraMs - 1));
+                    }
                 }
                 if (k.name().equals("opencl") && Backends.create(name, t) instanceof AutoCloseable c) {
                     try {
@@ -79,32 +91,68 @@ public final class BenchCommand implements Runnable {
             }
         }
 
+        /** What one step trains. */
+        enum Mode {
+            FULL("full"), LORA("LoRA r=8 q,k,v,o"), ALIGNGUARD("LoRA + AlignGuard (m=32, all terms)");
+
+            final String label;
+
+            Mode(String label) {
+                this.label = label;
+            }
+        }
+
         /** @return {ms per step, share of time in gemm, gemm GFLOP/s} */
-        private double[] measure(LlamaConfig config, TimedKernels k, boolean lora) {
+        private double[] measure(LlamaConfig config, TimedKernels k, Mode mode) {
             LlamaModel model = LlamaModel.initialize(config, 1);
-            if (lora) {
+            Objective objective = null;
+            if (mode != Mode.FULL) {
                 model.attachLora(LoraConfig.of(8, 16, "q_proj", "k_proj", "v_proj", "o_proj"), 1);
+            }
+            if (mode == Mode.ALIGNGUARD) {
+                // The cost of the terms does not depend on which directions are kept: a seeded random
+                // basis of rank 32 per layer stands in for an estimated one (re-projection off).
+                Map<String, LayerSubspace> subspaces = new LinkedHashMap<>();
+                for (var e : model.adapters().entrySet()) {
+                    int dOut = e.getValue().b().rows(), dIn = e.getValue().a().cols();
+                    double[] lambda = new double[32];
+                    double[] ones = new double[32];
+                    for (int i = 0; i < 32; i++) {
+                        lambda[i] = 1.0 / (i + 1);
+                        ones[i] = 1.0;
+                    }
+                    subspaces.put(e.getKey(), new LayerSubspace(e.getKey(), dOut, dIn, null, new double[32][dOut * dIn],
+                        lambda, ones, 1.0, Double.NaN));
+                }
+                Map<String, LayerSubspace> random = FisherEstimators.randomControl(subspaces, 3);
+                objective = new AlignGuardObjective("alignguard", model, AlignGuardSettings.of(0.1, 0.001, 0.1),
+                    () -> random, Map.of());
             }
             Random rnd = new Random(2);
             int[] tokens = rnd.ints(batch * seq, 0, config.vocabSize()).toArray();
             int[] targets = rnd.ints(batch * seq, 0, config.vocabSize()).toArray();
+            boolean[] mask = new boolean[batch * seq];
+            java.util.Arrays.fill(mask, true);
+            Batch b = new Batch(batch, seq, tokens, targets, mask);
             List<Tensor> params = model.trainableParameters();
             for (int i = 0; i < warmup; i++) {
-                step(model, k, tokens, targets, params);
+                step(model, k, b, params, objective);
             }
             k.reset();
             long t0 = System.nanoTime();
             for (int i = 0; i < steps; i++) {
-                step(model, k, tokens, targets, params);
+                step(model, k, b, params, objective);
             }
             long total = System.nanoTime() - t0;
             return new double[] {total / 1e6 / steps, (double) k.gemmNanos() / total, k.gemmFlops() / (double) k.gemmNanos()};
         }
 
-        private void step(LlamaModel model, Kernels k, int[] tokens, int[] targets, List<Tensor> params) {
+        private void step(LlamaModel model, Kernels k, Batch b, List<Tensor> params, Objective objective) {
             params.forEach(Tensor::zeroGrad);
             Graph g = Graph.training(k);
-            Tensor loss = NeuralOps.crossEntropy(g, model.forward(g, tokens, batch, seq), targets, null);
+            Tensor loss = objective == null
+                ? NeuralOps.crossEntropy(g, model.forward(g, b.tokens(), batch, seq), b.targets(), null)
+                : objective.compute(g, b, 0).total();
             g.backward(loss);
         }
     }

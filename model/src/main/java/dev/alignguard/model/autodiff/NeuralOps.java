@@ -9,18 +9,20 @@ public final class NeuralOps {
     private NeuralOps() {
     }
 
-    /** SiLU {@code y = x * sigmoid(x)}; {@code dy/dx = s (1 + x (1 - s))} with {@code s = sigmoid(x)}. */
+    /**
+     * SiLU {@code y = x * sigmoid(x)}; {@code dy/dx = s (1 + x (1 - s))} with {@code s = sigmoid(x)},
+     * which the forward keeps so the backward computes no exponential.
+     */
     public static Tensor silu(Graph g, Tensor x) {
         Tensor y = g.output(x.rows(), x.cols(), x);
         float[] xd = x.data(), yd = y.data();
-        for (int i = 0; i < xd.length; i++) {
-            yd[i] = xd[i] * sigmoid(xd[i]);
-        }
+        float[] s = new float[xd.length];
+        g.kernels().sigmoid(xd.length, xd, 0, s, 0);
+        g.kernels().mul(xd.length, xd, 0, s, 0, yd, 0);
         g.onBackward(y, () -> {
             float[] dy = y.grad(), dx = x.grad();
             for (int i = 0; i < xd.length; i++) {
-                float s = sigmoid(xd[i]);
-                dx[i] += dy[i] * s * (1f + xd[i] * (1f - s));
+                dx[i] += dy[i] * s[i] * (1f + xd[i] * (1f - s[i]));
             }
         });
         return y;
@@ -136,6 +138,7 @@ public final class NeuralOps {
         float[] ld = logits.data();
         double total = 0;
         double[] logZ = new double[n];
+        float[] probs = new float[n * v]; // softmax of each scored row, kept for backward
         for (int i = 0; i < n; i++) {
             if (mask != null && !mask[i]) {
                 continue;
@@ -151,9 +154,15 @@ public final class NeuralOps {
             }
             double z = 0;
             for (int j = 0; j < v; j++) {
-                z += Math.exp(ld[row + j] - max);
+                double e = Math.exp(ld[row + j] - max);
+                probs[row + j] = (float) e;
+                z += e;
             }
             logZ[i] = max + Math.log(z);
+            float inv = (float) (1.0 / z);
+            for (int j = 0; j < v; j++) {
+                probs[row + j] *= inv;
+            }
             total += logZ[i] - ld[row + t];
         }
         int m = count;
@@ -167,7 +176,7 @@ public final class NeuralOps {
                 }
                 int row = i * v;
                 for (int j = 0; j < v; j++) {
-                    dl[row + j] += scale * (float) Math.exp(ld[row + j] - logZ[i]);
+                    dl[row + j] += scale * probs[row + j];
                 }
                 dl[row + targets[i]] -= scale;
             }
@@ -202,9 +211,7 @@ public final class NeuralOps {
     public static Tensor sigmoid(Graph g, Tensor x) {
         Tensor y = g.output(x.rows(), x.cols(), x);
         float[] xd = x.data(), yd = y.data();
-        for (int i = 0; i < xd.length; i++) {
-            yd[i] = sigmoid(xd[i]);
-        }
+        g.kernels().sigmoid(xd.length, xd, 0, yd, 0);
         g.onBackward(y, () -> {
             float[] dy = y.grad(), dx = x.grad();
             for (int i = 0; i < xd.length; i++) {
