@@ -4,6 +4,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -557,7 +558,7 @@ public final class VectorKernels implements Kernels {
         for (int bound = S.loopBound(n); i < bound; i += LANES) {
             acc = acc.add(FloatVector.fromArray(S, x, xOff + i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanesInOrder(acc);
         for (; i < n; i++) {
             s += x[xOff + i];
         }
@@ -571,7 +572,7 @@ public final class VectorKernels implements Kernels {
         for (int bound = S.loopBound(n); i < bound; i += LANES) {
             acc = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanesInOrder(acc);
         for (; i < n; i++) {
             s = Math.fma(x[xOff + i], y[yOff + i], s);
         }
@@ -613,17 +614,81 @@ public final class VectorKernels implements Kernels {
         return m;
     }
 
-    /** Sigmoid with the Vector API's exp (an intrinsic), within a few ulps of the scalar reference. */
+    /**
+     * Adds a vector's lanes in lane order. {@code reduceLanes(ADD)} leaves the order of a
+     * floating-point reduction to the implementation, and the JIT's intrinsic and the interpreter's
+     * fallback do differ, which would make results depend on when a method got compiled.
+     */
+    private static float sumLanesInOrder(FloatVector v) {
+        float[] lanes = v.toArray();
+        float s = 0f;
+        for (float l : lanes) {
+            s += l;
+        }
+        return s;
+    }
+
+    /**
+     * Sigmoid {@code 1 / (1 + exp(-x))} with {@link #exp(FloatVector)}, within a few ulps of the
+     * scalar reference and, unlike {@code lanewise(EXP)} (an SVML stub once compiled, {@code Math.exp}
+     * per lane before), bit-identical whether the code is interpreted or compiled.
+     */
     @Override
     public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
         int i = 0;
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (int bound = S.loopBound(n); i < bound; i += LANES) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            one.div(one.add(v.neg().lanewise(VectorOperators.EXP))).intoArray(out, outOff + i);
+            one.div(one.add(exp(v.neg()))).intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
-            out[outOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
+            out[outOff + i] = 1f / (1f + expScalar(-x[xOff + i]));
         }
+    }
+
+    // exp(x) = 2^k e^r with k = round(x / ln 2), r = x - k ln 2 in [-ln2/2, ln2/2] (Cody-Waite split of
+    // ln 2 so r is exact), e^r by its degree-6 Taylor polynomial in Horner form (truncation
+    // r^7/7! < 1.3e-7 relative, about 1 ulp), 2^k built from the exponent bits. Only IEEE
+    // add/mul/fma and conversions: the same bits in every execution mode.
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693145752f;
+    private static final float LN2_LO = 1.42860677e-6f;
+    private static final float EXP_MAX = 88.0f;  // k <= 127: 2^k stays finite
+    private static final float EXP_MIN = -87.0f; // k >= -126: 2^k stays normal
+    private static final float[] EXP_COEFFS = {1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f, 1f, 1f};
+
+    /** e^x lane-wise; x is clamped to the range where e^x is a normal float. */
+    static FloatVector exp(FloatVector x) {
+        x = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector k = roundToNearest(x.mul(LOG2E));
+        FloatVector r = k.fma(FloatVector.broadcast(x.species(), -LN2_HI), x);
+        r = k.fma(FloatVector.broadcast(x.species(), -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(x.species(), EXP_COEFFS[0]);
+        for (int c = 1; c < EXP_COEFFS.length; c++) {
+            p = p.fma(r, FloatVector.broadcast(x.species(), EXP_COEFFS[c]));
+        }
+        IntVector bits = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
+    }
+
+    /** Rounds to the nearest integer (ties away from zero), as floats. */
+    private static FloatVector roundToNearest(FloatVector v) {
+        FloatVector half = FloatVector.broadcast(v.species(), 0.5f);
+        FloatVector shifted = v.add(half.blend(half.neg(), v.compare(VectorOperators.LT, 0f)));
+        return ((IntVector) shifted.convert(VectorOperators.F2I, 0)).convert(VectorOperators.I2F, 0).reinterpretAsFloats();
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}: the same operations in the same order. */
+    static float expScalar(float x) {
+        x = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
+        float t = x * LOG2E;
+        float k = (float) (int) (t + (t < 0f ? -0.5f : 0.5f));
+        float r = Math.fma(k, -LN2_HI, x);
+        r = Math.fma(k, -LN2_LO, r);
+        float p = EXP_COEFFS[0];
+        for (int c = 1; c < EXP_COEFFS.length; c++) {
+            p = Math.fma(p, r, EXP_COEFFS[c]);
+        }
+        return p * Float.intBitsToFloat(((int) k + 127) << 23);
     }
 }
