@@ -73,8 +73,15 @@ public final class SparkMain implements Runnable {
         @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark settings, e.g. --conf spark.task.maxFailures=3.")
         Map<String, String> conf = new LinkedHashMap<>();
 
+        @Option(names = "--executor", hidden = true, description = "Accepted for 'alignguard run' compatibility; must be spark.")
+        String executor = "spark";
+
         @Override
         public Integer call() throws Exception {
+            if (!executor.equalsIgnoreCase("spark")) {
+                throw new IllegalArgumentException("alignguard-spark runs trials on Spark only (--executor " + executor
+                    + "); use ./alignguard for --executor local");
+            }
             ExperimentSpec spec = Presets.resolve(target);
             if (seeds != null) {
                 spec = spec.withSeedCount(seeds);
