@@ -145,7 +145,7 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
         return sc;
     }
 
-    /** The attempts Spark gave each trial of the last run (the task attempt that produced its result). */
+    /** The attempts Spark gives each trial under this master (see {@link #maxAttempts(String, SparkConf)}). */
     public int maxAttempts() {
         return maxAttempts;
     }
