@@ -76,7 +76,7 @@ public final class LocalExecutor implements TrialExecutor {
     }
 
     /** Runs a trial, turning any failure into a record that names the trial and the error. */
-    static TrialRunner.Outcome runOne(Trial trial, StudyContext context, TrialRunner runner) {
+    public static TrialRunner.Outcome runOne(Trial trial, StudyContext context, TrialRunner runner) {
         long t0 = System.nanoTime();
         try {
             BaseModels base = context.bases().get(trial.spec(), BaseModelCache.baseSeed(trial.spec(), trial.seed()),
@@ -87,7 +87,7 @@ public final class LocalExecutor implements TrialExecutor {
         }
     }
 
-    static TrialRunner.Outcome failure(Trial trial, Throwable e, double seconds) {
+    public static TrialRunner.Outcome failure(Trial trial, Throwable e, double seconds) {
         String message = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
         if (Boolean.getBoolean("alignguard.stacktrace")) {
             StringWriter sw = new StringWriter();
