@@ -19,7 +19,7 @@ final class SparkBridge {
             return (TrialExecutor) c.getConstructor(int.class).newInstance(workers);
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException("--executor spark needs the Spark module on the class path (" + CLASS
-                + "); run through ./alignguard-spark or see the README's 'Sweeps on Spark'");
+                + "); run through ./alignguard-spark or see spark/README.md");
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not start the Spark executor: " + e, e);
         }
