@@ -1,15 +1,18 @@
 package dev.alignguard.math;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fast CPU backend: SIMD through the Vector API ({@code jdk.incubator.vector}) and threads in a
- * {@link ForkJoinPool} sized to the cores (not the common pool, which other code may be using).
+ * The fast CPU backend: SIMD through the Vector API ({@code jdk.incubator.vector}) and threads: the
+ * calling thread plus {@code threads - 1} workers of its own {@link ForkJoinPool} (not the common
+ * pool, which other code may be using).
  *
  * <p>The matrix product follows the BLIS/GotoBLAS layering (see the comment above {@link #gemm}):
  * for each {@code KC}-deep slice of the inner dimension, A and B are packed into contiguous
@@ -27,16 +30,17 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
 
+    /** The threads - 1 helpers of the calling thread; null when threads == 1. */
     private final ForkJoinPool pool;
     private final int threads;
 
-    /** A backend whose thread pool has {@code threads} workers. */
+    /** A backend that runs on {@code threads} threads: the caller and {@code threads - 1} pool workers. */
     public VectorKernels(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
         this.threads = threads;
-        this.pool = new ForkJoinPool(threads);
+        this.pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
     }
 
     /** A backend with one worker per available core. */
@@ -73,9 +77,10 @@ public final class VectorKernels implements Kernels {
     //                      for each A micro-panel of the tile's rows (MR x KC, streams from L2):
     //         microKernel    C[MR x NR] = C + Apanel * Bpanel, MR x NR accumulators held in registers.
     //
-    // Two fork/join rounds per call whatever the depth (a round costs tens of microseconds, more when
-    // the cores are shared), at the price of packing all of A and B at once: about (m + n) * k floats
-    // of buffers, kept per calling thread up to a limit (PackBuffers).
+    // Two parallel rounds per call whatever the depth (starting and ending a round costs tens of
+    // microseconds, more when the cores are shared), at the price of packing all of A and B at once:
+    // about (m + n) * k floats of buffers, kept per calling thread up to a limit (PackBuffers). In a
+    // round the calling thread and the pool workers take packing jobs or tiles from a shared counter.
     //
     // The result does not depend on the number of threads or on which thread ran which tile: each C
     // element is summed k-ascending, slice by slice, by the same kernel code. beta is folded into the
@@ -147,9 +152,11 @@ public final class VectorKernels implements Kernels {
             }
         };
         if (parallel) {
+            // Pack jobs in chunks of a few panels, so that taking an index costs little next to the work.
             int jobs = slices * panels;
-            pool.invoke(new ForRange(pack, 0, jobs, Math.max(1, jobs / (4 * threads))));
-            pool.invoke(new ForRange(compute, 0, tiles.count(), 1));
+            int chunk = Math.max(1, jobs / (8 * threads));
+            parallelFor(ceilDiv(jobs, chunk), i -> pack.run(i * chunk, Math.min(jobs, (i + 1) * chunk)));
+            parallelFor(tiles.count(), t -> compute.run(t, t + 1));
         } else {
             pack.run(0, slices * panels);
             compute.run(0, tiles.count());
@@ -200,26 +207,51 @@ public final class VectorKernels implements Kernels {
         void run(int lo, int hi);
     }
 
-    /** Runs a {@link RangeBody} over [lo, hi) in the pool, halving the range down to {@code grain} indices. */
-    private static final class ForRange extends RecursiveAction {
-        private final RangeBody body;
-        private final int lo, hi, grain;
-
-        ForRange(RangeBody body, int lo, int hi, int grain) {
-            this.body = body;
-            this.lo = lo;
-            this.hi = hi;
-            this.grain = grain;
-        }
-
-        @Override
-        protected void compute() {
-            if (hi - lo <= grain) {
-                body.run(lo, hi);
-                return;
+    /**
+     * Runs {@code body(i)} for every i in [0, count) on the calling thread and up to threads - 1 pool
+     * workers, all taking indices from one shared counter (dynamic scheduling), and returns when every
+     * index is done. The caller works rather than blocking, so a worker that is slow to start (an idle
+     * core of a virtual machine can take a long time to wake, and a shared machine may not have one
+     * free) delays nothing: the others just take more indices, and a worker that starts after the
+     * last index was taken finds nothing to do. Which thread ran which index does not change any
+     * result, as the indices write disjoint data. An exception in any index is rethrown here.
+     */
+    private void parallelFor(int count, IntConsumer body) {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; (i = next.getAndIncrement()) < count; ) {
+                try {
+                    if (failure.get() == null) {
+                        body.accept(i);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.incrementAndGet(); // publishes the index's writes to whoever reads done
+                }
             }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new ForRange(body, lo, mid, grain), new ForRange(body, mid, hi, grain));
+        };
+        for (int h = Math.min(threads - 1, count - 1); h > 0; h--) {
+            pool.execute(worker);
+        }
+        worker.run();
+        // What is left are the indices other threads are still running: at most one tile each.
+        for (int spins = 0; done.get() < count; spins++) {
+            if (spins < 1 << 10) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        Throwable e = failure.get();
+        if (e instanceof RuntimeException r) {
+            throw r;
+        } else if (e instanceof Error err) {
+            throw err;
+        } else if (e != null) {
+            throw new IllegalStateException(e);
         }
     }
 
