@@ -95,8 +95,8 @@ public final class VectorKernels implements Kernels {
     static final int KC = 256;
     /** Rows per tile (a multiple of MR): MC x KC of packed A (144 KiB) stays in L2. */
     static final int MC = 12 * MR;
-    /** Below this many multiply-adds (about 200^3, 50-100 us on one core) a product runs on the calling thread. */
-    private static final long PARALLEL_THRESHOLD = 1L << 23;
+    /** Below this many multiply-adds (about 80^3, a few microseconds on one core) a product runs on the calling thread. */
+    private static final long PARALLEL_THRESHOLD = 1L << 19;
     /** Aim for this many tiles per thread, so work stealing can even out uneven tiles and stalled workers. */
     private static final int TILES_PER_THREAD = 8;
 
