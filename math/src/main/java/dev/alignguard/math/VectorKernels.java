@@ -1,7 +1,9 @@
 package dev.alignguard.math;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -9,8 +11,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fast CPU backend: SIMD through the Vector API ({@code jdk.incubator.vector}) and threads in a
- * {@link ForkJoinPool} sized to the cores (not the common pool, which other code may be using).
+ * The fast CPU backend: SIMD through the Vector API ({@code jdk.incubator.vector}) and threads: the
+ * calling thread plus {@code threads - 1} workers of its own {@link ForkJoinPool} (not the common
+ * pool, which other code may be using).
  *
  * <p>The matrix product follows the BLIS/GotoBLAS layering (see the comment above {@link #gemm}):
  * for each {@code KC}-deep slice of the inner dimension, A and B are packed into contiguous
@@ -28,16 +31,17 @@ public final class VectorKernels implements Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = S.length();
 
+    /** The threads - 1 helpers of the calling thread; null when threads == 1. */
     private final ForkJoinPool pool;
     private final int threads;
 
-    /** A backend whose thread pool has {@code threads} workers. */
+    /** A backend that runs on {@code threads} threads: the caller and {@code threads - 1} pool workers. */
     public VectorKernels(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
         this.threads = threads;
-        this.pool = new ForkJoinPool(threads);
+        this.pool = threads > 1 ? new ForkJoinPool(threads - 1) : null;
     }
 
     /** A backend with one worker per available core. */
@@ -61,24 +65,25 @@ public final class VectorKernels implements Kernels {
 
     // ---------------------------------------------------------------- matrix product
     //
-    // Layering (BLIS / GotoBLAS), from the outside in. The inner dimension is cut into KC-deep slices.
+    // Layering (BLIS / GotoBLAS), from the outside in:
     //
-    //   gemm         phase 1: pack, for every slice, alpha * op(A) into MR-row micro-panels and op(B)
-    //                into NR-column micro-panels (parallel over panels). Packing absorbs transposes,
-    //                offsets, leading dimensions and alpha, so the kernel only sees contiguous panels.
-    //                phase 2: sweep the output tiles (parallel over tiles). A tile is a block of about
-    //                MC rows (its packed A stays in L2) times a range of B panels; only whole tiles are
-    //                shared out, so each C element belongs to exactly one task.
-    //     tile         for each slice, in order (this fixes the order in which every C element is summed):
-    //       sweep        for each B micro-panel (KC x NR, stays in L1),
-    //                      for each A micro-panel of the tile's rows (MR x KC, streams from L2):
+    //   gemm         for each KC-deep slice of the inner dimension, in order (this fixes the order in
+    //                which every C element is summed), two parallel rounds:
+    //     pack         alpha * op(A) into MR-row micro-panels and op(B) into NR-column micro-panels
+    //                  (jobs: chunks of panels). Packing absorbs transposes, offsets, leading dimensions
+    //                  and alpha, so the kernel only sees contiguous panels; one slice of both, about
+    //                  (m + n) * KC floats, stays in L2/L3 until the sweep reads it.
+    //     sweep        the output tiles (jobs: tiles). A tile is a block of about MC rows (its packed
+    //                  A stays in L2) times a range of B panels; only whole tiles are shared out, so
+    //                  each C element belongs to exactly one job.
+    //       sweep        for each B micro-panel of the tile (KC x NR, stays in L1),
+    //                      for each A micro-panel of the tile (MR x KC, streams from L2):
     //         microKernel    C[MR x NR] = C + Apanel * Bpanel, MR x NR accumulators held in registers.
     //
-    // Two fork/join rounds per call whatever the depth (a round costs tens of microseconds, more when
-    // the cores are shared), at the price of packing all of A and B at once: about (m + n) * k floats
-    // of buffers, kept per calling thread up to a limit (PackBuffers).
+    // In a round the calling thread and threads - 1 pool workers take jobs from a shared counter
+    // (parallelFor); a round costs a few microseconds to start and end.
     //
-    // The result does not depend on the number of threads or on which thread ran which tile: each C
+    // The result does not depend on the number of threads or on which thread ran which job: each C
     // element is summed k-ascending, slice by slice, by the same kernel code. beta is folded into the
     // first slice: its accumulators start from 0 (beta == 0: C is not read), from C (beta == 1) or
     // from beta * C; later slices start from C.
@@ -91,8 +96,8 @@ public final class VectorKernels implements Kernels {
     static final int KC = 256;
     /** Rows per tile (a multiple of MR): MC x KC of packed A (144 KiB) stays in L2. */
     static final int MC = 12 * MR;
-    /** Below this many multiply-adds (about 200^3, 50-100 us on one core) a product runs on the calling thread. */
-    private static final long PARALLEL_THRESHOLD = 1L << 23;
+    /** Below this many multiply-adds (about 80^3, a few microseconds on one core) a product runs on the calling thread. */
+    private static final long PARALLEL_THRESHOLD = 1L << 19;
     /** Aim for this many tiles per thread, so work stealing can even out uneven tiles and stalled workers. */
     private static final int TILES_PER_THREAD = 8;
 
@@ -113,47 +118,38 @@ public final class VectorKernels implements Kernels {
         }
         int mPanels = ceilDiv(m, MR);
         int nPanels = ceilDiv(n, NR);
-        int slices = ceilDiv(k, KC);
-        int kcMax = Math.min(k, KC);
-        // Packed A, slice s, micro-panel ip at (s * mPanels + ip) * MR * KC: MR rows of KC slots.
-        // Packed B, slice s, micro-panel jp at s * nPanels * NR * kcMax + jp * NR * kc: kc steps of NR values.
-        int aSlice = mPanels * MR * KC;
-        int bSlice = nPanels * NR * kcMax;
-        PackBuffers buffers = PackBuffers.take(Math.multiplyExact(slices, aSlice), Math.multiplyExact(slices, bSlice));
+        int panels = mPanels + nPanels;
+        // Packed A: micro-panel ip at ip * MR * KC, MR rows of KC slots (the kernel's constant row stride).
+        // Packed B: micro-panel jp at jp * NR * kc, kc steps of NR values.
+        PackBuffers buffers = PackBuffers.take(mPanels * MR * KC, nPanels * NR * Math.min(k, KC));
         float[] aPack = buffers.a;
         float[] bPack = buffers.b;
-        int panels = mPanels + nPanels;
-        RangeBody pack = (lo, hi) -> {
-            for (int job = lo; job < hi; job++) {
-                int s = job / panels, panel = job % panels;
-                int pc = s * KC, kc = Math.min(KC, k - pc);
-                if (panel < mPanels) {
-                    packA(transA, m, panel, kc, pc, alpha, a, aOff, lda, aPack, s * aSlice + panel * MR * KC);
-                } else {
-                    int jp = panel - mPanels;
-                    packB(transB, n, jp, kc, pc, b, bOff, ldb, bPack, s * bSlice + jp * NR * kc);
-                }
-            }
-        };
         boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_THRESHOLD;
         Tiles tiles = new Tiles(mPanels, nPanels, parallel ? threads : 1);
-        int first = beta == 0f ? FROM_ZERO : beta == 1f ? FROM_C : FROM_BETA_C;
-        RangeBody compute = (lo, hi) -> {
-            for (int t = lo; t < hi; t++) {
-                for (int s = 0; s < slices; s++) {
-                    int pc = s * KC, kc = Math.min(KC, k - pc);
-                    sweep(tiles, t, m, n, kc, aPack, s * aSlice, bPack, s * bSlice, s == 0 ? first : FROM_C, beta,
-                          c, cOff, ldc);
+        // Pack jobs go in chunks of a few panels, so that taking one costs little next to the work.
+        int chunk = Math.max(1, panels / (8 * threads));
+        for (int pc = 0; pc < k; pc += KC) {
+            int p0 = pc, kc = Math.min(KC, k - pc);
+            int start = pc > 0 ? FROM_C : beta == 0f ? FROM_ZERO : beta == 1f ? FROM_C : FROM_BETA_C;
+            RangeBody pack = (lo, hi) -> {
+                for (int panel = lo; panel < hi; panel++) {
+                    if (panel < mPanels) {
+                        packA(transA, m, panel, kc, p0, alpha, a, aOff, lda, aPack, panel * MR * KC);
+                    } else {
+                        int jp = panel - mPanels;
+                        packB(transB, n, jp, kc, p0, b, bOff, ldb, bPack, jp * NR * kc);
+                    }
+                }
+            };
+            if (parallel) {
+                parallelFor(ceilDiv(panels, chunk), i -> pack.run(i * chunk, Math.min(panels, (i + 1) * chunk)));
+                parallelFor(tiles.count(), t -> sweep(tiles, t, m, n, kc, aPack, bPack, start, beta, c, cOff, ldc));
+            } else {
+                pack.run(0, panels);
+                for (int t = 0; t < tiles.count(); t++) {
+                    sweep(tiles, t, m, n, kc, aPack, bPack, start, beta, c, cOff, ldc);
                 }
             }
-        };
-        if (parallel) {
-            int jobs = slices * panels;
-            pool.invoke(new ForRange(pack, 0, jobs, Math.max(1, jobs / (4 * threads))));
-            pool.invoke(new ForRange(compute, 0, tiles.count(), 1));
-        } else {
-            pack.run(0, slices * panels);
-            compute.run(0, tiles.count());
         }
         buffers.giveBack();
     }
@@ -201,26 +197,51 @@ public final class VectorKernels implements Kernels {
         void run(int lo, int hi);
     }
 
-    /** Runs a {@link RangeBody} over [lo, hi) in the pool, halving the range down to {@code grain} indices. */
-    private static final class ForRange extends RecursiveAction {
-        private final RangeBody body;
-        private final int lo, hi, grain;
-
-        ForRange(RangeBody body, int lo, int hi, int grain) {
-            this.body = body;
-            this.lo = lo;
-            this.hi = hi;
-            this.grain = grain;
-        }
-
-        @Override
-        protected void compute() {
-            if (hi - lo <= grain) {
-                body.run(lo, hi);
-                return;
+    /**
+     * Runs {@code body(i)} for every i in [0, count) on the calling thread and up to threads - 1 pool
+     * workers, all taking indices from one shared counter (dynamic scheduling), and returns when every
+     * index is done. The caller works rather than blocking, so a worker that is slow to start (an idle
+     * core of a virtual machine can take a long time to wake, and a shared machine may not have one
+     * free) delays nothing: the others just take more indices, and a worker that starts after the
+     * last index was taken finds nothing to do. Which thread ran which index does not change any
+     * result, as the indices write disjoint data. An exception in any index is rethrown here.
+     */
+    private void parallelFor(int count, IntConsumer body) {
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; (i = next.getAndIncrement()) < count; ) {
+                try {
+                    if (failure.get() == null) {
+                        body.accept(i);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.incrementAndGet(); // publishes the index's writes to whoever reads done
+                }
             }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new ForRange(body, lo, mid, grain), new ForRange(body, mid, hi, grain));
+        };
+        for (int h = Math.min(threads - 1, count - 1); h > 0; h--) {
+            pool.execute(worker);
+        }
+        worker.run();
+        // What is left are the indices other threads are still running: at most one tile each.
+        for (int spins = 0; done.get() < count; spins++) {
+            if (spins < 1 << 10) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+        Throwable e = failure.get();
+        if (e instanceof RuntimeException r) {
+            throw r;
+        } else if (e instanceof Error err) {
+            throw err;
+        } else if (e != null) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -268,18 +289,18 @@ public final class VectorKernels implements Kernels {
     }
 
     /** Tile t: B panel outer (stays in L1), A panels inner (stream from L2). Edge micro-tiles go through a scratch tile. */
-    private static void sweep(Tiles tiles, int t, int m, int n, int kc, float[] aPack, int aBase, float[] bPack, int bBase,
+    private static void sweep(Tiles tiles, int t, int m, int n, int kc, float[] aPack, float[] bPack,
                               int start, float beta, float[] c, int cOff, int ldc) {
         float[] edge = null;
         int ip0 = tiles.aStart(t), ip1 = tiles.aEnd(t);
         for (int jp = tiles.bStart(t), jp1 = tiles.bEnd(t); jp < jp1; jp++) {
             int j = jp * NR;
             int nr = Math.min(NR, n - j);
-            int bAt = bBase + jp * NR * kc;
+            int bAt = jp * NR * kc;
             for (int ip = ip0; ip < ip1; ip++) {
                 int i = ip * MR;
                 int mr = Math.min(MR, m - i);
-                int aAt = aBase + ip * MR * KC;
+                int aAt = ip * MR * KC;
                 if (mr == MR && nr == NR) {
                     microKernel(kc, aPack, aAt, bPack, bAt, c, cOff + i * ldc + j, ldc, start, beta);
                 } else {
