@@ -1,5 +1,6 @@
 package dev.alignguard.experiments.cli;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,48 +48,96 @@ public final class BenchCommand implements Runnable {
             description = "Backends to measure (scalar, vector, opencl). Default: ${DEFAULT-VALUE}.")
         List<String> backends;
 
-        @Option(names = "--warmup", defaultValue = "5", description = "Untimed steps first. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--warmup", defaultValue = "15", description = "Untimed steps per mode first. Default: ${DEFAULT-VALUE}.")
         int warmup;
 
-        @Option(names = "--steps", defaultValue = "20", description = "Timed steps. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--steps", defaultValue = "10", description = "Timed steps per round. Default: ${DEFAULT-VALUE}.")
         int steps;
+
+        @Option(names = "--rounds", defaultValue = "5",
+            description = "Rounds; the modes are timed in turn each round and the median round is reported. Default: ${DEFAULT-VALUE}.")
+        int rounds;
 
         @Option(names = "--batch", defaultValue = "32") int batch;
         @Option(names = "--seq", defaultValue = "32") int seq;
         @Option(names = "--threads", description = "Kernel threads (default: the cores).")
         Integer threads;
 
+        /** One mode's model, batch and objective, built once and reused by every round. */
+        private record Setup(Mode mode, LlamaModel model, Batch batch, List<Tensor> params, Objective objective) {
+        }
+
         @Override
         public void run() {
             LlamaConfig config = LlamaConfig.reference();
             int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
             System.out.printf(Locale.ROOT, "reference config: hidden %d, layers %d, heads %d, intermediate %d, vocab %d;"
-                    + " batch %d x seq %d = %d tokens; %d threads%n", config.hiddenSize(), config.numHiddenLayers(),
-                config.numAttentionHeads(), config.intermediateSize(), config.vocabSize(), batch, seq, batch * seq, t);
+                    + " batch %d x seq %d = %d tokens; %d threads; median of %d rounds of %d steps%n", config.hiddenSize(),
+                config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize(), config.vocabSize(), batch,
+                seq, batch * seq, t, rounds, steps);
             System.out.println("| backend | mode | ms/step | tokens/s | matmul share | matmul GFLOP/s |");
             System.out.println("|---|---|---:|---:|---:|---:|");
             for (String name : backends) {
-                TimedKernels k = new TimedKernels(Backends.create(name, t));
-                double loraMs = 0;
+                Kernels inner = Backends.create(name, t);
+                TimedKernels k = new TimedKernels(inner);
+                List<Setup> setups = new ArrayList<>();
                 for (Mode mode : Mode.values()) {
-                    double[] r = measure(config, k, mode);
-                    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f |%n", name, mode.label,
-                        r[0], batch * seq / (r[0] / 1000), 100 * r[1], r[2]);
-                    if (mode == Mode.LORA) {
-                        loraMs = r[0];
-                    } else if (mode == Mode.ALIGNGUARD) {
-                        System.out.printf(Locale.ROOT, "  AlignGuard overhead over the LoRA step on %s: %+.1f%%%n", name,
-                            100 * (r[0] / loraMs - 1));
+                    setups.add(setup(config, mode));
+                }
+                for (Setup s : setups) {
+                    for (int i = 0; i < warmup; i++) {
+                        step(s.model(), k, s.batch(), s.params(), s.objective());
                     }
                 }
-                if (k.name().equals("opencl") && Backends.create(name, t) instanceof AutoCloseable c) {
+                double[][] ms = new double[setups.size()][rounds];
+                double[][] share = new double[setups.size()][rounds];
+                double[][] gflops = new double[setups.size()][rounds];
+                for (int r = 0; r < rounds; r++) {
+                    for (int m = 0; m < setups.size(); m++) {
+                        Setup s = setups.get(m);
+                        k.reset();
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < steps; i++) {
+                            step(s.model(), k, s.batch(), s.params(), s.objective());
+                        }
+                        long total = System.nanoTime() - t0;
+                        ms[m][r] = total / 1e6 / steps;
+                        share[m][r] = (double) k.gemmNanos() / total;
+                        gflops[m][r] = k.gemmFlops() / (double) k.gemmNanos();
+                    }
+                }
+                double loraMs = 0;
+                for (int m = 0; m < setups.size(); m++) {
+                    int mid = medianIndex(ms[m]);
+                    double stepMs = ms[m][mid];
+                    Mode mode = setups.get(m).mode();
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f |%n", name, mode.label,
+                        stepMs, batch * seq / (stepMs / 1000), 100 * share[m][mid], gflops[m][mid]);
+                    if (mode == Mode.LORA) {
+                        loraMs = stepMs;
+                    } else if (mode == Mode.ALIGNGUARD) {
+                        System.out.printf(Locale.ROOT, "  AlignGuard overhead over the LoRA step on %s: %+.1f%%%n", name,
+                            100 * (stepMs / loraMs - 1));
+                    }
+                }
+                if (inner instanceof AutoCloseable c) {
                     try {
                         c.close();
-                    } catch (Exception ignored) {
-                        // best effort
+                    } catch (Exception e) {
+                        System.err.println("warning: could not release " + name + ": " + e.getMessage());
                     }
                 }
             }
+        }
+
+        /** The index of the median value (the lower median for an even count). */
+        static int medianIndex(double[] values) {
+            Integer[] idx = new Integer[values.length];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = i;
+            }
+            java.util.Arrays.sort(idx, (a, b) -> Double.compare(values[a], values[b]));
+            return idx[(values.length - 1) / 2];
         }
 
         /** What one step trains. */
@@ -102,8 +151,7 @@ public final class BenchCommand implements Runnable {
             }
         }
 
-        /** @return {ms per step, share of time in gemm, gemm GFLOP/s} */
-        private double[] measure(LlamaConfig config, TimedKernels k, Mode mode) {
+        private Setup setup(LlamaConfig config, Mode mode) {
             LlamaModel model = LlamaModel.initialize(config, 1);
             Objective objective = null;
             if (mode != Mode.FULL) {
@@ -133,18 +181,7 @@ public final class BenchCommand implements Runnable {
             int[] targets = rnd.ints(batch * seq, 0, config.vocabSize()).toArray();
             boolean[] mask = new boolean[batch * seq];
             java.util.Arrays.fill(mask, true);
-            Batch b = new Batch(batch, seq, tokens, targets, mask);
-            List<Tensor> params = model.trainableParameters();
-            for (int i = 0; i < warmup; i++) {
-                step(model, k, b, params, objective);
-            }
-            k.reset();
-            long t0 = System.nanoTime();
-            for (int i = 0; i < steps; i++) {
-                step(model, k, b, params, objective);
-            }
-            long total = System.nanoTime() - t0;
-            return new double[] {total / 1e6 / steps, (double) k.gemmNanos() / total, k.gemmFlops() / (double) k.gemmNanos()};
+            return new Setup(mode, model, new Batch(batch, seq, tokens, targets, mask), model.trainableParameters(), objective);
         }
 
         private void step(LlamaModel model, Kernels k, Batch b, List<Tensor> params, Objective objective) {

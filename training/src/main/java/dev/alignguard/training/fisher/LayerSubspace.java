@@ -57,12 +57,7 @@ public record LayerSubspace(String layer, int dOut, int dIn, Projector projector
     public double[] coordinates(double[] x) {
         double[] c = new double[basis.length];
         for (int k = 0; k < basis.length; k++) {
-            double s = 0;
-            double[] u = basis[k];
-            for (int i = 0; i < u.length; i++) {
-                s += u[i] * x[i];
-            }
-            c[k] = s;
+            c[k] = dev.alignguard.math.linalg.Vec.dot(basis[k], x);
         }
         return c;
     }
