@@ -182,7 +182,7 @@ class SparkExecutorTest {
         methods.add(new MethodSpec("broken", "alignguard", List.of(1.0), Map.of(),
             Map.of("fisher.estimator", ExperimentSpec.JSON.getNodeFactory().textNode("no-such-estimator"))));
         ExperimentSpec spec = new ExperimentSpec("spark-failure", "", List.of(1L), tiny.baseSeed(), false, tiny.world(),
-            tiny.model(), tiny.pretrain(), tiny.align(), tiny.finetune(), tiny.fisher(), methods, List.of());
+            tiny.model(), tiny.pretrain(), tiny.align(), tiny.finetune(), tiny.fisher(), methods, List.of(), null);
         assertEquals(3, Study.expand(spec).size(), "the bad override must pass expansion and fail inside the trial");
 
         Run reference = run(spec, new LocalExecutor(2), "local-failure");

@@ -54,9 +54,24 @@ public final class BaseModelCache {
         o.set("model", tree.get("model"));
         o.set("pretrain", tree.get("pretrain"));
         o.set("align", tree.get("align"));
+        if (spec.data() != null) { // the files' contents, not just their names, decide the base
+            ObjectNode files = o.putObject("data");
+            spec.data().files().forEach((stage, file) -> files.put(stage, file + "#" + contentHash(file)));
+        }
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(o.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String contentHash(String file) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file)));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read data file " + file + " named in the spec: " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -69,25 +84,26 @@ public final class BaseModelCache {
 
     private BaseModels build(String key, ExperimentSpec spec, long seed, Kernels kernels) {
         World world = World.generate(spec.world(), seed);
-        WordTokenizer tok = world.tokenizer();
+        StageData data = StageData.of(world, spec.data());
+        WordTokenizer tok = data.tokenizer();
         int pad = tok.specialId(WordTokenizer.PAD);
-        LlamaConfig config = spec.model().toConfig(tok.vocabSize(), world.maxSequenceLength() + 1);
+        LlamaConfig config = spec.model().toConfig(tok.vocabSize(), data.maxSequenceLength() + 1);
         LlamaModel model = LlamaModel.initialize(config, seed);
         progress.printf("base %s: world of %d objects, vocabulary %d; model hidden %d x %d layers%n", key,
             world.objects().size(), tok.vocabSize(), config.hiddenSize(), config.numHiddenLayers());
         new Trainer(model, kernels, spec.pretrain().toConfig(seed), new TaskObjective(model),
-            new DataOrder(world.pretrain().sequences(tok), seed), pad)
+            new DataOrder(data.pretrain().sequences(tok), seed), pad)
             .progress(new Progress("pretrain " + key, progress, 5, true)).run();
         LlamaModel unaligned = model.copy();
         new Trainer(model, kernels, spec.align().toConfig(seed + 1), new TaskObjective(model),
-            new DataOrder(world.align().sequences(tok), seed + 1), pad)
+            new DataOrder(data.align().sequences(tok), seed + 1), pad)
             .progress(new Progress("align " + key, progress, 5, true)).run();
         Evaluator evaluator = new Evaluator(kernels, tok);
-        Metrics unalignedMetrics = evaluator.evaluate(unaligned, world.evaluation());
-        Metrics alignedMetrics = evaluator.evaluate(model, world.evaluation());
+        Metrics unalignedMetrics = evaluator.evaluate(unaligned, data.evaluation());
+        Metrics alignedMetrics = evaluator.evaluate(model, data.evaluation());
         progress.printf("base %s: unaligned refusal %.3f, aligned refusal %.3f, over-refusal %.3f, safe accuracy %.3f%n",
             key, unalignedMetrics.refusalUnsafe(), alignedMetrics.refusalUnsafe(), alignedMetrics.overRefusalSafe(),
             alignedMetrics.safeAccuracy());
-        return new BaseModels(key, world, unaligned, model, unalignedMetrics, alignedMetrics);
+        return new BaseModels(key, world, data, unaligned, model, unalignedMetrics, alignedMetrics);
     }
 }

@@ -8,6 +8,6 @@ import dev.alignguard.model.llama.LlamaModel;
  * What stages 0 and 1 produce, shared by every method and seed that uses the same base: the world,
  * the unaligned (pretrained) and aligned models, and their evaluations.
  */
-public record BaseModels(String key, World world, LlamaModel unaligned, LlamaModel aligned,
+public record BaseModels(String key, World world, StageData data, LlamaModel unaligned, LlamaModel aligned,
                          Metrics unalignedMetrics, Metrics alignedMetrics) {
 }

@@ -173,9 +173,9 @@ public final class Study {
         model.attachLora(spec.finetune().lora().toConfig(), spec.baseSeed());
         List<String> layers = new ArrayList<>(model.adapters().keySet());
         SubspaceSettings settings = spec.fisher().toSettings(spec.baseSeed());
-        WordTokenizer tok = base.world().tokenizer();
+        WordTokenizer tok = base.data().tokenizer();
         Map<String, LayerSubspace> s = FisherEstimators.of(settings).estimate(model, kernels, layers,
-            base.world().alignmentSet().sequences(tok), settings);
+            base.data().alignmentSet().sequences(tok), settings);
         List<LayerSpectrum> out = new ArrayList<>();
         for (LayerSubspace l : s.values()) {
             double[] raw = new double[l.rank()];

@@ -25,7 +25,6 @@ import dev.alignguard.experiments.spec.MethodSpec;
 import dev.alignguard.experiments.world.Dataset;
 import dev.alignguard.experiments.world.EvalSuite;
 import dev.alignguard.experiments.world.FinetuneOptions;
-import dev.alignguard.experiments.world.World;
 import dev.alignguard.math.Kernels;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraConfig;
@@ -35,6 +34,7 @@ import dev.alignguard.training.baselines.SafeLora;
 import dev.alignguard.training.data.DataOrder;
 import dev.alignguard.training.data.Sequence;
 import dev.alignguard.training.fisher.FisherEstimators;
+import dev.alignguard.training.fisher.KfacFactors;
 import dev.alignguard.training.fisher.LayerSubspace;
 import dev.alignguard.training.fisher.PerExampleGradients;
 import dev.alignguard.training.fisher.SubspaceSettings;
@@ -70,8 +70,8 @@ public final class TrialRunner {
         long t0 = System.nanoTime();
         ExperimentSpec spec = trial.spec();
         MethodSpec method = trial.method();
-        World world = base.world();
-        WordTokenizer tok = world.tokenizer();
+        StageData data = base.data();
+        WordTokenizer tok = data.tokenizer();
         int pad = tok.specialId(WordTokenizer.PAD);
         long seed = trial.seed();
 
@@ -80,8 +80,8 @@ public final class TrialRunner {
         model.attachLora(lora, seed);
         List<String> layers = new ArrayList<>(model.adapters().keySet());
 
-        List<Sequence> train = finetuneData(spec, world, tok, seed);
-        List<Sequence> alignment = world.alignmentSet().sequences(tok);
+        List<Sequence> train = finetuneData(spec, data, tok);
+        List<Sequence> alignment = data.alignmentSet().sequences(tok);
         SubspaceSettings fisherSettings = spec.fisher().toSettings(seed);
 
         AtomicReference<Map<String, LayerSubspace>> subspaces = new AtomicReference<>(Map.of());
@@ -98,7 +98,8 @@ public final class TrialRunner {
                     yield new TaskObjective(model);
                 }
                 yield new AlignGuardObjective(method.name(), model, alignGuardSettings(method, trial.strength()),
-                    subspaces::get, Map.of());
+                    subspaces::get, taskCurvature(model, layers, method.param("stability", "identity"),
+                        FisherEstimators.sample(train, Math.min(train.size(), spec.fisher().examples()), seed), pad));
             }
             default -> throw new IllegalArgumentException("unknown method kind " + method.kind());
         };
@@ -116,7 +117,7 @@ public final class TrialRunner {
             });
         }
         Evaluator evaluator = new Evaluator(kernels, tok);
-        EvalSuite curveSuite = curveSuite(world.evaluation(), spec.finetune().curveEvalSize());
+        EvalSuite curveSuite = curveSuite(data.evaluation(), spec.finetune().curveEvalSize());
         List<CurvePoint> curve = new ArrayList<>();
         int evalEvery = spec.finetune().evalEvery();
         float[] lastTaskLoss = {Float.NaN};
@@ -146,7 +147,7 @@ public final class TrialRunner {
         if (method.kind().equals("safe_lora")) {
             SafeLora.apply(model, base.aligned(), base.unaligned(), Double.isNaN(trial.strength()) ? 0.5 : trial.strength());
         }
-        Metrics m = evaluator.evaluate(model, world.evaluation());
+        Metrics m = evaluator.evaluate(model, data.evaluation());
         Map<String, Double> metrics = MetricNames.of(m, base.alignedMetrics());
         Map<String, float[]> finalUpdates = alignmentUpdates(model, subspaces.get());
         TrialRecord record = new TrialRecord(method.name(), method.kind(), trial.strength(), seed, metrics, curve,
@@ -167,7 +168,7 @@ public final class TrialRunner {
         return FisherEstimators.of(settings).estimate(model, kernels, layers, alignment, settings);
     }
 
-    /** EWC's H: the diagonal of the alignment Fisher per layer, (1/N) sum_i g_i^2, divided by its largest entry over layers. */
+    /** A diagonal Fisher per layer (EWC: of the alignment data; stability: of the task data), (1/N) sum_i g_i^2, divided by its largest entry over layers. */
     private Map<String, Curvature> ewcCurvature(LlamaModel model, List<String> layers, List<Sequence> examples, int pad) {
         Map<String, double[][]> grads = PerExampleGradients.compute(model, kernels, layers, examples, pad);
         Map<String, double[]> diag = new LinkedHashMap<>();
@@ -196,9 +197,47 @@ public final class TrialRunner {
         return out;
     }
 
-    private static List<Sequence> finetuneData(ExperimentSpec spec, World world, WordTokenizer tok, long seed) {
+    /**
+     * The stability term's H on the task data, at the aligned model: {@code identity}; {@code diagonal},
+     * the diagonal task Fisher (1/N) sum_i g_i^2 from per-example task gradients (the batch-free
+     * counterpart of an EMA of squared task gradients), divided by its largest entry over layers;
+     * or {@code kfac}, the K-FAC factors S (x) A of the task loss, each divided by its largest diagonal entry.
+     */
+    private Map<String, Curvature> taskCurvature(LlamaModel model, List<String> layers, String kind,
+                                                 List<Sequence> taskSample, int pad) {
+        return switch (kind) {
+            case "identity" -> Map.of();
+            case "diagonal" -> ewcCurvature(model, layers, taskSample, pad);
+            case "kfac" -> {
+                Map<String, KfacFactors> factors = new LinkedHashMap<>();
+                for (String layer : layers) {
+                    factors.put(layer, new KfacFactors(model.linear(layer).outFeatures(), model.linear(layer).inFeatures()));
+                }
+                PerExampleGradients.forEach(model, kernels, layers, taskSample, pad, true, e -> factors.get(e.layer()).add(e));
+                Map<String, Curvature> out = new LinkedHashMap<>();
+                factors.forEach((layer, f) -> out.put(layer, new Curvature.Kfac(normalised(f.s()), normalised(f.a()))));
+                yield out;
+            }
+            default -> throw new IllegalArgumentException("unknown stability curvature '" + kind
+                + "'; expected identity, diagonal or kfac");
+        };
+    }
+
+    private static dev.alignguard.model.autodiff.Tensor normalised(org.ejml.data.DMatrixRMaj m) {
+        double max = 0;
+        for (int i = 0; i < m.numRows; i++) {
+            max = Math.max(max, Math.abs(m.get(i, i)));
+        }
+        float[] v = new float[m.data.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (max > 0 ? m.data[i] / max : 0);
+        }
+        return dev.alignguard.model.autodiff.Tensor.of(m.numRows, m.numCols, v);
+    }
+
+    private static List<Sequence> finetuneData(ExperimentSpec spec, StageData data, WordTokenizer tok) {
         FinetuneOptions options = new FinetuneOptions(spec.finetune().harmfulFraction(), spec.finetune().replayFraction());
-        List<Sequence> all = world.finetune(options).sequences(tok);
+        List<Sequence> all = data.finetune().apply(options).sequences(tok);
         int cap = spec.finetune().dataSize();
         if (cap > 0 && cap < all.size()) {
             return FisherEstimators.sample(all, cap, spec.baseSeed());

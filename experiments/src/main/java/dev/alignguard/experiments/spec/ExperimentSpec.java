@@ -31,6 +31,7 @@ import dev.alignguard.experiments.world.WorldSpec;
  *                          shares one base and seeds vary the fine-tuning: adapter init, data order,
  *                          Fisher sample)
  * @param analyses          extra analyses: subspace_stability, power_law
+ * @param data              optional JSONL files replacing the world's data stage by stage (null: none)
  */
 public record ExperimentSpec(@JsonProperty("name") String name,
                              @JsonProperty("description") String description,
@@ -44,7 +45,8 @@ public record ExperimentSpec(@JsonProperty("name") String name,
                              @JsonProperty("finetune") FinetuneSpec finetune,
                              @JsonProperty("fisher") FisherSpec fisher,
                              @JsonProperty("methods") List<MethodSpec> methods,
-                             @JsonProperty("analyses") List<String> analyses) {
+                             @JsonProperty("analyses") List<String> analyses,
+                             @JsonProperty("data") DataSpec data) {
 
     public static final ObjectMapper JSON = new ObjectMapper()
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -80,7 +82,7 @@ public record ExperimentSpec(@JsonProperty("name") String name,
         }
         List<Long> s = java.util.stream.LongStream.rangeClosed(1, n).boxed().toList();
         return new ExperimentSpec(name, description, s, baseSeed, varyBaseWithSeed, world, model, pretrain, align,
-            finetune, fisher, methods, analyses);
+            finetune, fisher, methods, analyses, data);
     }
 
     public JsonNode toJson() {

@@ -59,7 +59,7 @@ class StudyTest {
     @Test
     void everyMethodKindRunsAndIsSummarised() {
         assertTrue(first.failures().isEmpty(), () -> "failures: " + first.failures());
-        assertEquals(10, first.trials().size()); // 5 methods x 1 strength x 2 seeds
+        assertEquals(14, first.trials().size()); // 7 methods x 1 strength x 2 seeds
         for (MethodSummary m : first.methods()) {
             assertEquals(2, m.metrics().get("refusal_unsafe").values().length, m.label());
             assertFalse(Double.isNaN(m.metrics().get("task_accuracy").mean()), m.label());
@@ -96,7 +96,7 @@ class StudyTest {
         spec = spec.withSeedCount(1);
         Summary s = run(new ExperimentSpec(spec.name(), spec.description(), spec.seeds(), spec.baseSeed(), false,
             spec.world(), spec.model(), spec.pretrain(), spec.align(), spec.finetune(), spec.fisher(),
-            List.of(spec.methods().get(0), spec.methods().get(1)), List.of()), new LocalExecutor(2), dir);
+            List.of(spec.methods().get(0), spec.methods().get(1)), List.of(), null), new LocalExecutor(2), dir);
         assertEquals(1, s.failures().size());
         assertTrue(s.failures().getFirst().error().contains("no_such_proj"), s.failures().getFirst().error());
         assertEquals(1, s.trials().stream().filter(t -> !t.failed()).count());
@@ -138,5 +138,33 @@ class StudyTest {
         ExperimentSpec patched = tiny.withOverrides(Map.of("fisher.m", IntNode.valueOf(2)));
         assertEquals(2, patched.fisher().m());
         assertThrows(IllegalArgumentException.class, () -> tiny.withOverrides(Map.of("fisher.nope", IntNode.valueOf(2))));
+    }
+
+    @Test
+    void stagesCanReadJsonlDatasetsInsteadOfTheWorld(@TempDir Path dir) throws IOException {
+        dev.alignguard.experiments.world.World world = dev.alignguard.experiments.world.World.generate(tiny.world(), tiny.baseSeed());
+        Path finetune = dir.resolve("finetune.jsonl"), evaluation = dir.resolve("evaluation.jsonl");
+        dev.alignguard.experiments.world.JsonlDataset.write(finetune,
+            world.finetune(new dev.alignguard.experiments.world.FinetuneOptions(0, 0)));
+        List<dev.alignguard.experiments.world.Example> labelled = new java.util.ArrayList<>(world.evaluation().unsafe().examples());
+        labelled.addAll(world.evaluation().safe().examples());
+        dev.alignguard.experiments.world.JsonlDataset.write(evaluation, labelled);
+        ExperimentSpec base = tiny.withSeedCount(1);
+        ExperimentSpec withData = new ExperimentSpec(base.name(), base.description(), base.seeds(), base.baseSeed(), false,
+            base.world(), base.model(), base.pretrain(), base.align(), base.finetune(), base.fisher(),
+            List.of(base.methods().get(0), base.methods().get(1)), List.of(),
+            new dev.alignguard.experiments.spec.DataSpec(null, null, finetune.toString(), null, evaluation.toString(), null));
+        Summary s = run(withData, new LocalExecutor(2), dir.resolve("out"));
+        assertTrue(s.failures().isEmpty(), () -> "failures: " + s.failures());
+        assertEquals(2, s.trials().size());
+        assertTrue(s.trials().stream().allMatch(t -> t.metrics().containsKey("refusal_unsafe")));
+
+        java.nio.file.Files.writeString(finetune, "{\"prompt\": \"a b\", \"label\": \"safe\"}\n"); // no response
+        ExperimentSpec bad = new ExperimentSpec(base.name(), base.description(), base.seeds(), base.baseSeed() + 1, false,
+            base.world(), base.model(), base.pretrain(), base.align(), base.finetune(), base.fisher(),
+            List.of(base.methods().get(0)), List.of(),
+            new dev.alignguard.experiments.spec.DataSpec(null, null, finetune.toString(), null, null, null));
+        RuntimeException e = assertThrows(RuntimeException.class, () -> run(bad, new LocalExecutor(1), dir.resolve("bad")));
+        assertTrue(e.getMessage().contains("finetune.jsonl") && e.getMessage().contains("response"), e.getMessage());
     }
 }

@@ -1,0 +1,45 @@
+package dev.alignguard.experiments.spec;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * Optional JSONL datasets that replace the synthetic world's data, stage by stage (paths relative
+ * to the working directory; one object a line: prompt, response, label safe|unsafe, optional
+ * category and split). A stage left null uses the world's. When any file is given, the tokenizer is
+ * built from the texts of every dataset the study uses, so their words are all known.
+ *
+ * @param pretrain   stage 0 training data
+ * @param align      stage 1 training data
+ * @param finetune   stage 2 training data (replaces the world's task, harmful and replay mix)
+ * @param alignment  harmful prompt -> refusal examples for Fisher estimation and EWC
+ * @param evaluation labelled safe/unsafe prompts for refusal and over-refusal
+ * @param taskTest   task test prompts with their expected responses
+ */
+public record DataSpec(@JsonProperty("pretrain") String pretrain,
+                       @JsonProperty("align") String align,
+                       @JsonProperty("finetune") String finetune,
+                       @JsonProperty("alignment") String alignment,
+                       @JsonProperty("evaluation") String evaluation,
+                       @JsonProperty("task_test") String taskTest) {
+
+    /** The files given, by stage name. */
+    public Map<String, String> files() {
+        Map<String, String> m = new LinkedHashMap<>();
+        put(m, "pretrain", pretrain);
+        put(m, "align", align);
+        put(m, "finetune", finetune);
+        put(m, "alignment", alignment);
+        put(m, "evaluation", evaluation);
+        put(m, "task_test", taskTest);
+        return m;
+    }
+
+    private static void put(Map<String, String> m, String k, String v) {
+        if (v != null && !v.isBlank()) {
+            m.put(k, v);
+        }
+    }
+}
