@@ -12,8 +12,6 @@ import org.apache.spark.SparkConf;
 import dev.alignguard.experiments.cli.VersionProvider;
 import dev.alignguard.experiments.pipeline.Study;
 import dev.alignguard.experiments.report.Reports;
-import dev.alignguard.experiments.results.MethodSummary;
-import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.spec.Presets;
@@ -23,6 +21,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import dev.alignguard.experiments.cli.AlignGuardCli;
+import dev.alignguard.experiments.cli.RunCommand;
 
 /**
  * {@code alignguard-spark run <preset|spec> [--seeds N] [--out DIR]}: a study whose trials run on
@@ -39,16 +39,7 @@ public final class SparkMain implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new SparkMain())
-            .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-                cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-                if (Boolean.getBoolean("alignguard.stacktrace")) {
-                    ex.printStackTrace(cmd.getErr());
-                }
-                return 1;
-            })
-            .execute(args);
-        System.exit(code);
+        System.exit(AlignGuardCli.execute(new SparkMain(), args));
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
@@ -100,32 +91,11 @@ public final class SparkMain implements Runnable {
                 Summary summary = new Study(spec, VersionProvider.version(), VersionProvider.gitCommit())
                     .run(exec, dir, System.out, kernels);
                 Reports.writeAll(summary, dir);
-                printTable(summary);
+                RunCommand.printTable(summary);
                 System.out.println("wrote " + dir.resolve("summary.json") + ", " + dir.resolve("report.md") + " and plots in "
                     + String.format(Locale.ROOT, "%.0f s", summary.wallSeconds()));
                 return summary.failures().isEmpty() ? 0 : 3;
             }
         }
-    }
-
-    static void printTable(Summary s) {
-        System.out.println();
-        System.out.printf(Locale.ROOT, "%-34s %-17s %-17s %-17s %-17s%n", "method", "refusal(unsafe)", "task accuracy",
-            "drift", "drift reduction");
-        for (MethodSummary m : s.methods()) {
-            System.out.printf(Locale.ROOT, "%-34s %-17s %-17s %-17s %-17s%n", m.label(), fmt(m.metrics().get("refusal_unsafe")),
-                fmt(m.metrics().get("task_accuracy")), fmt(m.metrics().get("drift")), fmt(m.metrics().get("drift_reduction")));
-        }
-        if (!s.failures().isEmpty()) {
-            System.out.println(s.failures().size() + " trial(s) failed; see summary.json and report.md");
-        }
-    }
-
-    private static String fmt(Stat st) {
-        if (st == null || Double.isNaN(st.mean())) {
-            return "n/a";
-        }
-        return Double.isNaN(st.ci95()) ? String.format(Locale.ROOT, "%.3f", st.mean())
-            : String.format(Locale.ROOT, "%.3f ± %.3f", st.mean(), st.ci95());
     }
 }

@@ -16,7 +16,15 @@ public final class AlignGuardCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new AlignGuardCli())
+        System.exit(execute(new AlignGuardCli(), args));
+    }
+
+    /**
+     * Runs a picocli command with the project's error handling: one "error: ..." line (the stack
+     * trace with -Dalignguard.stacktrace=true) and exit code 1. Shared with the Spark launcher.
+     */
+    public static int execute(Object command, String... args) {
+        return new CommandLine(command)
             .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                 cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
                 if (Boolean.getBoolean("alignguard.stacktrace")) {
@@ -25,6 +33,5 @@ public final class AlignGuardCli implements Runnable {
                 return 1;
             })
             .execute(args);
-        System.exit(code);
     }
 }

@@ -65,7 +65,8 @@ public final class RunCommand implements Callable<Integer> {
         return summary.failures().isEmpty() ? 0 : 3;
     }
 
-    static void printTable(Summary s) {
+    /** The comparison table printed at the end of a run (shared with the Spark launcher). */
+    public static void printTable(Summary s) {
         System.out.println();
         System.out.printf(Locale.ROOT, "%-34s %-17s %-17s %-17s %-17s %-17s%n", "method", "refusal(unsafe)", "over-refusal",
             "task accuracy", "drift", "drift reduction");
