@@ -19,3 +19,11 @@ find_jdk25() {
 }
 find_jdk25 || exit 1
 export PATH="$JAVA_HOME/bin:$PATH"
+# The JDK's signal chaining: native code loaded by the OpenCL backend (PoCL's LLVM) installs its own
+# SIGSEGV/SIGFPE handlers, which would otherwise replace the JVM's (see OpenClKernels).
+if [ -f "$JAVA_HOME/lib/libjsig.so" ]; then
+  case ":${LD_PRELOAD:-}:" in
+    *":$JAVA_HOME/lib/libjsig.so:"*) ;;
+    *) export LD_PRELOAD="$JAVA_HOME/lib/libjsig.so${LD_PRELOAD:+:$LD_PRELOAD}" ;;
+  esac
+fi

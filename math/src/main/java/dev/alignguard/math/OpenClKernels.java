@@ -36,6 +36,21 @@ import com.aparapi.internal.kernel.KernelManager;
  * device, and a work-around: Aparapi 3.0.2 crashes the JVM in {@code dispose()} on a kernel that
  * was compiled but never executed), and released by {@link #close()}.
  *
+ * <p><b>Buffers the GC can move.</b> On a CPU device Aparapi would by default wrap the Java
+ * arrays themselves as OpenCL buffers ({@code CL_MEM_USE_HOST_PTR}) at the address they had while
+ * pinned for an execution, and unpin them when the execution returns; an explicit {@code get} after
+ * the garbage collector moved the array then copies from memory the array no longer occupies. With
+ * {@code -Xcheck:jni} (every pinned array is a copy, as if it had moved) the self-test below failed
+ * every time, and under heavy GC about one product in a few thousand was wrong. The constructor
+ * therefore turns Aparapi's shared-memory mode off for the device: buffers are device-owned
+ * ({@code CL_MEM_COPY_HOST_PTR}) and every transfer goes to or from the array's current address.
+ *
+ * <p><b>Signal handlers.</b> PoCL compiles kernels with LLVM in this process, and LLVM replaces the
+ * JVM's SIGSEGV/SIGBUS/SIGILL handlers while it does (PoCL also takes SIGFPE and SIGUSR2); the JVM
+ * uses those signals itself. Start the JVM with the JDK's signal-chaining library preloaded
+ * ({@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so}: the launchers and the build do) so the JVM's
+ * handlers stay in place; {@link SignalChaining} warns once when it is missing.
+ *
  * <p><b>No silent fallback.</b> When OpenCL cannot run a kernel Aparapi quietly runs its Java
  * translation in a thread pool instead. This class pins each kernel to the chosen device (as its
  * only preferred device and through the device's {@link Range}), compiles the kernels for it up
@@ -94,6 +109,9 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
      */
     public OpenClKernels(String deviceName) {
         this.device = chooseDevice(deviceName);
+        // Device-owned buffers, never buffers over the Java heap: see "Buffers the GC can move".
+        device.setSharedMemory(false);
+        SignalChaining.warnIfAbsent();
         this.description = describe(device);
         if (device.getMaxWorkGroupSize() < GemmKernel.TILE * GemmKernel.TILE) {
             throw new IllegalStateException("OpenCL device " + description + " allows work-groups of "

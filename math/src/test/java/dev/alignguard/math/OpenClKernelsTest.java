@@ -8,8 +8,11 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -177,21 +180,42 @@ class OpenClKernelsTest {
      */
     @Test
     void withoutAnOpenClDeviceItFailsLoudly(@TempDir Path emptyVendors) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-            "--add-modules", "jdk.incubator.vector",
-            "-cp", System.getProperty("java.class.path"), NoOpenClProbe.class.getName());
-        pb.environment().put("OCL_ICD_VENDORS", emptyVendors.toString());
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "probe JVM did not finish");
-        assertEquals(0, p.exitValue(), out);
+        String out = runProbe(Map.of("OCL_ICD_VENDORS", emptyVendors.toString()), NoOpenClProbe.class);
         assumeFalse(out.contains("isAvailable=true"),
             "this machine's OpenCL loader ignores OCL_ICD_VENDORS, so OpenCL cannot be hidden here: " + out);
         assertTrue(out.contains("isAvailable=false"), out);
         assertTrue(out.contains("threw=OpenCL backend requested, but no OpenCL device was found"), out);
         assertTrue(out.contains("backends=threw"), out);
+    }
+
+    /**
+     * Under {@code -Xcheck:jni} the JVM hands native code a copy of every pinned array, which to
+     * Aparapi is an array the garbage collector moved. Results must not depend on that: with
+     * Aparapi's shared-memory buffers on a CPU device, the self-test failed here every time.
+     */
+    @Test
+    void resultsAreRightWhenTheCollectorMovesTheArrays() throws Exception {
+        String out = runProbe(Map.of(), MovedArraysProbe.class, "-Xcheck:jni");
+        assertTrue(out.contains("checked=48 mismatches=0"), out);
+    }
+
+    /**
+     * Runs {@code probe} in a child JVM with this JVM's class path, extra environment and flags;
+     * returns what it printed (after checking it exited normally).
+     */
+    private static String runProbe(Map<String, String> env, Class<?> probe, String... jvmFlags) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java,
+            "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"));
+        command.addAll(Arrays.asList(jvmFlags));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), probe.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe JVM did not finish");
+        assertEquals(0, p.exitValue(), out);
+        return out;
     }
 
     @Test
