@@ -39,6 +39,54 @@ public final class Vec {
         return s;
     }
 
+    /**
+     * {@code out[k] = dot(rows[k], x)} for every row. Four rows share each load of x and run as
+     * four independent memory streams, which reads a basis larger than the caches about a quarter
+     * faster than one {@link #dot} per row (measured at 32 x 16384). Each result is deterministic:
+     * lanes are summed in a fixed order; it may differ from {@link #dot} in the last bits.
+     */
+    public static void dots(double[][] rows, double[] x, double[] out) {
+        if (rows.length != out.length) {
+            throw new IllegalArgumentException(rows.length + " rows but room for " + out.length + " results");
+        }
+        int n = x.length, lanes = D.length(), k = 0;
+        for (; k + 4 <= rows.length; k += 4) {
+            double[] u0 = rows[k], u1 = rows[k + 1], u2 = rows[k + 2], u3 = rows[k + 3];
+            requireSameLength(u0, x);
+            requireSameLength(u1, x);
+            requireSameLength(u2, x);
+            requireSameLength(u3, x);
+            DoubleVector a0 = DoubleVector.zero(D), a1 = a0, a2 = a0, a3 = a0;
+            int i = 0;
+            for (; i + lanes <= n; i += lanes) {
+                DoubleVector xv = DoubleVector.fromArray(D, x, i);
+                a0 = DoubleVector.fromArray(D, u0, i).fma(xv, a0);
+                a1 = DoubleVector.fromArray(D, u1, i).fma(xv, a1);
+                a2 = DoubleVector.fromArray(D, u2, i).fma(xv, a2);
+                a3 = DoubleVector.fromArray(D, u3, i).fma(xv, a3);
+            }
+            out[k] = finish(a0, u0, x, i);
+            out[k + 1] = finish(a1, u1, x, i);
+            out[k + 2] = finish(a2, u2, x, i);
+            out[k + 3] = finish(a3, u3, x, i);
+        }
+        for (; k < rows.length; k++) {
+            out[k] = dot(rows[k], x);
+        }
+    }
+
+    /** The lanes of {@code acc} summed in order, then the scalar tail from {@code from}. */
+    private static double finish(DoubleVector acc, double[] u, double[] x, int from) {
+        double s = 0;
+        for (double v : acc.toArray()) {
+            s += v;
+        }
+        for (int i = from; i < x.length; i++) {
+            s = Math.fma(u[i], x[i], s);
+        }
+        return s;
+    }
+
     /** Euclidean norm, scaled so that it neither overflows nor underflows for extreme entries. */
     public static double norm(double[] x) {
         double scale = 0;
@@ -54,6 +102,36 @@ public final class Vec {
             s += t * t;
         }
         return scale * Math.sqrt(s);
+    }
+
+    /**
+     * {@code out += sum_k w[k] rows[k]}: a linear combination of many long rows (a basis applied to
+     * coordinates), one fused multiply-add pass per row on the Vector API. Every element is
+     * {@code fma(rows[m-1][i], w[m-1], ... fma(rows[0][i], w[0], out[i]))}, in that order whatever
+     * the vector width: deterministic. (Walking the output in cache-sized blocks instead was measured
+     * slower: 32 rows read at once defeat the hardware prefetchers that two streams keep busy.)
+     */
+    public static void addCombination(double[][] rows, double[] w, double[] out) {
+        if (rows.length != w.length) {
+            throw new IllegalArgumentException(rows.length + " rows but " + w.length + " weights");
+        }
+        int n = out.length, lanes = D.length();
+        for (int k = 0; k < rows.length; k++) {
+            double wk = w[k];
+            double[] row = rows[k];
+            requireSameLength(row, out);
+            if (wk == 0) {
+                continue;
+            }
+            DoubleVector wv = DoubleVector.broadcast(D, wk);
+            int i = 0;
+            for (; i + lanes <= n; i += lanes) {
+                DoubleVector.fromArray(D, row, i).fma(wv, DoubleVector.fromArray(D, out, i)).intoArray(out, i);
+            }
+            for (; i < n; i++) {
+                out[i] = Math.fma(row[i], wk, out[i]);
+            }
+        }
     }
 
     /** {@code y += alpha * x}. */

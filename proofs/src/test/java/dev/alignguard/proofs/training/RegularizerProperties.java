@@ -186,12 +186,14 @@ class RegularizerProperties {
     void literalGeodesicVanishesForExactProjectors(@ForAll @IntRange(min = 0, max = 2) int kind,
                                                    @ForAll @IntRange(min = 1, max = 6) int dOut,
                                                    @ForAll @IntRange(min = 1, max = 6) int dIn,
-                                                   @ForAll @IntRange(min = 1, max = 8) int m, @ForAll long seed) {
+                                                   @ForAll @IntRange(min = 1, max = 8) int m,
+                                                   @ForAll boolean fused, @ForAll long seed) {
         Random rnd = new Random(seed);
         LayerSubspace s = randomExactSubspace(rnd, kind, dOut, dIn, m);
         Tensor dw = tensorOf(dOut, dIn, gaussian(rnd, dOut * dIn));
         Graph g = Graph.training(ScalarKernels.INSTANCE);
-        Tensor dwA = SubspaceOps.alignmentPart(g, dw, s);
+        // both ways of forming dW_A: the projector op, and the fused op the objective trains with
+        Tensor dwA = fused ? SubspaceOps.split(g, dw, s, true).alignmentPart() : SubspaceOps.alignmentPart(g, dw, s);
         Tensor dwT = MatrixOps.sub(g, dw, dwA);
         Tensor term = CollisionPenalties.literalGeodesic(g, dwA, dwT, 1e-12f);
         double du = dOut * dIn * 6e-8;
@@ -200,6 +202,59 @@ class RegularizerProperties {
         double norm = Math.sqrt(sumSq(toDouble(dw.data())));
         for (float v : dw.grad()) {
             assertTrue(Math.abs(v) <= 100 * du / norm + 1e-6, "gradient entry " + v);
+        }
+    }
+
+    /**
+     * The fused op the objective trains with ({@link SubspaceOps#split}) is the projector op
+     * followed by the Fisher penalty of its output: same values and same gradient, for exact and
+     * soft projections. Both compute in double from float inputs and round their outputs to float,
+     * by different routes, so they agree to float rounding of the magnitudes involved.
+     */
+    @Property(tries = 60)
+    void fusedSplitEqualsPartThenPenalty(@ForAll @IntRange(min = 0, max = 3) int kind,
+                                         @ForAll @IntRange(min = 1, max = 6) int dOut,
+                                         @ForAll @IntRange(min = 1, max = 6) int dIn,
+                                         @ForAll @IntRange(min = 1, max = 8) int m, @ForAll long seed) {
+        Random rnd = new Random(seed);
+        LayerSubspace s = randomExactSubspace(rnd, Math.min(kind, 2), dOut, dIn, m);
+        double[] lam = gaussian(rnd, s.rank());
+        for (int k = 0; k < lam.length; k++) {
+            lam[k] = lam[k] * lam[k];
+        }
+        s = new LayerSubspace("layer", dOut, dIn, s.projector(), s.basis(), lam, s.confidences(), 1.0, Double.NaN);
+        if (kind == 3) { // soft projection: confidences in (0, 1)
+            double[] c = new double[s.rank()];
+            for (int k = 0; k < c.length; k++) {
+                c[k] = 0.05 + 0.9 * rnd.nextDouble();
+            }
+            s = s.withConfidences(c);
+        }
+        double[] x = gaussian(rnd, dOut * dIn);
+        double[] r = gaussian(rnd, dOut * dIn);   // loss = <R, dW_A> + gamma * penalty
+        float gamma = (float) rnd.nextGaussian();
+
+        Tensor dw1 = tensorOf(dOut, dIn, x);
+        Graph g1 = Graph.training(ScalarKernels.INSTANCE);
+        Tensor part1 = SubspaceOps.alignmentPart(g1, dw1, s);
+        Tensor pen1 = SubspaceOps.fisherPenalty(g1, part1, s);
+        g1.backward(MatrixOps.add(g1, MatrixOps.frobeniusDot(g1, part1, tensorOf(dOut, dIn, r)), MatrixOps.scale(g1, pen1, gamma)));
+
+        Tensor dw2 = tensorOf(dOut, dIn, x);
+        Graph g2 = Graph.training(ScalarKernels.INSTANCE);
+        SubspaceOps.Split split = SubspaceOps.split(g2, dw2, s, true);
+        g2.backward(MatrixOps.add(g2, MatrixOps.frobeniusDot(g2, split.alignmentPart(), tensorOf(dOut, dIn, r)),
+            MatrixOps.scale(g2, split.fisherPenalty(), gamma)));
+
+        double xNorm = Math.sqrt(sumSq(x)), lamMax = Arrays.stream(lam).max().orElse(0);
+        double u = 0x1p-24 * (4 + Math.sqrt(dOut * dIn));
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(part1.data()[i], split.alignmentPart().data()[i], u * xNorm, "dW_A[" + i + "]");
+        }
+        assertEquals(pen1.item(), split.fisherPenalty().item(), 8 * u * (Math.abs(pen1.item()) + lamMax * xNorm * xNorm));
+        double gradScale = Math.sqrt(sumSq(r)) + 2 * Math.abs(gamma) * lamMax * xNorm;
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(dw1.grad()[i], dw2.grad()[i], 8 * u * gradScale, "d dW[" + i + "]");
         }
     }
 

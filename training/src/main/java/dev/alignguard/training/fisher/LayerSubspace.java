@@ -1,5 +1,6 @@
 package dev.alignguard.training.fisher;
 
+import dev.alignguard.math.linalg.Vec;
 import dev.alignguard.math.projection.Projector;
 
 /**
@@ -56,25 +57,14 @@ public record LayerSubspace(String layer, int dOut, int dIn, Projector projector
     /** {@code <u_k, x>} for every kept direction. */
     public double[] coordinates(double[] x) {
         double[] c = new double[basis.length];
-        for (int k = 0; k < basis.length; k++) {
-            c[k] = dev.alignguard.math.linalg.Vec.dot(basis[k], x);
-        }
+        Vec.dots(basis, x, c);
         return c;
     }
 
     /** {@code sum_k w_k u_k}. */
     public double[] combine(double[] weights) {
         double[] out = new double[dim()];
-        for (int k = 0; k < basis.length; k++) {
-            double w = weights[k];
-            if (w == 0) {
-                continue;
-            }
-            double[] u = basis[k];
-            for (int i = 0; i < out.length; i++) {
-                out[i] += w * u[i];
-            }
-        }
+        Vec.addCombination(basis, weights, out);
         return out;
     }
 

@@ -70,10 +70,11 @@ public final class AlignGuardObjective implements Objective {
             }
             LayerSubspace s = e.getValue();
             Tensor dw = adapter.deltaWeight(g);                    // dOut x dIn
-            Tensor dwA = SubspaceOps.alignmentPart(g, dw, s);      // P dW
+            SubspaceOps.Split split = SubspaceOps.split(g, dw, s, settings.lambdaA() > 0);
+            Tensor dwA = split.alignmentPart();                    // P dW
             Tensor dwT = MatrixOps.sub(g, dw, dwA);                // (I - P) dW
             if (settings.lambdaA() > 0) {
-                fisher = MatrixOps.add(g, fisher, SubspaceOps.fisherPenalty(g, dwA, s));
+                fisher = MatrixOps.add(g, fisher, split.fisherPenalty());
             }
             if (settings.lambdaT() > 0) {
                 Curvature h = stability.getOrDefault(e.getKey(), new Curvature.Identity());

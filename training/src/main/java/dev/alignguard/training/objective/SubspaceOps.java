@@ -64,6 +64,72 @@ public final class SubspaceOps {
         return out;
     }
 
+    /** {@code dW_A} (dOut x dIn) and the Fisher penalty on it (1 x 1; null when not asked for). */
+    public record Split(Tensor alignmentPart, Tensor fisherPenalty) {
+    }
+
+    /**
+     * {@link #alignmentPart} and {@link #fisherPenalty} of it, from one set of coordinates. Their
+     * cost is reading the basis (m x D doubles, larger than the caches at real sizes): apart, the two
+     * ops read it six times per step; together, four (coordinates and combination, forward and
+     * backward). With {@code a_k = <u_k, vec dW>} and confidences {@code c_k} (1 when exact):
+     * <pre>
+     *   vec dW_A = sum_k c_k a_k u_k,    <u_k, vec dW_A> = c_k a_k (orthonormal basis),
+     *   penalty  = sum_k lambda_k (c_k a_k)^2,
+     *   d(vec dW) += sum_k c_k (<u_k, g_A> + 2 dL lambda_k c_k a_k) u_k   (g_A = d vec dW_A).
+     * </pre>
+     * The penalty's backward runs first (it is recorded later) and leaves its weights for the
+     * part's backward, which applies both in one combination.
+     */
+    public static Split split(Graph g, Tensor dw, LayerSubspace s, boolean withPenalty) {
+        requireShape(dw, s);
+        double[] a = s.coordinates(toDouble(dw.data()));
+        double[] conf = s.confidences();
+        int m = a.length;
+        double[] ca = new double[m];
+        for (int k = 0; k < m; k++) {
+            ca[k] = conf[k] * a[k];
+        }
+        Tensor part = g.output(dw.rows(), dw.cols(), dw);
+        double[] pa = s.combine(ca);
+        float[] o = part.data();
+        for (int i = 0; i < o.length; i++) {
+            o[i] = (float) pa[i];
+        }
+        double[] penaltyWeights = new double[m]; // filled by the penalty's backward, before the part's
+        g.onBackward(part, () -> {
+            double[] ga = s.coordinates(toDouble(part.grad()));
+            double[] w = new double[m];
+            for (int k = 0; k < m; k++) {
+                w[k] = conf[k] * (ga[k] + penaltyWeights[k]);
+            }
+            addInto(dw.grad(), s.combine(w));
+        });
+        if (!withPenalty) {
+            return new Split(part, null);
+        }
+        double[] lambda = s.eigenvalues();
+        Tensor penalty = g.output(1, 1, dw);
+        double value = 0;
+        for (int k = 0; k < m; k++) {
+            value += lambda[k] * ca[k] * ca[k];
+        }
+        penalty.data()[0] = (float) value;
+        g.onBackward(penalty, () -> {
+            double scale = 2.0 * penalty.grad()[0];
+            for (int k = 0; k < m; k++) {
+                penaltyWeights[k] += scale * lambda[k] * ca[k];
+            }
+        });
+        return new Split(part, penalty);
+    }
+
+    private static void addInto(float[] grad, double[] delta) {
+        for (int i = 0; i < grad.length; i++) {
+            grad[i] += (float) delta[i];
+        }
+    }
+
     static double[] toDouble(float[] x) {
         double[] d = new double[x.length];
         for (int i = 0; i < x.length; i++) {
