@@ -20,18 +20,8 @@ public final class SubspaceOps {
     public static Tensor alignmentPart(Graph g, Tensor dw, LayerSubspace s) {
         requireShape(dw, s);
         Tensor out = g.output(dw.rows(), dw.cols(), dw);
-        double[] pa = s.alignmentPart(toDouble(dw.data()));
-        float[] o = out.data();
-        for (int i = 0; i < o.length; i++) {
-            o[i] = (float) pa[i];
-        }
-        g.onBackward(out, () -> {
-            double[] back = s.alignmentPart(toDouble(out.grad()));
-            float[] d = dw.grad();
-            for (int i = 0; i < d.length; i++) {
-                d[i] += (float) back[i];
-            }
-        });
+        roundInto(out.data(), s.alignmentPart(toDouble(dw.data())));
+        g.onBackward(out, () -> addInto(dw.grad(), s.alignmentPart(toDouble(out.grad()))));
         return out;
     }
 
@@ -55,11 +45,7 @@ public final class SubspaceOps {
             for (int k = 0; k < c.length; k++) {
                 w[k] = scale * lambda[k] * c[k];
             }
-            double[] back = s.combine(w);
-            float[] d = dw.grad();
-            for (int i = 0; i < d.length; i++) {
-                d[i] += (float) back[i];
-            }
+            addInto(dw.grad(), s.combine(w));
         });
         return out;
     }
@@ -91,11 +77,7 @@ public final class SubspaceOps {
             ca[k] = conf[k] * a[k];
         }
         Tensor part = g.output(dw.rows(), dw.cols(), dw);
-        double[] pa = s.combine(ca);
-        float[] o = part.data();
-        for (int i = 0; i < o.length; i++) {
-            o[i] = (float) pa[i];
-        }
+        roundInto(part.data(), s.combine(ca));
         double[] penaltyWeights = new double[m]; // filled by the penalty's backward, before the part's
         g.onBackward(part, () -> {
             double[] ga = s.coordinates(toDouble(part.grad()));
@@ -124,6 +106,14 @@ public final class SubspaceOps {
         return new Split(part, penalty);
     }
 
+    /** {@code out[i] = (float) x[i]}. */
+    private static void roundInto(float[] out, double[] x) {
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) x[i];
+        }
+    }
+
+    /** {@code grad[i] += (float) delta[i]}. */
     private static void addInto(float[] grad, double[] delta) {
         for (int i = 0; i < grad.length; i++) {
             grad[i] += (float) delta[i];
