@@ -1,8 +1,8 @@
 package dev.alignguard.model.files;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Objects;
+
+import dev.alignguard.model.io.InputFormatException;
 
 /**
  * A model or adapter folder, or one of its files, that cannot be loaded (or a model that cannot be
@@ -13,26 +13,11 @@ import java.util.Objects;
  * ({@link dev.alignguard.model.io.SafetensorsFormatException},
  * {@link dev.alignguard.model.tokenizer.TokenizerFormatException}), which name the file too.
  */
-public final class ModelFormatException extends IOException {
+public final class ModelFormatException extends InputFormatException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Path file;
-    private final String problem;
-
     public ModelFormatException(Path file, String problem) {
-        super(file + ": " + problem);
-        this.file = Objects.requireNonNull(file, "file");
-        this.problem = Objects.requireNonNull(problem, "problem");
-    }
-
-    /** The file or folder that was refused. */
-    public Path file() {
-        return file;
-    }
-
-    /** What is wrong with it, without the file name. */
-    public String problem() {
-        return problem;
+        super(file + ": " + problem, file, problem);
     }
 }
