@@ -49,13 +49,12 @@ public final class GramOperator implements SymmetricOperator {
         }
         int n = g.length;
         double[] c = new double[n];
+        Vec.dots(g, x, c);
         for (int i = 0; i < n; i++) {
-            c[i] = Vec.dot(g[i], x) / n;
+            c[i] /= n;
         }
         java.util.Arrays.fill(y, 0);
-        for (int i = 0; i < n; i++) {
-            Vec.axpy(c[i], g[i], y);
-        }
+        Vec.addCombination(g, c, y);
     }
 
     /** trace(F) = ||G||_F^2 / N, known exactly. */

@@ -107,13 +107,9 @@ public final class BasisProjector implements Projector {
     public void apply(double[] x, double[] out) {
         Projector.requireLengths(dim, x, out);
         double[] c = new double[u.length];      // U^T x, all of x read before out is written
-        for (int k = 0; k < u.length; k++) {
-            c[k] = Vec.dot(u[k], x);
-        }
+        Vec.dots(u, x, c);
         Arrays.fill(out, 0);
-        for (int k = 0; k < u.length; k++) {
-            Vec.axpy(c[k], u[k], out);
-        }
+        Vec.addCombination(u, c, out);
     }
 
     /** The coordinates U^T x of x in the basis (length m). */
@@ -122,9 +118,7 @@ public final class BasisProjector implements Projector {
             throw new IllegalArgumentException("x has length " + x.length + ", projector dimension is " + dim);
         }
         double[] c = new double[u.length];
-        for (int k = 0; k < u.length; k++) {
-            c[k] = Vec.dot(u[k], x);
-        }
+        Vec.dots(u, x, c);
         return c;
     }
 
