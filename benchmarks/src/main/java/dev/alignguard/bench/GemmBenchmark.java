@@ -3,8 +3,8 @@ package dev.alignguard.bench;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import dev.alignguard.math.Backends;
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.Kernels;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
 import org.ejml.dense.row.CommonOps_MT_FDRM;

@@ -25,7 +25,7 @@ import dev.alignguard.experiments.pipeline.Trial;
 import dev.alignguard.experiments.pipeline.TrialExecutor;
 import dev.alignguard.experiments.pipeline.TrialRunner;
 import dev.alignguard.experiments.results.TrialRecord;
-import dev.alignguard.math.Backends;
+import dev.alignguard.math.kernels.Backends;
 
 /**
  * Runs a sweep's trials as Spark tasks.

@@ -22,9 +22,9 @@ import dev.alignguard.experiments.pipeline.BaseModels;
 import dev.alignguard.experiments.pipeline.LocalExecutor;
 import dev.alignguard.experiments.pipeline.Trial;
 import dev.alignguard.experiments.pipeline.TrialRunner;
-import dev.alignguard.math.Backends;
-import dev.alignguard.math.Kernels;
-import dev.alignguard.math.VectorKernels;
+import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.VectorKernels;
 
 /**
  * What a Spark task does with one trial: decode it, get its base models, run it with the very code

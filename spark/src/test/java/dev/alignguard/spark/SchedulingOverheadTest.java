@@ -22,7 +22,7 @@ import dev.alignguard.experiments.pipeline.StudyContext;
 import dev.alignguard.experiments.pipeline.Trial;
 import dev.alignguard.experiments.pipeline.TrialExecutor;
 import dev.alignguard.experiments.spec.ExperimentSpec;
-import dev.alignguard.math.VectorKernels;
+import dev.alignguard.math.kernels.VectorKernels;
 
 /**
  * The per-trial cost of running on Spark local[2] instead of the local executor's two threads: the

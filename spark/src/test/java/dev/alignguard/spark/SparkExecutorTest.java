@@ -36,7 +36,7 @@ import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.spec.MethodSpec;
-import dev.alignguard.math.VectorKernels;
+import dev.alignguard.math.kernels.VectorKernels;
 
 /**
  * The Spark executor against the local one on a tiny sweep (2 methods x 2 seeds): the same summary

@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 
-import dev.alignguard.math.Backends;
-import dev.alignguard.math.Kernels;
-import dev.alignguard.math.TimedKernels;
+import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.TimedKernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;

@@ -22,9 +22,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
-import dev.alignguard.model.files.ModelFiles;
-import dev.alignguard.model.io.AtomicFiles;
-import dev.alignguard.model.io.Safetensors;
+import dev.alignguard.model.hf.ModelFiles;
+import dev.alignguard.model.safetensors.AtomicFiles;
+import dev.alignguard.model.safetensors.Safetensors;
 import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.tokenizer.WordTokenizer;
@@ -172,7 +172,7 @@ public final class ModelCommand implements Runnable {
                 Result r = run(m, seqs, grads != null);
                 writeJson(out, r.logits().data(), batch, seq, vocab, r.loss());
                 if (grads != null) {
-                    List<dev.alignguard.model.io.Tensor> gs = new ArrayList<>();
+                    List<dev.alignguard.model.safetensors.StoredTensor> gs = new ArrayList<>();
                     for (Map.Entry<String, Tensor> e : m.parameters().entrySet()) {
                         Tensor p = e.getValue();
                         gs.add(ModelFiles.hfTensor(e.getKey(), p.rows(), p.cols(), p.grad()));

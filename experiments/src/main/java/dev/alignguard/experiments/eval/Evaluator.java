@@ -10,7 +10,7 @@ import dev.alignguard.experiments.world.EvalSuite;
 import dev.alignguard.experiments.world.Example;
 import dev.alignguard.experiments.world.UnknownWords;
 import dev.alignguard.experiments.world.World;
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;

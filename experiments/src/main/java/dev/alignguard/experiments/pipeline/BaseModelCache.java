@@ -14,7 +14,7 @@ import dev.alignguard.experiments.eval.Evaluator;
 import dev.alignguard.experiments.eval.Metrics;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.world.World;
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.tokenizer.WordTokenizer;

@@ -13,7 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.alignguard.experiments.results.TrialRecord;
-import dev.alignguard.math.VectorKernels;
+import dev.alignguard.math.kernels.VectorKernels;
 
 /**
  * Runs trials on a thread pool sized to the machine. Each worker owns single-threaded kernels

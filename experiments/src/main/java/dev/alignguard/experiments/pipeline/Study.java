@@ -19,7 +19,7 @@ import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.spec.MethodSpec;
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.tokenizer.WordTokenizer;
 import dev.alignguard.training.fisher.FisherEstimators;

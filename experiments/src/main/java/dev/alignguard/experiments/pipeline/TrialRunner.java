@@ -25,7 +25,7 @@ import dev.alignguard.experiments.spec.MethodSpec;
 import dev.alignguard.experiments.world.Dataset;
 import dev.alignguard.experiments.world.EvalSuite;
 import dev.alignguard.experiments.world.FinetuneOptions;
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraConfig;
 import dev.alignguard.model.tokenizer.WordTokenizer;

@@ -57,7 +57,7 @@ import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
-import dev.alignguard.model.io.AtomicFiles;
+import dev.alignguard.model.safetensors.AtomicFiles;
 
 /**
  * The report's figures, rendered headless with JFreeChart into PNG files (written atomically).

@@ -23,7 +23,7 @@ import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
-import dev.alignguard.model.io.AtomicFiles;
+import dev.alignguard.model.safetensors.AtomicFiles;
 
 /**
  * Renders {@code report.md} from a {@link Summary}: what ran, the base models, the main table as

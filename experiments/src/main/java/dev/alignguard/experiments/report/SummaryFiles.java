@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Summary;
-import dev.alignguard.model.io.AtomicFiles;
+import dev.alignguard.model.safetensors.AtomicFiles;
 
 /**
  * Reads and writes {@code summary.json}.

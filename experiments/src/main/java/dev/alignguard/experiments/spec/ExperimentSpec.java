@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.alignguard.experiments.world.WorldSpec;
+import dev.alignguard.experiments.spec.WorldSpec;
 
 /**
  * A study, as a JSON file a researcher can copy and edit: the world, the model, the three stages,

@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.alignguard.model.io.AtomicFiles;
+import dev.alignguard.model.safetensors.AtomicFiles;
 
 /**
  * Datasets as JSON Lines, UTF-8, one example per line:

@@ -2,7 +2,7 @@ package dev.alignguard.experiments.world;
 
 import java.nio.file.Path;
 
-import dev.alignguard.model.io.InputFormatException;
+import dev.alignguard.model.safetensors.InputFormatException;
 
 /**
  * A JSONL dataset line that cannot be read. The message reads

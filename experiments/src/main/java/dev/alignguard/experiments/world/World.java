@@ -1,5 +1,7 @@
 package dev.alignguard.experiments.world;
 
+import dev.alignguard.experiments.spec.WorldSpec;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

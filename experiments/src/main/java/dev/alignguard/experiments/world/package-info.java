@@ -3,7 +3,7 @@
  *
  * <h2>Pieces</h2>
  * <ul>
- * <li>{@link dev.alignguard.experiments.world.WorldSpec} (JSON, snake_case, validated) and a seed give a
+ * <li>{@link dev.alignguard.experiments.spec.WorldSpec} (JSON, snake_case, validated) and a seed give a
  *     {@link dev.alignguard.experiments.world.World}: objects with categories and facts, instruction verbs,
  *     task verbs, its {@link dev.alignguard.experiments.world.World#tokenizer() tokenizer} (with
  *     {@code <refuse>} as an extra special) and every stage's
@@ -46,3 +46,5 @@
  * alignment (align_fact_fraction 1.0) kept more safe accuracy than half of them (0.87 vs 0.79).
  */
 package dev.alignguard.experiments.world;
+
+import dev.alignguard.experiments.spec.WorldSpec;

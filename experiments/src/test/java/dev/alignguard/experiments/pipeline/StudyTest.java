@@ -27,7 +27,7 @@ import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.spec.Presets;
-import dev.alignguard.math.VectorKernels;
+import dev.alignguard.math.kernels.VectorKernels;
 
 /** The pipeline end to end on a tiny study: every method kind runs, outputs are complete, runs are reproducible. */
 class StudyTest {

@@ -1,5 +1,7 @@
 package dev.alignguard.experiments.world;
 
+import dev.alignguard.experiments.spec.WorldSpec;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Double-precision vector loops (dot, norm, axpy), each summed in a fixed order so every result is
  * a pure function of its inputs (dot uses the Vector API with fixed lane and accumulator order). The solvers and projectors share these instead of each writing
- * its own; they are not the hot float kernels of {@link dev.alignguard.math.Kernels}.
+ * its own; they are not the hot float kernels of {@link dev.alignguard.math.kernels.Kernels}.
  */
 public final class Vec {
 

@@ -1,6 +1,6 @@
 package dev.alignguard.model.autodiff;
 
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 
 /**
  * Rotary position embeddings and causal multi-head attention with grouped-query heads, reading

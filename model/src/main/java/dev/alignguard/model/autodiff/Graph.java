@@ -3,8 +3,8 @@ package dev.alignguard.model.autodiff;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.alignguard.math.Backends;
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.Kernels;
 
 /**
  * The tape of a reverse-mode automatic differentiation: each op computes its forward value at once

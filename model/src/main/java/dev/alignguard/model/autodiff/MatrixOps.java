@@ -2,7 +2,7 @@ package dev.alignguard.model.autodiff;
 
 import java.util.function.Consumer;
 
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 
 /**
  * Matrix products, sums and scalings, each backward written under its forward.

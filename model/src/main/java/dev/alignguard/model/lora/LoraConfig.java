@@ -25,7 +25,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * when that is the only name (peft understands it only as a string). Reading accepts either form
  * (and, for older files, a separate {@code target_regex}); missing fields take peft's defaults
  * (r 8, lora_alpha 8, lora_dropout 0, use_rslora false). {@code adapter_config.json} files are read
- * and written by {@code dev.alignguard.model.files.AdapterFiles}, which adds peft's other fields and
+ * and written by {@code dev.alignguard.model.hf.AdapterFiles}, which adds peft's other fields and
  * field-by-field error messages.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)

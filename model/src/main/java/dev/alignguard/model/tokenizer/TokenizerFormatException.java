@@ -2,7 +2,7 @@ package dev.alignguard.model.tokenizer;
 
 import java.nio.file.Path;
 
-import dev.alignguard.model.io.InputFormatException;
+import dev.alignguard.model.safetensors.InputFormatException;
 
 /** A tokenizer file that cannot be loaded; the message names the file and the problem. */
 public final class TokenizerFormatException extends InputFormatException {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.alignguard.model.io.AtomicFiles;
+import dev.alignguard.model.safetensors.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 
-import dev.alignguard.math.Kernels;
-import dev.alignguard.math.ScalarKernels;
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.Tensor;
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import dev.alignguard.math.Backends;
+import dev.alignguard.math.kernels.Backends;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.llama.LlamaConfig;

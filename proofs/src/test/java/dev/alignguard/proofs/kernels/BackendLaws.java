@@ -3,8 +3,8 @@ package dev.alignguard.proofs.kernels;
 import java.util.Arrays;
 import java.util.Random;
 
-import dev.alignguard.math.Kernels;
-import dev.alignguard.math.ScalarKernels;
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ScalarKernels;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

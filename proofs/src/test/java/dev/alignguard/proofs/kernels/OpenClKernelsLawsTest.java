@@ -1,7 +1,7 @@
 package dev.alignguard.proofs.kernels;
 
-import dev.alignguard.math.Kernels;
-import dev.alignguard.math.OpenClKernels;
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.opencl.OpenClKernels;
 
 import net.jqwik.api.lifecycle.AfterContainer;
 

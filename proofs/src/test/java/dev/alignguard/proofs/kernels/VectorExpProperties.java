@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
-import dev.alignguard.math.ScalarKernels;
-import dev.alignguard.math.VectorKernels;
+import dev.alignguard.math.kernels.ScalarKernels;
+import dev.alignguard.math.kernels.VectorKernels;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;

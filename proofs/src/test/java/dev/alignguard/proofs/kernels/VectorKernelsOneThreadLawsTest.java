@@ -1,7 +1,7 @@
 package dev.alignguard.proofs.kernels;
 
-import dev.alignguard.math.Kernels;
-import dev.alignguard.math.VectorKernels;
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.VectorKernels;
 
 /** {@link BackendLaws} for the Vector API backend on one thread. */
 class VectorKernelsOneThreadLawsTest implements BackendLaws {

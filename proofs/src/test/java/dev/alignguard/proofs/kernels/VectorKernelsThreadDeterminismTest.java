@@ -2,7 +2,7 @@ package dev.alignguard.proofs.kernels;
 
 import java.util.Random;
 
-import dev.alignguard.math.VectorKernels;
+import dev.alignguard.math.kernels.VectorKernels;
 
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
-import dev.alignguard.math.Backends;
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.llama.LlamaConfig;

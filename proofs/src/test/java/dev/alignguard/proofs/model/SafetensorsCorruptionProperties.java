@@ -6,11 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.alignguard.model.io.DType;
-import dev.alignguard.model.io.Safetensors;
-import dev.alignguard.model.io.SafetensorsFile;
-import dev.alignguard.model.io.SafetensorsFormatException;
-import dev.alignguard.model.io.Tensor;
+import dev.alignguard.model.safetensors.DType;
+import dev.alignguard.model.safetensors.Safetensors;
+import dev.alignguard.model.safetensors.SafetensorsFile;
+import dev.alignguard.model.safetensors.SafetensorsFormatException;
+import dev.alignguard.model.safetensors.StoredTensor;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -93,7 +93,7 @@ class SafetensorsCorruptionProperties {
         byte[] bytes = Files.readAllBytes(file);
         assertArrayEquals(Safetensors.encode(content), bytes, "file is the canonical encoding");
         assertArrayEquals(bytes, Safetensors.encode(read), "reading then encoding gives the same bytes");
-        for (Tensor t : read.tensors().values()) {
+        for (StoredTensor t : read.tensors().values()) {
             assertDecodesLikeRawBytes(t);
         }
         Files.delete(file);
@@ -180,8 +180,8 @@ class SafetensorsCorruptionProperties {
     private static void assertConsistent(SafetensorsFile read, byte[] bytes) throws Exception {
         long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         long covered = 0;
-        for (Tensor t : read.tensors().values()) {
-            assertEquals(Tensor.elementCount(t.shape()) * t.dtype().byteSize(), t.byteSize());
+        for (StoredTensor t : read.tensors().values()) {
+            assertEquals(StoredTensor.elementCount(t.shape()) * t.dtype().byteSize(), t.byteSize());
             covered += t.byteSize();
             assertDecodesLikeRawBytes(t);
         }
@@ -193,7 +193,7 @@ class SafetensorsCorruptionProperties {
     }
 
     /** Decoding agrees with an independent decode of the raw little-endian bits. */
-    private static void assertDecodesLikeRawBytes(Tensor t) {
+    private static void assertDecodesLikeRawBytes(StoredTensor t) {
         ByteBuffer raw = ByteBuffer.wrap(t.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
         float[] floats = t.toFloatArray();
         double[] doubles = t.toDoubleArray();
@@ -249,11 +249,11 @@ class SafetensorsCorruptionProperties {
     Arbitrary<SafetensorsFile> contents() {
         Arbitrary<String> names = Arbitraries.of(ATOMS).list().ofMaxSize(6).map(l -> String.join("", l));
         Arbitrary<long[]> shapes = Arbitraries.longs().between(0, 4).array(long[].class).ofMaxSize(3);
-        Arbitrary<Tensor> tensors = Combinators.combine(names, Arbitraries.of(DType.class), shapes)
+        Arbitrary<StoredTensor> tensors = Combinators.combine(names, Arbitraries.of(DType.class), shapes)
                 .flatAs((name, dtype, shape) -> Arbitraries.bytes().array(byte[].class)
-                        .ofSize(Math.toIntExact(Tensor.elementCount(shape) * dtype.byteSize()))
-                        .map(bytes -> Tensor.ofBytes(name, dtype, shape, bytes)));
-        Arbitrary<List<Tensor>> lists = tensors.list().ofMaxSize(5).uniqueElements(Tensor::name);
+                        .ofSize(Math.toIntExact(StoredTensor.elementCount(shape) * dtype.byteSize()))
+                        .map(bytes -> StoredTensor.ofBytes(name, dtype, shape, bytes)));
+        Arbitrary<List<StoredTensor>> lists = tensors.list().ofMaxSize(5).uniqueElements(StoredTensor::name);
         Arbitrary<Map<String, String>> metadata = Arbitraries.maps(names, names).ofMaxSize(3);
         return Combinators.combine(lists, metadata).as(SafetensorsFile::of);
     }

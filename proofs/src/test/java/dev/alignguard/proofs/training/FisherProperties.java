@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import dev.alignguard.math.Backends;
-import dev.alignguard.math.Kernels;
-import dev.alignguard.math.ScalarKernels;
+import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.math.linalg.EigenPairs;
 import dev.alignguard.math.linalg.Kronecker;
 import dev.alignguard.math.linalg.Lanczos;

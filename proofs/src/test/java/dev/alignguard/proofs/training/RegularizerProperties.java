@@ -21,7 +21,7 @@ import dev.alignguard.math.projection.SelectionRule;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.MatrixOps;
 import dev.alignguard.model.autodiff.Tensor;
-import dev.alignguard.math.ScalarKernels;
+import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.training.fisher.LayerSubspace;
 import dev.alignguard.training.objective.CollisionPenalties;
 import dev.alignguard.training.objective.SubspaceOps;

@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import dev.alignguard.math.Kernels;
-import dev.alignguard.math.ScalarKernels;
-import dev.alignguard.math.VectorKernels;
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ScalarKernels;
+import dev.alignguard.math.kernels.VectorKernels;
 import dev.alignguard.math.linalg.Orthonormalize;
 import dev.alignguard.math.projection.BasisProjector;
 import dev.alignguard.model.autodiff.Graph;

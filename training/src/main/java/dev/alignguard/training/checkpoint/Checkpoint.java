@@ -9,10 +9,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.alignguard.model.io.Safetensors;
-import dev.alignguard.model.io.SafetensorsFile;
-import dev.alignguard.model.io.SafetensorsFormatException;
-import dev.alignguard.model.io.Tensor;
+import dev.alignguard.model.safetensors.Safetensors;
+import dev.alignguard.model.safetensors.SafetensorsFile;
+import dev.alignguard.model.safetensors.SafetensorsFormatException;
+import dev.alignguard.model.safetensors.StoredTensor;
 import dev.alignguard.training.optim.AdamW;
 
 /**
@@ -40,13 +40,13 @@ public final class Checkpoint {
     public static void save(Path file, List<dev.alignguard.model.autodiff.Tensor> params, AdamW optimizer, int stepsDone,
                             long seed, String spec) {
         AdamW.State state = optimizer.state();
-        List<Tensor> tensors = new ArrayList<>();
+        List<StoredTensor> tensors = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) {
             dev.alignguard.model.autodiff.Tensor p = params.get(i);
             long[] shape = {p.rows(), p.cols()};
-            tensors.add(Tensor.f32("param/" + p.name(), shape, p.data()));
-            tensors.add(Tensor.f32("adam_m/" + p.name(), shape, state.first()[i]));
-            tensors.add(Tensor.f32("adam_v/" + p.name(), shape, state.second()[i]));
+            tensors.add(StoredTensor.f32("param/" + p.name(), shape, p.data()));
+            tensors.add(StoredTensor.f32("adam_m/" + p.name(), shape, state.first()[i]));
+            tensors.add(StoredTensor.f32("adam_v/" + p.name(), shape, state.second()[i]));
         }
         Map<String, String> meta = new HashMap<>();
         meta.put("format", FORMAT);

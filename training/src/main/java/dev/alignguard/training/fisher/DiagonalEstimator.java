@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.linalg.GramEigen;
 import dev.alignguard.math.projection.MaskProjector;
 import dev.alignguard.math.projection.SelectionRule;

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.linalg.EigenPairs;
 import dev.alignguard.math.linalg.GramEigen;
 import dev.alignguard.math.linalg.SymmetricEigen;

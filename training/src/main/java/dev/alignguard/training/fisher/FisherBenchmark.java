@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.function.Supplier;
 
-import dev.alignguard.math.Backends;
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.linalg.Lanczos;
 import dev.alignguard.math.projection.SelectionRule;
 import dev.alignguard.model.llama.LlamaConfig;

@@ -3,7 +3,7 @@ package dev.alignguard.training.fisher;
 import java.util.List;
 import java.util.Map;
 
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.training.data.Sequence;
 

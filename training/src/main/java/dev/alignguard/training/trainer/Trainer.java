@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
-import dev.alignguard.math.Kernels;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.llama.LlamaModel;

@@ -12,7 +12,7 @@ import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
-import dev.alignguard.math.ScalarKernels;
+import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.math.linalg.Lanczos;
 import dev.alignguard.math.linalg.Orthonormalize;
 import dev.alignguard.math.projection.MaskProjector;

@@ -1,0 +1,88 @@
+package dev.alignguard.math.kernels;
+
+/**
+ * The float kernels a transformer and its backward pass need, behind one interface with several
+ * backends (see {@link Backends}). Every backend is property-tested against {@link ScalarKernels},
+ * the plain-loop oracle.
+ *
+ * <p>Matrices are row-major {@code float[]} slices described BLAS-style by an offset and a leading
+ * dimension (the distance between consecutive rows), so a head's slice of a larger activation can
+ * be used in place without copying. Element {@code (i, j)} of a matrix at {@code (x, off, ld)} is
+ * {@code x[off + i * ld + j]}.
+ *
+ * <p>Determinism: for a given backend every result is a pure function of its inputs, whatever the
+ * number of threads (work is split over output tiles only; each output element is summed in a
+ * fixed order).
+ */
+public interface Kernels {
+
+    /** Short backend name: {@code scalar}, {@code vector} or {@code opencl}. */
+    String name();
+
+    /** Where the kernels actually run (the CPU, or the OpenCL device's name), for start-up reports. */
+    String device();
+
+    /**
+     * General matrix product {@code C = alpha * op(A) * op(B) + beta * C}.
+     *
+     * <pre>
+     *   op(A): m x k   (A stored m x k when !transA, k x m when transA; row stride lda)
+     *   op(B): k x n   (B stored k x n when !transB, n x k when transB; row stride ldb)
+     *   C    : m x n   (row stride ldc)
+     * </pre>
+     *
+     * When {@code beta == 0} C is not read (NaN or garbage in C does not propagate), as in BLAS.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float alpha, float[] a, int aOff, int lda,
+              float[] b, int bOff, int ldb,
+              float beta, float[] c, int cOff, int ldc);
+
+    /** Contiguous convenience form: {@code C[m x n] = op(A) * op(B)} (alpha 1, beta 0, dense rows). */
+    default void matmul(boolean transA, boolean transB, int m, int n, int k, float[] a, float[] b, float[] c) {
+        gemm(transA, transB, m, n, k, 1f, a, 0, transA ? m : k, b, 0, transB ? k : n, 0f, c, 0, n);
+    }
+
+    /** {@code y[0..n) += alpha * x[0..n)}. */
+    void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+    /** {@code x[0..n) *= alpha}. */
+    void scale(int n, float alpha, float[] x, int xOff);
+
+    /** Element-wise {@code out = x + y}; out may alias x or y. */
+    void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff);
+
+    /** Element-wise (Hadamard) {@code out = x * y}; out may alias x or y. */
+    void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff);
+
+    /** {@code sum_i x[i]}. */
+    float sum(int n, float[] x, int xOff);
+
+    /** {@code sum_i x[i] * y[i]}. */
+    float dot(int n, float[] x, int xOff, float[] y, int yOff);
+
+    /** {@code sum_i x[i]^2}. */
+    float sumOfSquares(int n, float[] x, int xOff);
+
+    /**
+     * Row-wise softmax in place over a {@code rows x cols} matrix with row stride {@code ld}.
+     * With {@code causal}, row {@code i} only sees columns {@code j <= i + (cols - rows)} (the query
+     * rows are the last {@code rows} positions of the key sequence); masked entries become exactly 0.
+     */
+    void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal);
+
+    /**
+     * Element-wise logistic sigmoid {@code out = 1 / (1 + exp(-x))}; out may alias x. The default is
+     * the plain loop (the reference); fast backends override it.
+     */
+    default void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = (float) (1.0 / (1.0 + Math.exp(-x[xOff + i])));
+        }
+    }
+
+    /** Number of the first column row {@code i} may not see under a causal mask. */
+    static int causalLimit(int row, int rows, int cols) {
+        return Math.min(cols, row + (cols - rows) + 1);
+    }
+}

@@ -1,0 +1,489 @@
+package dev.alignguard.math.kernels.opencl;
+
+import dev.alignguard.math.kernels.ScalarKernels;
+
+import dev.alignguard.math.kernels.VectorKernels;
+
+import dev.alignguard.math.kernels.Kernels;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import com.aparapi.Kernel;
+import com.aparapi.Range;
+import com.aparapi.device.Device;
+import com.aparapi.device.OpenCLDevice;
+import com.aparapi.exception.CompileFailedException;
+import com.aparapi.internal.kernel.KernelManager;
+
+/**
+ * The OpenCL backend, through Aparapi: the matrix product and the row softmax run as OpenCL kernels
+ * on one explicitly chosen OpenCL device (a GPU, an accelerator, or PoCL on the CPU).
+ *
+ * <p><b>What runs where.</b> {@link #gemm} runs the tiled local-memory kernel {@link GemmKernel};
+ * {@link #softmaxRows} runs {@link SoftmaxKernel} (one work-group per row). The O(n) vector
+ * operations ({@code axpy, scale, add, mul, sum, dot, sumOfSquares}) are delegated to a
+ * single-threaded {@link VectorKernels} on the host: they do one or two flops per element moved,
+ * so copying the operands to a device and back would cost more than computing them where they are.
+ *
+ * <p><b>Transfers.</b> Kernels run in Aparapi's explicit mode ({@code setExplicit(true)}): each call
+ * packs the caller's strided slices into contiguous host buffers owned by the kernel object, sends
+ * exactly the operands the kernel reads ({@code put}) and fetches the result ({@code get}). With
+ * {@code beta == 0} C is neither packed nor sent, so garbage or NaN in C cannot reach the result.
+ * Buffers grow to the next power of two and are reused, so device buffers are reallocated only
+ * when a call needs more room than any before it. Kernel objects are created and compiled once, in
+ * the constructor, which also runs each once on a tiny problem with a known answer (a self-test of the
+ * device, and a work-around: Aparapi 3.0.2 crashes the JVM in {@code dispose()} on a kernel that
+ * was compiled but never executed), and released by {@link #close()}.
+ *
+ * <p><b>Buffers the GC can move.</b> On a CPU device Aparapi would by default wrap the Java
+ * arrays themselves as OpenCL buffers ({@code CL_MEM_USE_HOST_PTR}) at the address they had while
+ * pinned for an execution, and unpin them when the execution returns; an explicit {@code get} after
+ * the garbage collector moved the array then copies from memory the array no longer occupies. With
+ * {@code -Xcheck:jni} (every pinned array is a copy, as if it had moved) the self-test below failed
+ * every time, and under heavy GC about one product in a few thousand was wrong. The constructor
+ * therefore turns Aparapi's shared-memory mode off for the device: buffers are device-owned
+ * ({@code CL_MEM_COPY_HOST_PTR}) and every transfer goes to or from the array's current address.
+ *
+ * <p><b>Signal handlers.</b> PoCL compiles kernels with LLVM in this process, and LLVM replaces the
+ * JVM's SIGSEGV/SIGBUS/SIGILL handlers while it does (PoCL also takes SIGFPE and SIGUSR2); the JVM
+ * uses those signals itself. Start the JVM with the JDK's signal-chaining library preloaded
+ * ({@code LD_PRELOAD=$JAVA_HOME/lib/libjsig.so}: the launchers and the build do) so the JVM's
+ * handlers stay in place; {@link SignalChaining} warns once when it is missing.
+ *
+ * <p><b>No silent fallback.</b> When OpenCL cannot run a kernel Aparapi quietly runs its Java
+ * translation in a thread pool instead. This class pins each kernel to the chosen device (as its
+ * only preferred device and through the device's {@link Range}), compiles the kernels for it up
+ * front, and after every execution checks Aparapi's record of where the kernel class ran (only
+ * OpenCL devices, this one among them) and that no device was marked failed; anything else throws
+ * an {@link IllegalStateException} naming the device that was expected. The constructor throws the same way when there is no
+ * OpenCL device at all. {@link #isAvailable()} probes without throwing.
+ *
+ * <p><b>Device choice.</b> The first GPU, else the first accelerator, else the first CPU device, as
+ * Aparapi lists them; or the first whose name contains the system property
+ * {@value #DEVICE_PROPERTY} (case-insensitive), when that is set.
+ *
+ * <p><b>Rounding.</b> Each element of the product is summed over {@code p} ascending like the scalar
+ * reference, but the OpenCL compiler may contract {@code a * b + c} into fused multiply-adds, and
+ * the device's {@code exp} may be less accurate than {@link Math#exp} (OpenCL allows 3 ulp), so
+ * results agree with {@link ScalarKernels} to within float rounding bounds, not bit for bit.
+ * For a given device, results are deterministic.
+ *
+ * <p>The device operations are {@code synchronized}: one instance runs one kernel at a time.
+ * Aparapi needs the JVM flag {@code --enable-native-access=ALL-UNNAMED}.
+ */
+public final class OpenClKernels implements Kernels, AutoCloseable {
+
+    /** System property: pick the first OpenCL device whose name contains this text. */
+    public static final String DEVICE_PROPERTY = "alignguard.opencl.device";
+
+    private static final String INSTALL_HINT =
+        "install an OpenCL driver for a GPU, or PoCL for the CPU"
+            + " (apt-get install pocl-opencl-icd ocl-icd-libopencl1 clinfo); `clinfo -l` must list a device";
+
+    private final OpenCLDevice device;
+    private final String description;
+    private final GemmKernel gemmKernel;
+    private final SoftmaxKernel softmaxKernel;
+    private final VectorKernels host = new VectorKernels(1);
+    /** Kernels that have executed; only those may be disposed (see {@link #close()}). */
+    private final Set<Kernel> executed = Collections.newSetFromMap(new IdentityHashMap<>());
+    private boolean closed;
+
+    /**
+     * A backend on the best OpenCL device (or the one named by {@value #DEVICE_PROPERTY}).
+     *
+     * @throws IllegalStateException if there is no usable OpenCL device or the kernels do not
+     *     compile on it
+     */
+    public OpenClKernels() {
+        this(System.getProperty(DEVICE_PROPERTY));
+    }
+
+    /**
+     * A backend on the first OpenCL device whose name contains {@code deviceName}
+     * (case-insensitive), or on the best device when {@code deviceName} is null or blank.
+     *
+     * @throws IllegalStateException if there is no such OpenCL device or the kernels do not
+     *     compile on it
+     */
+    public OpenClKernels(String deviceName) {
+        this.device = chooseDevice(deviceName);
+        // Device-owned buffers, never buffers over the Java heap: see "Buffers the GC can move".
+        device.setSharedMemory(false);
+        SignalChaining.warnIfAbsent();
+        this.description = describe(device);
+        if (device.getMaxWorkGroupSize() < GemmKernel.TILE * GemmKernel.TILE) {
+            throw new IllegalStateException("OpenCL device " + description + " allows work-groups of "
+                + device.getMaxWorkGroupSize() + " work-items; the gemm kernel needs "
+                + GemmKernel.TILE * GemmKernel.TILE);
+        }
+        this.gemmKernel = prepare(new GemmKernel());
+        this.softmaxKernel = prepare(new SoftmaxKernel());
+        selfTest();
+    }
+
+    /**
+     * Runs both kernels once on problems with exactly representable answers, so that a device
+     * that compiles but computes nonsense fails here, at start-up, with its name in the message.
+     */
+    private void selfTest() {
+        try {
+            // [1 2; 3 4] * [5 6; 7 8] = [19 22; 43 50], every step exact in float.
+            float[] c = new float[4];
+            gemm(false, false, 2, 2, 2, 1f, new float[] {1, 2, 3, 4}, 0, 2, new float[] {5, 6, 7, 8}, 0, 2, 0f, c, 0, 2);
+            float[] x = {0f, 0f, 5f, 7f};
+            softmaxRows(2, 2, x, 0, 2, true); // row 0 sees column 0 only: [1 0]; row 1: [s 1-s]
+            boolean ok = c[0] == 19f && c[1] == 22f && c[2] == 43f && c[3] == 50f
+                && Math.abs(x[0] - 1f) < 1e-6f && x[1] == 0f && Math.abs(x[2] - 0.11920292f) < 1e-6f && Math.abs(x[3] - 0.8807971f) < 1e-6f;
+            if (!ok) {
+                throw new IllegalStateException("OpenCL device " + description + " failed the self-test: gemm gave "
+                    + Arrays.toString(c) + " (expected [19.0, 22.0, 43.0, 50.0]), softmax gave "
+                    + Arrays.toString(x) + " (expected [1.0, 0.0, 0.11920292, 0.8807971])");
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether Aparapi can see at least one OpenCL device (and, when {@value #DEVICE_PROPERTY} is
+     * set, one with that name). Never throws. The constructor additionally compiles the kernels on
+     * the device and fails loudly if that fails.
+     */
+    public static boolean isAvailable() {
+        return unavailableReason(System.getProperty(DEVICE_PROPERTY)) == null;
+    }
+
+    /** Why {@link #isAvailable()} is false, for messages; null when it is true. */
+    public static String unavailableReason() {
+        return unavailableReason(System.getProperty(DEVICE_PROPERTY));
+    }
+
+    private static String unavailableReason(String deviceName) {
+        try {
+            chooseDevice(deviceName);
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "opencl";
+    }
+
+    /** {@code opencl: <device name> (<platform vendor>, <device type>, <n> compute units)}. */
+    @Override
+    public String device() {
+        return description;
+    }
+
+    // ---------------------------------------------------------------- device selection
+
+    /** All OpenCL devices Aparapi sees: GPUs, then accelerators, then CPUs. */
+    private static List<OpenCLDevice> listDevices() {
+        List<OpenCLDevice> all = new ArrayList<>();
+        try {
+            for (Device.TYPE type : new Device.TYPE[] {Device.TYPE.GPU, Device.TYPE.ACC, Device.TYPE.CPU}) {
+                List<OpenCLDevice> some = OpenCLDevice.listDevices(type);
+                if (some != null) {
+                    all.addAll(some);
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalStateException("OpenCL backend requested, but Aparapi could not query OpenCL ("
+                + e + "); " + INSTALL_HINT, e);
+        }
+        return all;
+    }
+
+    private static OpenCLDevice chooseDevice(String deviceName) {
+        List<OpenCLDevice> all = listDevices();
+        if (all.isEmpty()) {
+            throw new IllegalStateException("OpenCL backend requested, but no OpenCL device was found"
+                + " (Aparapi would silently run the kernels in a Java thread pool instead); " + INSTALL_HINT);
+        }
+        if (deviceName == null || deviceName.isBlank()) {
+            return all.getFirst();
+        }
+        String wanted = deviceName.trim().toLowerCase(Locale.ROOT);
+        List<String> names = new ArrayList<>();
+        for (OpenCLDevice d : all) {
+            if (d.getName() != null && d.getName().toLowerCase(Locale.ROOT).contains(wanted)) {
+                return d;
+            }
+            names.add(d.getName());
+        }
+        throw new IllegalStateException("OpenCL device '" + deviceName.trim() + "' requested (-D" + DEVICE_PROPERTY
+            + "), but the OpenCL devices are " + names);
+    }
+
+    private static String describe(OpenCLDevice d) {
+        String vendor = d.getOpenCLPlatform() == null ? "unknown platform" : d.getOpenCLPlatform().getVendor();
+        return "opencl: " + d.getName() + " (" + vendor + ", " + d.getType() + ", "
+            + d.getMaxComputeUnits() + " compute units)";
+    }
+
+    /** Pins a kernel to the device, switches it to explicit transfers and compiles it there. */
+    private <K extends Kernel> K prepare(K kernel) {
+        LinkedHashSet<Device> only = new LinkedHashSet<>();
+        only.add(device);
+        KernelManager.instance().setPreferredDevices(kernel, only);
+        kernel.setExplicit(true);
+        try {
+            kernel.compile(device);
+        } catch (CompileFailedException | RuntimeException | AssertionError e) {
+            // No dispose(): on a kernel that never executed it would crash the JVM (see close()).
+            throw new IllegalStateException("OpenCL backend requested, but " + kernel.getClass().getSimpleName()
+                + " did not compile for " + description + ": " + e, e);
+        }
+        return kernel;
+    }
+
+    /** Runs a kernel on the device and proves it ran there (see the class javadoc). */
+    private void execute(Kernel kernel, Range range) {
+        try {
+            kernel.execute(range);
+        } catch (RuntimeException | AssertionError e) {
+            // Aparapi reports a failed OpenCL execution with a user-supplied device as an AssertionError.
+            throw new IllegalStateException("OpenCL kernel " + kernel.getClass().getSimpleName() + " failed on "
+                + description + ": " + e, e);
+        }
+        checkRanOn(kernel, device, description);
+        executed.add(kernel);
+    }
+
+    /**
+     * Throws unless every execution of {@code kernel}'s class so far ran through OpenCL, on
+     * {@code expected} among others, with no device marked failed: i.e. unless Aparapi fell back.
+     *
+     * <p>The evidence is Aparapi's per-class execution profile, which records the device of every
+     * execution, Java thread pool included, and its per-class list of failed devices (a fallback
+     * always marks the failing device first). {@code Kernel.getTargetDevice()} and
+     * {@code isRunningCL()} are not used: they report the class's <em>preferred</em> device, not
+     * where a kernel ran.
+     */
+    static void checkRanOn(Kernel kernel, OpenCLDevice expected, String expectedDescription) {
+        KernelManager manager = KernelManager.instance();
+        List<Device> failed = manager.getPreferences(kernel).getFailedDevices();
+        List<String> javaDevices = new ArrayList<>();
+        boolean ranOnExpected = false;
+        for (Device d : manager.getProfile(kernel.getClass()).getDevices()) {
+            if (!(d instanceof OpenCLDevice)) {
+                javaDevices.add(d.getShortDescription());
+            } else if (d.getDeviceId() == expected.getDeviceId()) {
+                ranOnExpected = true;
+            }
+        }
+        if (!failed.isEmpty() || !javaDevices.isEmpty() || !ranOnExpected) {
+            List<String> failedNames = new ArrayList<>();
+            for (Device d : failed) {
+                failedNames.add(d.getShortDescription());
+            }
+            throw new IllegalStateException("OpenCL backend requested: kernel " + kernel.getClass().getSimpleName()
+                + " should run on " + expectedDescription + ", but Aparapi "
+                + (javaDevices.isEmpty() ? "has no record of it running there" : "ran it in Java on " + javaDevices)
+                + (failed.isEmpty() ? "" : " after marking failed: " + failedNames)
+                + " (a silent fallback to Java, refused)");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("OpenClKernels on " + description + " is closed");
+        }
+    }
+
+    /**
+     * Releases the kernels' OpenCL resources. Later device operations throw. Idempotent.
+     *
+     * <p>Only kernels that have executed are disposed: Aparapi 3.0.2's native
+     * {@code JNIContext::dispose} reads fields that only the first execution initialises, so
+     * disposing a kernel that was compiled but never run crashes the JVM (SIGSEGV). The constructor's
+     * self-test runs both kernels, so in practice both are always released.
+     */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            for (Kernel k : executed) {
+                k.dispose();
+            }
+            executed.clear();
+        }
+    }
+
+    // ---------------------------------------------------------------- matrix product
+
+    @Override
+    public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k,
+                                  float alpha, float[] a, int aOff, int lda,
+                                  float[] b, int bOff, int ldb,
+                                  float beta, float[] c, int cOff, int ldc) {
+        ensureOpen();
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("negative gemm shape m=" + m + " n=" + n + " k=" + k);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            // op(A) * op(B) contributes nothing: C = beta * C, and beta == 0 writes zeros unread.
+            for (int i = 0; i < m; i++) {
+                int row = cOff + i * ldc;
+                if (beta == 0f) {
+                    Arrays.fill(c, row, row + n, 0f);
+                } else if (beta != 1f) {
+                    host.scale(n, beta, c, row);
+                }
+            }
+            return;
+        }
+        // Pack the slices as stored (A: m x k, or k x m when transposed; likewise B); the kernel
+        // reads op(A) and op(B) through row/column strides, so transposes cost nothing here.
+        int aRows = transA ? k : m;
+        int aCols = transA ? m : k;
+        int bRows = transB ? n : k;
+        int bCols = transB ? k : n;
+        GemmKernel g = gemmKernel;
+        g.a = ensure(g.a, Math.multiplyExact(aRows, aCols));
+        pack(a, aOff, lda, aRows, aCols, g.a);
+        g.b = ensure(g.b, Math.multiplyExact(bRows, bCols));
+        pack(b, bOff, ldb, bRows, bCols, g.b);
+        g.c = ensure(g.c, Math.multiplyExact(m, n));
+        float[] cb = g.c;
+        g.m = m;
+        g.n = n;
+        g.k = k;
+        g.aRowStride = transA ? 1 : k;
+        g.aColStride = transA ? m : 1;
+        g.bRowStride = transB ? 1 : n;
+        g.bColStride = transB ? k : 1;
+        g.alpha = alpha;
+        g.beta = beta;
+        g.put(g.a).put(g.b);
+        if (beta != 0f) {
+            pack(c, cOff, ldc, m, n, cb);
+            g.put(cb);
+        }
+        int tile = GemmKernel.TILE;
+        execute(g, device.createRange2D(roundUp(n, tile), roundUp(m, tile), tile, tile));
+        g.get(cb);
+        unpack(cb, m, n, c, cOff, ldc);
+    }
+
+    /** Copies the {@code rows x cols} slice at {@code (x, off, ld)} into {@code dst} densely. */
+    private static void pack(float[] x, int off, int ld, int rows, int cols, float[] dst) {
+        if (ld == cols) {
+            System.arraycopy(x, off, dst, 0, rows * cols);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, off + r * ld, dst, r * cols, cols);
+        }
+    }
+
+    /** Copies the dense {@code rows x cols} {@code src} into the slice at {@code (x, off, ld)}. */
+    private static void unpack(float[] src, int rows, int cols, float[] x, int off, int ld) {
+        if (ld == cols) {
+            System.arraycopy(src, 0, x, off, rows * cols);
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, r * cols, x, off + r * ld, cols);
+        }
+    }
+
+    /**
+     * {@code buffer} if it holds {@code size} floats, else a new one of the next power of two, so a
+     * sequence of growing calls reallocates (host and device) buffers O(log size) times.
+     */
+    private static float[] ensure(float[] buffer, int size) {
+        if (buffer.length >= size) {
+            return buffer;
+        }
+        int cap = Integer.highestOneBit(size - 1) << 1;
+        return new float[cap >= size ? cap : size];
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return Math.multiplyExact((x + multiple - 1) / multiple, multiple);
+    }
+
+    // ---------------------------------------------------------------- softmax
+
+    @Override
+    public synchronized void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal) {
+        ensureOpen();
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("negative softmax shape rows=" + rows + " cols=" + cols);
+        }
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        SoftmaxKernel s = softmaxKernel;
+        s.x = ensure(s.x, Math.multiplyExact(rows, cols));
+        float[] xb = s.x;
+        pack(x, off, ld, rows, cols, xb);
+        s.rows = rows;
+        s.cols = cols;
+        s.causal = causal ? 1 : 0;
+        s.put(xb);
+        int group = SoftmaxKernel.GROUP;
+        execute(s, device.createRange(Math.multiplyExact(rows, group), group));
+        s.get(xb);
+        unpack(xb, rows, cols, x, off, ld);
+    }
+
+    // ---------------------------------------------------------------- host-side vector ops
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        host.axpy(n, alpha, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void scale(int n, float alpha, float[] x, int xOff) {
+        host.scale(n, alpha, x, xOff);
+    }
+
+    @Override
+    public void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        host.add(n, x, xOff, y, yOff, out, outOff);
+    }
+
+    @Override
+    public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        host.mul(n, x, xOff, y, yOff, out, outOff);
+    }
+
+    @Override
+    public float sum(int n, float[] x, int xOff) {
+        return host.sum(n, x, xOff);
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        return host.dot(n, x, xOff, y, yOff);
+    }
+
+    @Override
+    public float sumOfSquares(int n, float[] x, int xOff) {
+        return host.sumOfSquares(n, x, xOff);
+    }
+
+    /** Element-wise, so on the host like the other O(n) ops. */
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
+        host.sigmoid(n, x, xOff, out, outOff);
+    }
+}

@@ -1,0 +1,310 @@
+package dev.alignguard.math.kernels.opencl;
+
+import dev.alignguard.math.kernels.Backends;
+
+import dev.alignguard.math.kernels.ScalarKernels;
+
+import dev.alignguard.math.kernels.Kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import com.aparapi.Kernel;
+import com.aparapi.Range;
+import com.aparapi.device.Device;
+import com.aparapi.device.JavaDevice;
+import com.aparapi.device.OpenCLDevice;
+import com.aparapi.internal.kernel.KernelManager;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Smoke checks of the OpenCL backend against the scalar reference; the full agreement suite is in
+ * the proofs module. These tests need an OpenCL device (PoCL on the CPU will do: CI installs it)
+ * and fail, not skip, when there is none.
+ */
+class OpenClKernelsTest {
+
+    /** Unit roundoff of float. */
+    private static final double U = 0x1p-24;
+
+    private static OpenClKernels cl;
+
+    @BeforeAll
+    static void open() {
+        assertTrue(OpenClKernels.isAvailable(),
+            () -> "the OpenCL backend's tests need an OpenCL device: " + OpenClKernels.unavailableReason());
+        cl = new OpenClKernels();
+    }
+
+    @AfterAll
+    static void close() {
+        if (cl != null) {
+            cl.close();
+        }
+    }
+
+    @Test
+    void reportsTheOpenClDeviceItRunsOn() {
+        assertEquals("opencl", cl.name());
+        assertTrue(cl.device().startsWith("opencl: "), cl.device());
+        assertFalse(cl.device().contains("Java"), cl.device());
+        // A kernel must actually have run on that device for the report to mean anything.
+        float[] c = new float[1];
+        cl.gemm(false, false, 1, 1, 1, 1f, new float[] {2f}, 0, 1, new float[] {3f}, 0, 1, 0f, c, 0, 1);
+        assertEquals(6f, c[0]);
+        System.out.println(Backends.describe(cl));
+    }
+
+    @Test
+    void backendsCreatesIt() {
+        Kernels k = Backends.create("opencl", 1);
+        try {
+            assertEquals("opencl", k.name());
+            assertEquals(cl.device(), k.device());
+        } finally {
+            ((OpenClKernels) k).close();
+        }
+    }
+
+    @Test
+    void gemmAgreesWithScalarOnSeveralShapes() {
+        Random rnd = new Random(3);
+        int[][] shapes = {{1, 1, 1}, {3, 7, 17}, {17, 3, 1}, {33, 17, 129}, {37, 45, 300}, {16, 16, 16}, {1, 129, 7}};
+        for (int[] s : shapes) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    checkGemm(rnd, ta, tb, s[0], s[1], s[2], 0.75f, 0f, 0);
+                    checkGemm(rnd, ta, tb, s[0], s[1], s[2], -1.5f, 0.5f, 3);
+                }
+            }
+        }
+    }
+
+    @Test
+    void betaZeroDoesNotReadC() {
+        Random rnd = new Random(5);
+        int m = 19, n = 21, k = 23;
+        float[] a = gaussian(rnd, m * k);
+        float[] b = gaussian(rnd, k * n);
+        float[] c = new float[m * n];
+        Arrays.fill(c, Float.NaN);
+        float[] ref = c.clone();
+        cl.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        ScalarKernels.INSTANCE.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, ref, 0, n);
+        for (int i = 0; i < c.length; i++) {
+            assertTrue(Float.isFinite(c[i]), "NaN leaked from C at " + i);
+        }
+        // k == 0 and alpha == 0 take the host path; beta == 0 must still write zeros unread.
+        Arrays.fill(c, Float.NaN);
+        cl.gemm(false, false, m, n, 0, 1f, a, 0, 0, b, 0, n, 0f, c, 0, n);
+        for (float v : c) {
+            assertEquals(0f, v);
+        }
+    }
+
+    @Test
+    void softmaxAgreesWithScalarWithAndWithoutTheCausalMask() {
+        Random rnd = new Random(9);
+        int[][] shapes = {{1, 1}, {3, 7}, {7, 7}, {5, 130}, {64, 64}, {2, 300}};
+        for (int[] s : shapes) {
+            for (boolean causal : new boolean[] {false, true}) {
+                int rows = s[0], cols = s[1], ld = cols + 5, off = 2;
+                float[] x = new float[off + rows * ld];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) (3 * rnd.nextGaussian());
+                }
+                float[] ref = x.clone();
+                cl.softmaxRows(rows, cols, x, off, ld, causal);
+                ScalarKernels.INSTANCE.softmaxRows(rows, cols, ref, off, ld, causal);
+                // Relative bound from the proofs module's error model: gamma(cols + 17) + gamma(cols + 3).
+                double tol = gamma(cols + 17) + gamma(cols + 3);
+                for (int i = 0; i < x.length; i++) {
+                    boolean inSlice = i >= off && (i - off) % ld < cols;
+                    if (!inSlice) {
+                        assertEquals(ref[i], x[i], "outside the slice at " + i); // untouched
+                        continue;
+                    }
+                    int r = (i - off) / ld, j = (i - off) % ld;
+                    if (causal && j >= Kernels.causalLimit(r, rows, cols)) {
+                        assertEquals(0f, x[i], "masked entry " + r + "," + j);
+                    } else {
+                        assertEquals(ref[i], x[i], tol * ref[i] / (1 - gamma(cols + 3)) + 0x1p-120,
+                            "rows=" + rows + " cols=" + cols + " causal=" + causal + " at " + r + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void hostVectorOpsAreTheVectorBackends() {
+        float[] x = {1f, 2f, 3f}, y = {4f, 5f, 6f};
+        assertEquals(32f, cl.dot(3, x, 0, y, 0));
+        assertEquals(14f, cl.sumOfSquares(3, x, 0));
+        assertEquals(6f, cl.sum(3, x, 0));
+    }
+
+    @Test
+    void aFallbackToJavaIsDetected() {
+        OpenCLDevice expected = firstOpenClDevice();
+        Kernel k = new DoubleKernel();
+        try {
+            LinkedHashSet<Device> javaOnly = new LinkedHashSet<>();
+            javaOnly.add(JavaDevice.THREAD_POOL);
+            KernelManager.instance().setPreferredDevices(k, javaOnly);
+            k.execute(Range.create(4));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> OpenClKernels.checkRanOn(k, expected, "opencl: the expected device"));
+            assertTrue(e.getMessage().contains("the expected device"), e.getMessage());
+            assertTrue(e.getMessage().contains("ran it in Java"), e.getMessage());
+        } finally {
+            k.dispose();
+        }
+    }
+
+    /**
+     * With OpenCL hidden from a child JVM (the ocl-icd loader reads its vendor list from
+     * {@code OCL_ICD_VENDORS}), the backend must refuse to start, naming what is missing, instead of
+     * letting Aparapi run the kernels in Java.
+     */
+    @Test
+    void withoutAnOpenClDeviceItFailsLoudly(@TempDir Path emptyVendors) throws Exception {
+        String out = runProbe(Map.of("OCL_ICD_VENDORS", emptyVendors.toString()), NoOpenClProbe.class);
+        assumeFalse(out.contains("isAvailable=true"),
+            "this machine's OpenCL loader ignores OCL_ICD_VENDORS, so OpenCL cannot be hidden here: " + out);
+        assertTrue(out.contains("isAvailable=false"), out);
+        assertTrue(out.contains("threw=OpenCL backend requested, but no OpenCL device was found"), out);
+        assertTrue(out.contains("backends=threw"), out);
+    }
+
+    /**
+     * Under {@code -Xcheck:jni} the JVM hands native code a copy of every pinned array, which to
+     * Aparapi is an array the garbage collector moved. Results must not depend on that: with
+     * Aparapi's shared-memory buffers on a CPU device, the self-test failed here every time.
+     */
+    @Test
+    void resultsAreRightWhenTheCollectorMovesTheArrays() throws Exception {
+        String out = runProbe(Map.of(), MovedArraysProbe.class, "-Xcheck:jni");
+        assertTrue(out.contains("checked=48 mismatches=0"), out);
+    }
+
+    /**
+     * Runs {@code probe} in a child JVM with this JVM's class path, extra environment and flags;
+     * returns what it printed (after checking it exited normally).
+     */
+    private static String runProbe(Map<String, String> env, Class<?> probe, String... jvmFlags) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java,
+            "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"));
+        command.addAll(Arrays.asList(jvmFlags));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), probe.getName()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe JVM did not finish");
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void anUnknownDeviceNameFailsLoudly() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> new OpenClKernels("no-such-device-anywhere"));
+        assertTrue(e.getMessage().contains("no-such-device-anywhere"), e.getMessage());
+    }
+
+    @Test
+    void aClosedBackendRefusesWork() {
+        OpenClKernels k = new OpenClKernels();
+        k.close();
+        k.close();
+        assertThrows(IllegalStateException.class,
+            () -> k.gemm(false, false, 1, 1, 1, 1f, new float[1], 0, 1, new float[1], 0, 1, 0f, new float[1], 0, 1));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static OpenCLDevice firstOpenClDevice() {
+        for (Device.TYPE t : new Device.TYPE[] {Device.TYPE.GPU, Device.TYPE.ACC, Device.TYPE.CPU}) {
+            if (!OpenCLDevice.listDevices(t).isEmpty()) {
+                return OpenCLDevice.listDevices(t).getFirst();
+            }
+        }
+        throw new IllegalStateException("no OpenCL device");
+    }
+
+    /**
+     * One gemm on slices with an offset and leading dimensions larger than the widths, checked
+     * element-wise against the scalar reference within 2 gamma(k+2) (|alpha| sum|a||b| + |beta||c|).
+     */
+    private static void checkGemm(Random rnd, boolean ta, boolean tb, int m, int n, int k,
+                                  float alpha, float beta, int pad) {
+        int aRows = ta ? k : m, aCols = ta ? m : k, lda = aCols + pad;
+        int bRows = tb ? n : k, bCols = tb ? k : n, ldb = bCols + pad;
+        int ldc = n + pad, off = pad + 1;
+        float[] a = gaussian(rnd, off + aRows * lda);
+        float[] b = gaussian(rnd, off + bRows * ldb);
+        float[] c = gaussian(rnd, off + m * ldc);
+        float[] ref = c.clone();
+        float[] c0 = c.clone();
+        cl.gemm(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, c, off, ldc);
+        ScalarKernels.INSTANCE.gemm(ta, tb, m, n, k, alpha, a, off, lda, b, off, ldb, beta, ref, off, ldc);
+        for (int i = 0; i < c.length; i++) {
+            int rel = i - off;
+            if (rel < 0 || rel % ldc >= n || rel / ldc >= m) {
+                assertEquals(c0[i], c[i], "gemm wrote outside C at " + i);
+                continue;
+            }
+            int r = rel / ldc, col = rel % ldc;
+            double mag = 0;
+            for (int p = 0; p < k; p++) {
+                double aip = ta ? a[off + p * lda + r] : a[off + r * lda + p];
+                double bpj = tb ? b[off + col * ldb + p] : b[off + p * ldb + col];
+                mag += Math.abs(aip * bpj);
+            }
+            double bound = 2 * gamma(k + 2) * (Math.abs(alpha) * mag + Math.abs(beta) * Math.abs(c0[i]));
+            assertEquals(ref[i], c[i], bound,
+                "m=" + m + " n=" + n + " k=" + k + " ta=" + ta + " tb=" + tb + " at " + r + "," + col);
+        }
+    }
+
+    private static double gamma(int n) {
+        return n * U / (1 - n * U);
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+}
+
+/** A trivial kernel for the fallback check (top level: Aparapi warns about nested classes). */
+final class DoubleKernel extends Kernel {
+    final float[] v = new float[4];
+
+    @Override
+    public void run() {
+        v[getGlobalId()] = 2f * v[getGlobalId()];
+    }
+}
