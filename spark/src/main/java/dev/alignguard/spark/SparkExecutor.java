@@ -25,7 +25,6 @@ import dev.alignguard.experiments.pipeline.Trial;
 import dev.alignguard.experiments.pipeline.TrialExecutor;
 import dev.alignguard.experiments.pipeline.TrialRunner;
 import dev.alignguard.experiments.results.TrialRecord;
-import dev.alignguard.math.kernels.Backends;
 
 /**
  * Runs a sweep's trials as Spark tasks.
@@ -63,7 +62,6 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
     private final JavaSparkContext sc;
     private final boolean ownsContext;
     private final int maxAttempts;
-    private final String backend;
     private boolean shareDriverBases = true;
     private volatile int[] lastAttempts = new int[0];
 
@@ -77,7 +75,6 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
         this.sc = new JavaSparkContext(conf);
         this.ownsContext = true;
         this.maxAttempts = maxAttempts(sc.master(), sc.getConf());
-        this.backend = configuredBackend();
     }
 
     /** Uses a running context (tests, notebooks); {@link #close()} leaves it running. */
@@ -85,7 +82,6 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
         this.sc = sc;
         this.ownsContext = false;
         this.maxAttempts = maxAttempts(sc.master(), sc.getConf());
-        this.backend = configuredBackend();
     }
 
     /**
@@ -122,15 +118,6 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
         return Math.max(1, conf.getInt("spark.task.maxFailures", 4));
     }
 
-    /** The kernel backend the driver is configured with (executors build bases with it, on one thread). */
-    static String configuredBackend() {
-        String v = System.getProperty(Backends.BACKEND_PROPERTY);
-        if (v == null || v.isBlank()) {
-            v = System.getenv("ALIGNGUARD_BACKEND");
-        }
-        return v == null || v.isBlank() ? "vector" : v.trim();
-    }
-
     /**
      * Whether tasks running in the driver's JVM (local mode) use the bases the study built on the
      * driver (default true). Off, every task takes the cluster path and rebuilds its bases on its
@@ -163,7 +150,7 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
     @Override
     public List<TrialRunner.Outcome> run(List<Trial> trials, StudyContext context) {
         String runId = UUID.randomUUID().toString();
-        TrialFunction fn = new TrialFunction(runId, maxAttempts, backend, shareDriverBases);
+        TrialFunction fn = new TrialFunction(runId, maxAttempts, context.backend().oneThread(), shareDriverBases);
         TrialFunction.DRIVER_BASES.put(runId, context.bases());
         int n = trials.size();
         List<JavaFutureAction<List<TrialResult>>> jobs = new ArrayList<>(n);

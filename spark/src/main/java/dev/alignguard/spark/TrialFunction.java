@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
@@ -22,13 +23,11 @@ import dev.alignguard.experiments.pipeline.BaseModels;
 import dev.alignguard.experiments.pipeline.LocalExecutor;
 import dev.alignguard.experiments.pipeline.Trial;
 import dev.alignguard.experiments.pipeline.TrialRunner;
-import dev.alignguard.math.kernels.Backends;
-import dev.alignguard.math.kernels.Kernels;
-import dev.alignguard.math.kernels.VectorKernels;
+import dev.alignguard.math.kernels.Backend;
 
 /**
  * What a Spark task does with one trial: decode it, get its base models, run it with the very code
- * the local executor runs ({@link TrialRunner} on single-threaded {@link VectorKernels}), and return
+ * the local executor runs ({@link TrialRunner} on single-threaded kernels of the study's backend), and return
  * the outcome with the trial's per-step log.
  *
  * <h2>Base models</h2>
@@ -59,19 +58,18 @@ final class TrialFunction implements Function<TrialTask, TrialResult> {
     /** Bases rebuilt on this JVM (an executor of a cluster, or local mode with sharing off). */
     private static final BaseModelCache EXECUTOR_BASES = new BaseModelCache(prefixed(System.err, "[alignguard executor] "));
 
-    private static final Map<String, Kernels> BASE_KERNELS = new ConcurrentHashMap<>();
-
-    private static final ThreadLocal<TrialRunner> RUNNERS = ThreadLocal.withInitial(() -> new TrialRunner(new VectorKernels(1)));
+    /** Each task thread's runner per backend (a JVM may serve studies on different backends). */
+    private static final ThreadLocal<Map<Backend, TrialRunner>> RUNNERS = ThreadLocal.withInitial(HashMap::new);
 
     /** Test hook: (trial index, attempt) -> throw an injected fault. Only seen by tasks in this JVM. */
     static volatile BiPredicate<Integer, Integer> faults;
 
     private final String runId;
     private final int maxAttempts;
-    private final String backend;
+    private final Backend backend;
     private final boolean shareDriverBases;
 
-    TrialFunction(String runId, int maxAttempts, String backend, boolean shareDriverBases) {
+    TrialFunction(String runId, int maxAttempts, Backend backend, boolean shareDriverBases) {
         this.runId = runId;
         this.maxAttempts = Math.max(1, maxAttempts);
         this.backend = backend;
@@ -97,8 +95,9 @@ final class TrialFunction implements Function<TrialTask, TrialResult> {
                 throw e instanceof RuntimeException re ? re
                     : new IllegalStateException("trial " + task.label() + " failed: " + e, e);
             }
-            TrialRunner.Outcome failed = LocalExecutor.failure(trial != null ? trial : task.placeholder(), e,
-                (System.nanoTime() - t0) / 1e9);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            TrialRunner.Outcome failed = trial != null ? LocalExecutor.failure(trial, e, seconds)
+                : LocalExecutor.failure(task.methodName(), task.kind(), task.strength(), task.seed(), e, seconds);
             return TrialResult.of(task.index(), failed, null, attempt, executor);
         }
     }
@@ -106,7 +105,8 @@ final class TrialFunction implements Function<TrialTask, TrialResult> {
     private TrialResult runTrial(Trial trial, int attempt, String executor) {
         BaseModelCache cache = shareDriverBases ? DRIVER_BASES.getOrDefault(runId, EXECUTOR_BASES) : EXECUTOR_BASES;
         long baseSeed = BaseModelCache.baseSeed(trial.spec(), trial.seed());
-        BaseModels base = cache.get(trial.spec(), baseSeed, BASE_KERNELS.computeIfAbsent(backend, b -> Backends.create(b, 1)));
+        TrialRunner runner = RUNNERS.get().computeIfAbsent(backend, b -> new TrialRunner(b.create()));
+        BaseModels base = cache.get(trial.spec(), baseSeed, runner.kernels());
         Path scratch;
         try {
             scratch = Files.createTempDirectory("alignguard-trial-");
@@ -114,7 +114,7 @@ final class TrialFunction implements Function<TrialTask, TrialResult> {
             throw new UncheckedIOException("no scratch directory for trial " + trial.label() + ": " + e.getMessage(), e);
         }
         try {
-            TrialRunner.Outcome outcome = RUNNERS.get().run(trial, base, scratch);
+            TrialRunner.Outcome outcome = runner.run(trial, base, scratch);
             String log = null;
             if (outcome.record().log() != null) {
                 Path file = scratch.resolve(outcome.record().log());

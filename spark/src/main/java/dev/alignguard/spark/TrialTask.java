@@ -47,12 +47,4 @@ public record TrialTask(int index, String specJson, String methodJson, String me
             throw new UncheckedIOException("could not decode trial " + label + ": " + e.getMessage(), e);
         }
     }
-
-    /**
-     * A stand-in trial carrying only what a failure record needs (method name and kind, strength,
-     * seed), for failures that happen before the real trial could be decoded.
-     */
-    Trial placeholder() {
-        return new Trial(index, null, new MethodSpec(methodName, kind, null, null, null), strength, seed);
-    }
 }

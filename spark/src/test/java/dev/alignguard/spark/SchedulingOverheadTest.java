@@ -22,6 +22,7 @@ import dev.alignguard.experiments.pipeline.StudyContext;
 import dev.alignguard.experiments.pipeline.Trial;
 import dev.alignguard.experiments.pipeline.TrialExecutor;
 import dev.alignguard.experiments.spec.ExperimentSpec;
+import dev.alignguard.math.kernels.Backend;
 import dev.alignguard.math.kernels.VectorKernels;
 
 /**
@@ -44,7 +45,7 @@ class SchedulingOverheadTest {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         BaseModelCache bases = new BaseModelCache(quiet);
         bases.get(spec, BaseModelCache.baseSeed(spec, 1), new VectorKernels(2));
-        StudyContext context = new StudyContext(dir, quiet, bases);
+        StudyContext context = new StudyContext(dir, quiet, bases, new Backend("vector", 2));
         TrialExecutor local = new LocalExecutor(2);
         TrialExecutor spark = new SparkExecutor(SharedSpark.context());
         time(local, trials, context); // warm-up: JIT, and Spark's first jobs

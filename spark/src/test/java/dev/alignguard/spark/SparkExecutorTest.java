@@ -36,7 +36,7 @@ import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.spec.MethodSpec;
-import dev.alignguard.math.kernels.VectorKernels;
+import dev.alignguard.math.kernels.Backend;
 
 /**
  * The Spark executor against the local one on a tiny sweep (2 methods x 2 seeds): the same summary
@@ -88,7 +88,7 @@ class SparkExecutorTest {
     static Run run(ExperimentSpec spec, TrialExecutor executor, String name) {
         Recording rec = new Recording(executor);
         Path runDir = dir.resolve(name);
-        Summary s = new Study(spec, "test", "test").run(rec, runDir, System.out, new VectorKernels(2));
+        Summary s = new Study(spec, "test", "test").run(rec, runDir, System.out, new Backend("vector", 2));
         System.out.printf("%s: %d trials on %s in %.2f s%n", name, rec.outcomes.size(), executor.name(), rec.seconds);
         return new Run(s, rec.outcomes, runDir, rec.seconds);
     }
@@ -179,7 +179,7 @@ class SparkExecutorTest {
     @Test
     void aTrialThatFailsForGoodIsReportedAndTheSweepCompletes() throws IOException {
         List<MethodSpec> methods = new ArrayList<>(tiny.methods());
-        methods.add(new MethodSpec("broken", "alignguard", List.of(1.0), Map.of(),
+        methods.add(MethodSpec.fromJson("broken", "alignguard", List.of(1.0), null,
             Map.of("fisher.estimator", ExperimentSpec.JSON.getNodeFactory().textNode("no-such-estimator"))));
         ExperimentSpec spec = new ExperimentSpec("spark-failure", "", List.of(1L), tiny.baseSeed(), false, tiny.world(),
             tiny.model(), tiny.pretrain(), tiny.align(), tiny.finetune(), tiny.fisher(), methods, List.of(), null);

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code alignguard} command: the entry point of every job the framework runs. */
 @Command(name = "alignguard", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "AlignGuard-J: alignment-preserving LoRA fine-tuning, reproduced and verified.",
-    subcommands = {RunCommand.class, PresetsCommand.class, BenchCommand.class, ModelCommand.class,
+    subcommands = {RunCommand.class, PresetsCommand.class, MethodsCommand.class, BenchCommand.class, ModelCommand.class,
         ReportCommand.class})
 public final class AlignGuardCli implements Runnable {
 

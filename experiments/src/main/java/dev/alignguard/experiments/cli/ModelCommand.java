@@ -19,6 +19,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
@@ -30,6 +31,7 @@ import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.tokenizer.WordTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -155,6 +157,9 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--out", required = true, paramLabel = "OUT.json", description = "Where to write logits, loss and shape.")
         Path out;
 
+        @Mixin
+        BackendOptions kernels = new BackendOptions();
+
         @Option(names = "--grads", paramLabel = "GRADS.safetensors", description = "Also write the loss's gradient here.")
         Path grads;
 
@@ -169,7 +174,7 @@ public final class ModelCommand implements Runnable {
                     throw new IllegalArgumentException(tokens + ": sequences of " + seq
                         + " token have no next-token loss, so --grads has nothing to differentiate (need at least 2 tokens)");
                 }
-                Result r = run(m, seqs, grads != null);
+                Result r = run(m, seqs, grads != null, kernels.backend().create());
                 writeJson(out, r.logits().data(), batch, seq, vocab, r.loss());
                 if (grads != null) {
                     List<dev.alignguard.model.safetensors.StoredTensor> gs = new ArrayList<>();
@@ -205,7 +210,7 @@ public final class ModelCommand implements Runnable {
      * gradient) of {@code model} on equal-length sequences; the loss is mean next-token
      * cross-entropy over positions 0..T-2 of every sequence.
      */
-    static Result run(LlamaModel model, int[][] seqs, boolean withGradients) {
+    static Result run(LlamaModel model, int[][] seqs, boolean withGradients, Kernels kernels) {
         int batch = seqs.length, seq = seqs[0].length;
         int[] flat = new int[batch * seq];
         int[] targets = new int[batch * seq];
@@ -217,7 +222,7 @@ public final class ModelCommand implements Runnable {
                 mask[b * seq + t] = true;
             }
         }
-        Graph g = withGradients ? Graph.training() : Graph.inference();
+        Graph g = withGradients ? Graph.training(kernels) : Graph.inference(kernels);
         if (withGradients) {
             model.parameters().values().forEach(Tensor::zeroGrad);
         }

@@ -13,10 +13,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.alignguard.experiments.results.TrialRecord;
-import dev.alignguard.math.kernels.VectorKernels;
+import dev.alignguard.math.kernels.Backend;
 
 /**
- * Runs trials on a thread pool sized to the machine. Each worker owns single-threaded kernels
+ * Runs trials on a thread pool sized to the machine. Each worker owns single-threaded kernels of the
+ * run's backend
  * (trial-level parallelism beats splitting tiny matrix products), and the kernels' results do not
  * depend on threads, so the numbers equal a one-thread run. A failing trial is recorded with its
  * error and the sweep goes on.
@@ -41,7 +42,8 @@ public final class LocalExecutor implements TrialExecutor {
             t.setDaemon(true);
             return t;
         });
-        ThreadLocal<TrialRunner> runners = ThreadLocal.withInitial(() -> new TrialRunner(new VectorKernels(1)));
+        Backend backend = workers == 1 ? context.backend() : context.backend().oneThread();
+        ThreadLocal<TrialRunner> runners = ThreadLocal.withInitial(() -> new TrialRunner(backend.create()));
         AtomicInteger done = new AtomicInteger();
         long start = System.nanoTime();
         try {
@@ -80,7 +82,7 @@ public final class LocalExecutor implements TrialExecutor {
         long t0 = System.nanoTime();
         try {
             BaseModels base = context.bases().get(trial.spec(), BaseModelCache.baseSeed(trial.spec(), trial.seed()),
-                new VectorKernels(1));
+                runner.kernels());
             return runner.run(trial, base, context.runDir());
         } catch (RuntimeException | Error e) {
             return failure(trial, e, (System.nanoTime() - t0) / 1e9);
@@ -88,13 +90,19 @@ public final class LocalExecutor implements TrialExecutor {
     }
 
     public static TrialRunner.Outcome failure(Trial trial, Throwable e, double seconds) {
+        return failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.seed(), e, seconds);
+    }
+
+    /** A failure record from the trial's identity alone (for failures before the trial could be decoded). */
+    public static TrialRunner.Outcome failure(String methodName, String kind, double strength, long seed, Throwable e,
+                                              double seconds) {
         String message = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
         if (Boolean.getBoolean("alignguard.stacktrace")) {
             StringWriter sw = new StringWriter();
             e.printStackTrace(new PrintWriter(sw));
             message += "\n" + sw;
         }
-        return new TrialRunner.Outcome(new TrialRecord(trial.method().name(), trial.method().kind(), trial.strength(),
-            trial.seed(), Map.of(), List.of(), seconds, null, message), Map.of());
+        return new TrialRunner.Outcome(new TrialRecord(methodName, kind, strength, seed, Map.of(), List.of(), seconds,
+            null, message), Map.of());
     }
 }

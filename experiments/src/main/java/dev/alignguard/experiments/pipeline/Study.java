@@ -19,6 +19,7 @@ import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.spec.MethodSpec;
+import dev.alignguard.math.kernels.Backend;
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.tokenizer.WordTokenizer;
@@ -63,8 +64,13 @@ public final class Study {
         return trials;
     }
 
-    public Summary run(TrialExecutor executor, Path runDir, PrintStream progress, Kernels baseKernels) {
+    /**
+     * Runs the study: base models on the given backend's kernels, then the trials on the executor,
+     * whose workers build their kernels from the same backend.
+     */
+    public Summary run(TrialExecutor executor, Path runDir, PrintStream progress, Backend backend) {
         long t0 = System.nanoTime();
+        Kernels baseKernels = backend.create();
         List<Trial> trials = expand(spec);
         BaseModelCache bases = new BaseModelCache(progress);
         progress.printf("study %s: %d trials (%d methods x strengths x %d seeds) on %s%n", spec.name(), trials.size(),
@@ -76,13 +82,13 @@ public final class Study {
                 bases.get(t.spec(), baseSeed, baseKernels);
             }
         }
-        List<TrialRunner.Outcome> outcomes = executor.run(trials, new StudyContext(runDir, progress, bases));
+        List<TrialRunner.Outcome> outcomes = executor.run(trials, new StudyContext(runDir, progress, bases, backend));
         BaseModels first = bases.get(spec, BaseModelCache.baseSeed(spec, spec.seeds().getFirst()), baseKernels);
-        return summarise(trials, outcomes, bases, first, baseKernels, (System.nanoTime() - t0) / 1e9);
+        return summarise(trials, outcomes, bases, first, baseKernels, (System.nanoTime() - t0) / 1e9, backend);
     }
 
     Summary summarise(List<Trial> trials, List<TrialRunner.Outcome> outcomes, BaseModelCache bases, BaseModels first,
-                      Kernels kernels, double seconds) {
+                      Kernels kernels, double seconds, Backend backend) {
         List<TrialRecord> records = new ArrayList<>();
         List<TrialRecord> failures = new ArrayList<>();
         for (TrialRunner.Outcome o : outcomes) {
@@ -116,22 +122,14 @@ public final class Study {
                 for (String name : SUMMARY_METRICS) {
                     stats.put(name, Stat.of(values.getOrDefault(name, List.of()).stream().mapToDouble(Double::doubleValue).toArray()));
                 }
-                String label = m.name() + (Double.isNaN(s) ? "" : " (" + strengthName(m) + "=" + s + ")");
+                String label = m.name() + (Double.isNaN(s) ? "" : " (" + m.method().strengthLabel() + "=" + s + ")");
                 methods.add(new MethodSummary(m.name(), m.kind(), s, label, stats));
             }
         }
         Map<String, JsonNode> analyses = Analyses.run(spec, trials, outcomes);
         long[] seeds = spec.seeds().stream().mapToLong(Long::longValue).toArray();
         return new Summary(spec.name(), spec.description(), version, commit, seeds, spec.toJson(), stats(aligned),
-            stats(unaligned), methods, records, failures, spectrum(first, kernels), analyses, seconds);
-    }
-
-    static String strengthName(MethodSpec m) {
-        return switch (m.kind()) {
-            case "alignguard", "random_subspace" -> "λA";
-            case "safe_lora" -> "threshold";
-            default -> "λ";
-        };
+            stats(unaligned), methods, records, failures, spectrum(first, kernels), analyses, seconds, backend);
     }
 
     /** drift_reduction = 1 - drift / drift(standard LoRA with the same seed and the same spec overrides). */
@@ -144,7 +142,7 @@ public final class Study {
             Double reference = null;
             for (int j = 0; j < trials.size(); j++) {
                 TrialRecord l = records.get(j);
-                if (!l.failed() && l.kind().equals("lora") && l.seed() == r.seed()
+                if (!l.failed() && trials.get(j).method().method().driftReference() && l.seed() == r.seed()
                     && trials.get(j).spec().equals(trials.get(i).spec())) {
                     reference = l.metrics().get("drift");
                     break;
@@ -153,7 +151,7 @@ public final class Study {
             if (reference == null) {
                 for (int j = 0; j < trials.size(); j++) {
                     TrialRecord l = records.get(j);
-                    if (!l.failed() && l.kind().equals("lora") && l.seed() == r.seed()) {
+                    if (!l.failed() && trials.get(j).method().method().driftReference() && l.seed() == r.seed()) {
                         reference = l.metrics().get("drift");
                         break;
                     }
@@ -163,7 +161,7 @@ public final class Study {
                 Map<String, Double> m = new LinkedHashMap<>(r.metrics());
                 m.put("drift_reduction", reference == 0 ? Double.NaN : 1 - r.metrics().get("drift") / reference);
                 records.set(i, new TrialRecord(r.method(), r.kind(), r.strength(), r.seed(), m, r.curve(), r.seconds(),
-                    r.log(), r.error()));
+                    r.log(), r.error(), r.kernels()));
             }
         }
     }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -21,29 +20,22 @@ import dev.alignguard.experiments.eval.Metrics;
 import dev.alignguard.experiments.results.CurvePoint;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
+import dev.alignguard.experiments.method.TrialContext;
+import dev.alignguard.experiments.method.TrialPlan;
 import dev.alignguard.experiments.spec.MethodSpec;
 import dev.alignguard.experiments.world.Dataset;
 import dev.alignguard.experiments.world.EvalSuite;
 import dev.alignguard.experiments.world.FinetuneOptions;
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraConfig;
 import dev.alignguard.model.tokenizer.WordTokenizer;
-import dev.alignguard.training.baselines.HardProjection;
-import dev.alignguard.training.baselines.SafeLora;
 import dev.alignguard.training.data.DataOrder;
 import dev.alignguard.training.data.Sequence;
 import dev.alignguard.training.fisher.FisherEstimators;
-import dev.alignguard.training.fisher.KfacFactors;
 import dev.alignguard.training.fisher.LayerSubspace;
-import dev.alignguard.training.fisher.PerExampleGradients;
 import dev.alignguard.training.fisher.SubspaceSettings;
-import dev.alignguard.training.objective.AlignGuardObjective;
-import dev.alignguard.training.objective.AlignGuardSettings;
-import dev.alignguard.training.objective.Curvature;
-import dev.alignguard.training.objective.TaskObjective;
-import dev.alignguard.training.objective.UpdatePenaltyObjective;
-import dev.alignguard.training.trainer.Objective;
 import dev.alignguard.training.trainer.StepRecord;
 import dev.alignguard.training.trainer.Trainer;
 
@@ -66,6 +58,11 @@ public final class TrialRunner {
         this.kernels = kernels;
     }
 
+    /** The kernels every stage of this runner's trials runs on. */
+    public Kernels kernels() {
+        return kernels;
+    }
+
     public Outcome run(Trial trial, BaseModels base, Path runDir) {
         long t0 = System.nanoTime();
         ExperimentSpec spec = trial.spec();
@@ -84,35 +81,17 @@ public final class TrialRunner {
         List<Sequence> alignment = data.alignmentSet().sequences(tok);
         SubspaceSettings fisherSettings = spec.fisher().toSettings(seed);
 
-        AtomicReference<Map<String, LayerSubspace>> subspaces = new AtomicReference<>(Map.of());
-        Objective objective = switch (method.kind()) {
-            case "lora", "safe_lora" -> new TaskObjective(model);
-            case "l2" -> UpdatePenaltyObjective.l2(model, trial.strength());
-            case "ewc" -> new UpdatePenaltyObjective("ewc", model, trial.strength(),
-                ewcCurvature(model, layers, FisherEstimators.examples(alignment, fisherSettings), pad));
-            case "alignguard", "random_subspace", "hard_projection" -> {
-                Map<String, LayerSubspace> s = estimate(model, layers, alignment, fisherSettings);
-                subspaces.set(method.kind().equals("random_subspace") ? FisherEstimators.randomControl(s, seed + 7919) : s);
-                if (method.kind().equals("hard_projection")) {
-                    HardProjection.install(model, subspaces::get);
-                    yield new TaskObjective(model);
-                }
-                yield new AlignGuardObjective(method.name(), model, alignGuardSettings(method, trial.strength()),
-                    subspaces::get, taskCurvature(model, layers, method.param("stability", "identity"),
-                        FisherEstimators.sample(train, Math.min(train.size(), spec.fisher().examples()), seed), pad));
-            }
-            default -> throw new IllegalArgumentException("unknown method kind " + method.kind());
-        };
+        TrialContext context = new TrialContext(method.name(), model, base.aligned(), base.unaligned(), kernels, layers,
+            train, alignment, fisherSettings, seed, pad);
+        TrialPlan plan = method.method().plan(context, trial.strength());
 
-        Trainer trainer = new Trainer(model, kernels, spec.finetune().training().toConfig(seed), objective,
+        Trainer trainer = new Trainer(model, kernels, spec.finetune().training().toConfig(seed), plan.objective(),
             new DataOrder(train, seed), pad);
         int reproject = spec.fisher().reprojectEvery();
-        if (reproject > 0 && !subspaces.get().isEmpty()) {
+        if (reproject > 0 && context.tracksSubspaces()) {
             trainer.addHook(step -> {
                 if ((step + 1) % reproject == 0) {
-                    Map<String, LayerSubspace> fresh = estimate(model, layers, alignment, fisherSettings);
-                    subspaces.set(method.kind().equals("random_subspace")
-                        ? FisherEstimators.randomControl(fresh, seed + 7919 + step) : fresh);
+                    context.reproject(step);
                 }
             });
         }
@@ -144,95 +123,13 @@ public final class TrialRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("could not write the trial log " + log + ": " + e.getMessage(), e);
         }
-        if (method.kind().equals("safe_lora")) {
-            SafeLora.apply(model, base.aligned(), base.unaligned(), Double.isNaN(trial.strength()) ? 0.5 : trial.strength());
-        }
+        plan.afterTraining().run();
         Metrics m = evaluator.evaluate(model, data.evaluation());
         Map<String, Double> metrics = MetricNames.of(m, base.alignedMetrics());
-        Map<String, float[]> finalUpdates = alignmentUpdates(model, subspaces.get());
+        Map<String, float[]> finalUpdates = alignmentUpdates(model, context.subspaces(), kernels);
         TrialRecord record = new TrialRecord(method.name(), method.kind(), trial.strength(), seed, metrics, curve,
-            (System.nanoTime() - t0) / 1e9, runDir.relativize(log).toString(), null);
+            (System.nanoTime() - t0) / 1e9, runDir.relativize(log).toString(), null, kernels.name());
         return new Outcome(record, finalUpdates);
-    }
-
-    static AlignGuardSettings alignGuardSettings(MethodSpec method, double strength) {
-        double lambdaA = Double.isNaN(strength) ? method.param("lambda_a", 0.1) : strength;
-        return new AlignGuardSettings(lambdaA, method.param("lambda_t", 0.0), method.param("lambda_nc", 0.0),
-            method.param("alpha", 0.5), method.param("beta", 1.0), method.param("tau", 0.01),
-            AlignGuardSettings.Geodesic.parse(method.param("geodesic", "subspace")),
-            (float) method.param("smoothing", 1e-4), 1e-12f);
-    }
-
-    private Map<String, LayerSubspace> estimate(LlamaModel model, List<String> layers, List<Sequence> alignment,
-                                                SubspaceSettings settings) {
-        return FisherEstimators.of(settings).estimate(model, kernels, layers, alignment, settings);
-    }
-
-    /** A diagonal Fisher per layer (EWC: of the alignment data; stability: of the task data), (1/N) sum_i g_i^2, divided by its largest entry over layers. */
-    private Map<String, Curvature> ewcCurvature(LlamaModel model, List<String> layers, List<Sequence> examples, int pad) {
-        Map<String, double[][]> grads = PerExampleGradients.compute(model, kernels, layers, examples, pad);
-        Map<String, double[]> diag = new LinkedHashMap<>();
-        double max = 0;
-        for (var e : grads.entrySet()) {
-            double[][] g = e.getValue();
-            double[] d = new double[g[0].length];
-            for (double[] gi : g) {
-                for (int k = 0; k < d.length; k++) {
-                    d[k] += gi[k] * gi[k] / g.length;
-                }
-            }
-            for (double v : d) {
-                max = Math.max(max, v);
-            }
-            diag.put(e.getKey(), d);
-        }
-        Map<String, Curvature> out = new LinkedHashMap<>();
-        for (var e : diag.entrySet()) {
-            float[] h = new float[e.getValue().length];
-            for (int k = 0; k < h.length; k++) {
-                h[k] = (float) (max > 0 ? e.getValue()[k] / max : 0);
-            }
-            out.put(e.getKey(), new Curvature.Diagonal(h));
-        }
-        return out;
-    }
-
-    /**
-     * The stability term's H on the task data, at the aligned model: {@code identity}; {@code diagonal},
-     * the diagonal task Fisher (1/N) sum_i g_i^2 from per-example task gradients (the batch-free
-     * counterpart of an EMA of squared task gradients), divided by its largest entry over layers;
-     * or {@code kfac}, the K-FAC factors S (x) A of the task loss, each divided by its largest diagonal entry.
-     */
-    private Map<String, Curvature> taskCurvature(LlamaModel model, List<String> layers, String kind,
-                                                 List<Sequence> taskSample, int pad) {
-        return switch (kind) {
-            case "identity" -> Map.of();
-            case "diagonal" -> ewcCurvature(model, layers, taskSample, pad);
-            case "kfac" -> {
-                Map<String, KfacFactors> factors = new LinkedHashMap<>();
-                for (String layer : layers) {
-                    factors.put(layer, new KfacFactors(model.linear(layer).outFeatures(), model.linear(layer).inFeatures()));
-                }
-                PerExampleGradients.forEach(model, kernels, layers, taskSample, pad, true, e -> factors.get(e.layer()).add(e));
-                Map<String, Curvature> out = new LinkedHashMap<>();
-                factors.forEach((layer, f) -> out.put(layer, new Curvature.Kfac(normalised(f.s()), normalised(f.a()))));
-                yield out;
-            }
-            default -> throw new IllegalArgumentException("unknown stability curvature '" + kind
-                + "'; expected identity, diagonal or kfac");
-        };
-    }
-
-    private static dev.alignguard.model.autodiff.Tensor normalised(org.ejml.data.DMatrixRMaj m) {
-        double max = 0;
-        for (int i = 0; i < m.numRows; i++) {
-            max = Math.max(max, Math.abs(m.get(i, i)));
-        }
-        float[] v = new float[m.data.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (max > 0 ? m.data[i] / max : 0);
-        }
-        return dev.alignguard.model.autodiff.Tensor.of(m.numRows, m.numCols, v);
     }
 
     private static List<Sequence> finetuneData(ExperimentSpec spec, StageData data, WordTokenizer tok) {
@@ -258,10 +155,11 @@ public final class TrialRunner {
         return new CurvePoint(step, m.refusalUnsafe(), m.taskAccuracy(), m.alignmentNll(), taskLoss);
     }
 
-    private static Map<String, float[]> alignmentUpdates(LlamaModel model, Map<String, LayerSubspace> subspaces) {
+    private static Map<String, float[]> alignmentUpdates(LlamaModel model, Map<String, LayerSubspace> subspaces,
+                                                         Kernels kernels) {
         Map<String, float[]> out = new LinkedHashMap<>();
         for (var e : subspaces.entrySet()) {
-            float[] dw = model.linear(e.getKey()).effectiveDelta(dev.alignguard.model.autodiff.Graph.inference()).data();
+            float[] dw = model.linear(e.getKey()).effectiveDelta(Graph.inference(kernels)).data();
             double[] x = new double[dw.length];
             for (int i = 0; i < x.length; i++) {
                 x[i] = dw[i];

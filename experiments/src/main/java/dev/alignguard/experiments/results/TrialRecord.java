@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * One fine-tuning trial: a method at one strength and one seed. {@code metrics} holds the final
  * evaluation (the metric names of summary.json plus the detailed ones: per category, seen/held-out),
  * {@code curve} the mid-training evaluations, {@code log} the per-step JSONL file (relative to the
- * run directory), {@code error} the failure message when the trial failed for good (metrics empty).
+ * run directory), {@code error} the failure message when the trial failed for good (metrics empty),
+ * {@code kernels} the backend the trial ran on (as the kernels it was given name themselves).
  */
 public record TrialRecord(@JsonProperty("method") String method,
                           @JsonProperty("kind") String kind,
@@ -19,7 +20,14 @@ public record TrialRecord(@JsonProperty("method") String method,
                           @JsonProperty("curve") List<CurvePoint> curve,
                           @JsonProperty("seconds") double seconds,
                           @JsonProperty("log") String log,
-                          @JsonProperty("error") String error) {
+                          @JsonProperty("error") String error,
+                          @JsonProperty("kernels") String kernels) {
+
+    /** A record without the kernels' name (hand-made summaries, failures before any kernels ran). */
+    public TrialRecord(String method, String kind, double strength, long seed, Map<String, Double> metrics,
+                       List<CurvePoint> curve, double seconds, String log, String error) {
+        this(method, kind, strength, seed, metrics, curve, seconds, log, error, null);
+    }
 
     public boolean failed() {
         return error != null;

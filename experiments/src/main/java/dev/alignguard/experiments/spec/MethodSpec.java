@@ -1,63 +1,80 @@
 package dev.alignguard.experiments.spec;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.util.StdConverter;
+
+import dev.alignguard.experiments.method.Method;
+import dev.alignguard.experiments.method.MethodCatalog;
 
 /**
- * One method of a study, swept over its strength.
- *
- * <ul>
- *   <li>{@code lora}: standard LoRA (no strength);</li>
- *   <li>{@code l2}: lambda ||dW||^2; {@code ewc}: lambda sum F_ii dW_i^2 (diagonal alignment Fisher);</li>
- *   <li>{@code alignguard}: strength = lambda_A; params lambda_t, lambda_nc, alpha, beta, tau, geodesic;</li>
- *   <li>{@code random_subspace}: AlignGuard's terms with a random orthonormal basis of the same rank
- *       and eigenvalues (strength = lambda_A);</li>
- *   <li>{@code hard_projection}: remove the P_A part of every update (no strength);</li>
- *   <li>{@code safe_lora}: post-hoc projection, strength = the similarity threshold.</li>
- * </ul>
- * {@code overrides} patch the study's spec for this method only (dotted paths, e.g.
- * {@code "fisher.m": 8} or {@code "finetune.data_size": 64}), which is how the m-sensitivity and
+ * One method of a study, swept over its strength: a name (unique in the study), the typed
+ * {@link Method} that {@code kind} and {@code params} select (see {@code alignguard methods}), the
+ * strengths, and {@code overrides} that patch the study's spec for this method only (dotted paths,
+ * e.g. {@code "fisher.m": 8} or {@code "finetune.data_size": 64}), which is how the m-sensitivity and
  * scaling presets vary one setting.
+ *
+ * @param strengths the swept strengths; {@code [NaN]} for a method without strength
  */
+@JsonPropertyOrder({"name", "kind", "strengths", "params", "overrides"})
 public record MethodSpec(@JsonProperty("name") String name,
-                         @JsonProperty("kind") String kind,
-                         @JsonProperty("strengths") List<Double> strengths,
-                         @JsonProperty("params") Map<String, Object> params,
+                         @JsonIgnore Method method,
+                         @JsonProperty("strengths") @JsonSerialize(converter = ListedStrengths.class) List<Double> strengths,
                          @JsonProperty("overrides") Map<String, JsonNode> overrides) {
-
-    public static final List<String> KINDS =
-        List.of("lora", "l2", "ewc", "alignguard", "random_subspace", "hard_projection", "safe_lora");
 
     public MethodSpec {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a method needs a name");
         }
-        if (kind == null || !KINDS.contains(kind.toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("method " + name + ": unknown kind '" + kind + "'; expected one of " + KINDS);
+        if (method == null) {
+            throw new IllegalArgumentException("method " + name + " needs a kind; expected one of " + MethodCatalog.kinds());
         }
-        kind = kind.toLowerCase(Locale.ROOT);
-        strengths = strengths == null || strengths.isEmpty() ? List.of(Double.NaN) : List.copyOf(strengths);
-        params = params == null ? Map.of() : Map.copyOf(params);
+        boolean listed = strengths != null && !strengths.isEmpty();
+        if (listed && method.strengthLabel() == null) {
+            throw new IllegalArgumentException("method '" + name + "' (" + method.kind() + ") takes no strength, but lists "
+                + strengths);
+        }
+        if (!listed && method.requiresStrength()) {
+            throw new IllegalArgumentException("method '" + name + "' (" + method.kind() + ") needs strengths (its "
+                + method.strengthLabel() + ")");
+        }
+        strengths = listed ? List.copyOf(strengths) : List.of(Double.NaN);
         overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
     }
 
-    public double param(String key, double fallback) {
-        Object v = params.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw new IllegalArgumentException("method " + name + ": param " + key + " must be a number, got " + v);
+    /** Reads a spec's method entry: {@code kind} picks the record, {@code params} fill its fields. */
+    @JsonCreator
+    public static MethodSpec fromJson(@JsonProperty("name") String name, @JsonProperty("kind") String kind,
+                                      @JsonProperty("strengths") List<Double> strengths,
+                                      @JsonProperty("params") JsonNode params,
+                                      @JsonProperty("overrides") Map<String, JsonNode> overrides) {
+        return new MethodSpec(name, MethodCatalog.read(name, kind, params), strengths, overrides);
     }
 
-    public String param(String key, String fallback) {
-        Object v = params.get(key);
-        return v == null ? fallback : v.toString();
+    /** Writes the strengths as the spec lists them: none (not {@code [NaN]}) for a method without strength. */
+    static final class ListedStrengths extends StdConverter<List<Double>, List<Double>> {
+        @Override
+        public List<Double> convert(List<Double> strengths) {
+            return strengths.size() == 1 && strengths.getFirst().isNaN() ? List.of() : strengths;
+        }
+    }
+
+    /** The method's kind, as the spec writes it. */
+    @JsonProperty("kind")
+    public String kind() {
+        return method.kind();
+    }
+
+    /** The method's parameters, every field written out (defaults included), as the spec writes them. */
+    @JsonProperty("params")
+    public JsonNode params() {
+        return MethodCatalog.params(method);
     }
 }

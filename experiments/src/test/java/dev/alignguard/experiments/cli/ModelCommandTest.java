@@ -17,6 +17,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.alignguard.math.kernels.VectorKernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
@@ -171,7 +172,7 @@ class ModelCommandTest {
 
         LlamaModel m = ModelFiles.loadModel(model);
         List<Tensor> loss = new ArrayList<>();
-        Graph g = Graph.training();
+        Graph g = Graph.training(new VectorKernels(2));   // the command's default backend
         float[] logits = referenceLogitsAndLoss(m, seqs, g, loss);
         g.backward(loss.get(0));
 
@@ -216,7 +217,7 @@ class ModelCommandTest {
         assertEquals(0, r.code(), r.err());
         LlamaModel m = ModelFiles.loadModel(model);
         List<Tensor> loss = new ArrayList<>();
-        referenceLogitsAndLoss(m, new int[][] {{3, 4, 5}}, Graph.inference(), loss);
+        referenceLogitsAndLoss(m, new int[][] {{3, 4, 5}}, Graph.inference(new VectorKernels(2)), loss);
         assertEquals(loss.get(0).item(), JSON.readTree(out.toFile()).get("loss").floatValue());
 
         r = alignguard("model", "forward", "--model", model, "--out", out, "--tokens", tokens("[[9], [10]]"));

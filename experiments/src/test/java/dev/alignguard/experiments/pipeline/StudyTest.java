@@ -27,7 +27,7 @@ import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.spec.Presets;
-import dev.alignguard.math.kernels.VectorKernels;
+import dev.alignguard.math.kernels.Backend;
 
 /** The pipeline end to end on a tiny study: every method kind runs, outputs are complete, runs are reproducible. */
 class StudyTest {
@@ -43,7 +43,7 @@ class StudyTest {
 
     static Summary run(ExperimentSpec spec, TrialExecutor executor, Path dir) {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        return new Study(spec, "test", "none").run(executor, dir, quiet, new VectorKernels(1));
+        return new Study(spec, "test", "none").run(executor, dir, quiet, new Backend("vector", 1));
     }
 
     @BeforeAll

@@ -3,7 +3,6 @@ package dev.alignguard.model.autodiff;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.alignguard.math.kernels.Backends;
 import dev.alignguard.math.kernels.Kernels;
 
 /**
@@ -30,19 +29,9 @@ public final class Graph {
         return new Graph(kernels, true);
     }
 
-    /** A recording graph on the configured backend. */
-    public static Graph training() {
-        return training(Backends.selected());
-    }
-
     /** A no-gradient graph: ops compute values only. */
     public static Graph inference(Kernels kernels) {
         return new Graph(kernels, false);
-    }
-
-    /** A no-gradient graph on the configured backend. */
-    public static Graph inference() {
-        return inference(Backends.selected());
     }
 
     public Kernels kernels() {

@@ -2,6 +2,7 @@ package dev.alignguard.model.llama;
 
 import java.util.Random;
 
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.MatrixOps;
 import dev.alignguard.model.autodiff.NeuralOps;
@@ -150,25 +151,25 @@ public final class Linear {
     }
 
     /** {@code W += s B A}; the forward is then a single product. */
-    public void merge() {
+    public void merge(Kernels kernels) {
         if (adapter == null || merged) {
             return;
         }
-        addDelta(1f);
+        addDelta(kernels, 1f);
         merged = true;
     }
 
     /** {@code W -= s B A} (equal to the original weight up to float rounding). */
-    public void unmerge() {
+    public void unmerge(Kernels kernels) {
         if (adapter == null || !merged) {
             return;
         }
-        addDelta(-1f);
+        addDelta(kernels, -1f);
         merged = false;
     }
 
-    private void addDelta(float sign) {
-        float[] delta = effectiveDelta(Graph.inference()).data();
+    private void addDelta(Kernels kernels, float sign) {
+        float[] delta = effectiveDelta(Graph.inference(kernels)).data();
         float[] w = weight.data();
         for (int i = 0; i < w.length; i++) {
             w[i] += sign * delta[i];

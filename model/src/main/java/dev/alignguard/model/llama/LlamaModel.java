@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.AttentionOps;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.MatrixOps;
@@ -241,9 +242,9 @@ public final class LlamaModel {
     }
 
     /** Removes every adapter (unmerging first) and makes the base trainable again. */
-    public void detachLora() {
+    public void detachLora(Kernels kernels) {
         for (Linear l : linears()) {
-            l.unmerge();
+            l.unmerge(kernels);
             l.setAdapter(null, 0f, null);
         }
         setBaseTrainable(true);
@@ -269,12 +270,12 @@ public final class LlamaModel {
         }
     }
 
-    public void mergeAdapters() {
-        linears().forEach(Linear::merge);
+    public void mergeAdapters(Kernels kernels) {
+        linears().forEach(l -> l.merge(kernels));
     }
 
-    public void unmergeAdapters() {
-        linears().forEach(Linear::unmerge);
+    public void unmergeAdapters(Kernels kernels) {
+        linears().forEach(l -> l.unmerge(kernels));
     }
 
     public void setBaseTrainable(boolean trainable) {

@@ -2,6 +2,7 @@ package dev.alignguard.model.lora;
 
 import java.util.Random;
 
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.MatrixOps;
 import dev.alignguard.model.autodiff.Tensor;
@@ -71,7 +72,7 @@ public final class LoraAdapter {
     }
 
     /** The update {@code dW = s B A} (out x in) as plain values. */
-    public float[] deltaWeightValues() {
-        return deltaWeight(Graph.inference()).data();
+    public float[] deltaWeightValues(Kernels kernels) {
+        return deltaWeight(Graph.inference(kernels)).data();
     }
 }

@@ -18,6 +18,7 @@ import java.util.function.UnaryOperator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.safetensors.Safetensors;
 import dev.alignguard.model.safetensors.SafetensorsFile;
@@ -52,7 +53,7 @@ class AdapterFilesTest {
 
     static float[] logits(LlamaModel m) {
         int[] tokens = {1, 5, 9, 16, 0, 3, 3, 2};
-        return m.forward(Graph.inference(), tokens, 2, 4).data();
+        return m.forward(Graph.inference(ScalarKernels.INSTANCE), tokens, 2, 4).data();
     }
 
     static void assertSameAdapters(Map<String, LoraAdapter> expected, Map<String, LoraAdapter> actual) {

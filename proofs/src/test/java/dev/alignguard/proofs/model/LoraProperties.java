@@ -59,7 +59,7 @@ class LoraProperties {
         int[] tokens = rnd.ints(3 * 5, 0, 13).toArray();
         float[] unmerged = logits(m, tokens, 3, 5);
         float[] weightBefore = m.linear("model.layers.0.self_attn.q_proj").weight().data().clone();
-        m.mergeAdapters();
+        m.mergeAdapters(K);
         float[] merged = logits(m, tokens, 3, 5);
         float scale = 0;
         for (float v : unmerged) {
@@ -69,7 +69,7 @@ class LoraProperties {
             assertTrue(Math.abs(merged[i] - unmerged[i]) <= 1e-4f * scale + 1e-6f,
                 "logit " + i + ": merged " + merged[i] + " vs unmerged " + unmerged[i]);
         }
-        m.unmergeAdapters();
+        m.unmergeAdapters(K);
         float[] weightAfter = m.linear("model.layers.0.self_attn.q_proj").weight().data();
         for (int i = 0; i < weightAfter.length; i++) {
             assertTrue(Math.abs(weightAfter[i] - weightBefore[i]) <= 1e-6f,

@@ -3,6 +3,7 @@ package dev.alignguard.training.baselines;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.MatrixOps;
 import dev.alignguard.model.autodiff.Tensor;
@@ -29,9 +30,10 @@ public final class SafeLora {
      * Applies the projection to the model's adapted layers (installed as a fixed update transform).
      * @param aligned   the aligned model (stage 1)
      * @param unaligned the unaligned model (stage 0)
+     * @param kernels   the run's kernels (the projection's matrix products run on them)
      */
     public static Map<String, LayerDecision> apply(LlamaModel model, LlamaModel aligned, LlamaModel unaligned,
-                                                   double threshold) {
+                                                   double threshold, Kernels kernels) {
         Map<String, LayerDecision> decisions = new LinkedHashMap<>();
         for (var e : model.adapters().entrySet()) {
             String layer = e.getKey();
@@ -44,7 +46,7 @@ public final class SafeLora {
                 v[i] = wa.data()[i] - wu.data()[i];
                 vNorm2 += (double) v[i] * v[i];
             }
-            Graph g = Graph.inference();
+            Graph g = Graph.inference(kernels);
             Tensor vt = Tensor.of(dOut, dIn, v);
             Tensor c = MatrixOps.scale(g, MatrixOps.matmul(g, vt, false, vt, true),
                 (float) (1.0 / Math.max(Math.sqrt(vNorm2), 1e-30)));                     // dOut x dOut

@@ -124,7 +124,7 @@ public final class PerExampleGradients {
             }
             targets.add(l);
         }
-        try (ModelState state = ModelState.prepare(model, targets)) {
+        try (ModelState state = ModelState.prepare(model, kernels, targets)) {
             Map<Linear, TokenBuffer> captured = new IdentityHashMap<>();
             if (captureTokens) {
                 for (Linear l : targets) {
@@ -208,6 +208,7 @@ public final class PerExampleGradients {
     /** What {@link #forEach} changes on the model, and its exact restoration. */
     private static final class ModelState implements AutoCloseable {
         private final LlamaModel model;
+        private final Kernels kernels;
         private final Map<Tensor, Boolean> flags = new IdentityHashMap<>();
         private final Map<Tensor, Boolean> adapterFlags = new IdentityHashMap<>();
         private final Map<Linear, float[]> unmergedWeights = new HashMap<>();
@@ -215,13 +216,14 @@ public final class PerExampleGradients {
         private final List<Linear> targets;
         List<Linear> capturesInstalled = List.of();
 
-        private ModelState(LlamaModel model, List<Linear> targets) {
+        private ModelState(LlamaModel model, Kernels kernels, List<Linear> targets) {
             this.model = model;
+            this.kernels = kernels;
             this.targets = targets;
         }
 
-        static ModelState prepare(LlamaModel model, List<Linear> targets) {
-            ModelState s = new ModelState(model, targets);
+        static ModelState prepare(LlamaModel model, Kernels kernels, List<Linear> targets) {
+            ModelState s = new ModelState(model, kernels, targets);
             try {
                 for (Tensor t : model.parameters().values()) {
                     s.flags.put(t, t.requiresGrad());
@@ -244,7 +246,7 @@ public final class PerExampleGradients {
                 model.setBaseTrainable(false);
                 s.adapterFlags.keySet().forEach(t -> t.setRequiresGrad(false));
                 for (Linear l : s.unmergedWeights.keySet()) {
-                    l.merge();
+                    l.merge(s.kernels);
                 }
                 for (Linear l : targets) {
                     l.weight().setRequiresGrad(true);
@@ -263,7 +265,7 @@ public final class PerExampleGradients {
             }
             for (var e : unmergedWeights.entrySet()) {
                 Linear l = e.getKey();
-                l.unmerge();
+                l.unmerge(kernels);
                 float[] w = l.weight().data();
                 System.arraycopy(e.getValue(), 0, w, 0, w.length);   // bit-exact, unlike W + d - d
             }

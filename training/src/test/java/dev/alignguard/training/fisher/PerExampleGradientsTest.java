@@ -85,7 +85,7 @@ class PerExampleGradientsTest {
                 a.b().data()[i] = (float) (0.3 * rnd.nextGaussian());
             }
         }
-        float[] delta = adapters.get(TinyWorld.Q).deltaWeightValues();
+        float[] delta = adapters.get(TinyWorld.Q).deltaWeightValues(K);
         float[] w = merged.linear(TinyWorld.Q).weight().data();
         for (int i = 0; i < w.length; i++) {
             w[i] += delta[i];

@@ -1,4 +1,4 @@
-package dev.alignguard.training.fisher;
+package dev.alignguard.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -15,12 +15,19 @@ import dev.alignguard.math.projection.SelectionRule;
 import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.training.data.Sequence;
+import dev.alignguard.training.fisher.DiagonalEstimator;
+import dev.alignguard.training.fisher.ExactGramEstimator;
+import dev.alignguard.training.fisher.KfacEstimator;
+import dev.alignguard.training.fisher.KfacFactors;
+import dev.alignguard.training.fisher.LanczosEstimator;
+import dev.alignguard.training.fisher.LayerEstimate;
+import dev.alignguard.training.fisher.PerExampleGradients;
 
 /**
  * Wall-clock timings of the Fisher estimators, reported (not asserted) as Markdown tables.
  *
  * <pre>
- *   java --add-modules jdk.incubator.vector -Xmx8g -cp ... dev.alignguard.training.fisher.FisherBenchmark [budgetSeconds]
+ *   java --add-modules jdk.incubator.vector -Xmx8g -cp ... dev.alignguard.bench.FisherBenchmark [budgetSeconds [backend]]
  * </pre>
  * Two parts:
  * <ol>
@@ -53,7 +60,8 @@ public final class FisherBenchmark {
 
     public static void main(String[] args) {
         double budget = args.length > 0 ? Double.parseDouble(args[0]) : 20;
-        Kernels kernels = Backends.selected();
+        String backend = args.length > 1 ? args[1] : "vector";
+        Kernels kernels = Backends.create(backend, Runtime.getRuntime().availableProcessors());
         System.out.println("# Fisher estimator timings");
         System.out.println();
         System.out.println(Backends.describe(kernels) + "; " + Runtime.getRuntime().availableProcessors()

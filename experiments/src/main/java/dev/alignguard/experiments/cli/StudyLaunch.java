@@ -1,0 +1,108 @@
+package dev.alignguard.experiments.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.IntFunction;
+
+import dev.alignguard.experiments.pipeline.Study;
+import dev.alignguard.experiments.pipeline.TrialExecutor;
+import dev.alignguard.experiments.report.Reports;
+import dev.alignguard.experiments.results.MethodSummary;
+import dev.alignguard.experiments.results.Stat;
+import dev.alignguard.experiments.results.Summary;
+import dev.alignguard.experiments.spec.ExperimentSpec;
+import dev.alignguard.experiments.spec.Presets;
+import dev.alignguard.math.kernels.Backend;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The one launch path of a study, shared by {@code alignguard run} and the Spark launcher: the
+ * options they have in common, then spec, output folder, kernels, study, report, table.
+ */
+public final class StudyLaunch {
+
+    private StudyLaunch() {
+    }
+
+    /** The options every study launcher takes. */
+    public static final class Options {
+
+        @Parameters(index = "0", paramLabel = "PRESET|SPEC", description = "A preset (see 'alignguard presets') or a spec JSON file.")
+        String target;
+
+        @Option(names = "--seeds", description = "Use seeds 1..N instead of the spec's.")
+        Integer seeds;
+
+        @Option(names = "--out", description = "Output directory (default: results/<name>).")
+        Path out;
+
+        @Option(names = "--workers", description = "Trials run in parallel (default: the cores).")
+        Integer workers;
+
+        @Mixin
+        BackendOptions kernels = new BackendOptions();
+    }
+
+    /**
+     * Runs the study the options name on the executor made for the worker count, writes summary,
+     * report and plots, prints the comparison table. Returns 0, or 3 when some trial failed for good.
+     *
+     * @param where words after the version in the start-up line (e.g. " on Spark"), or ""
+     */
+    public static int run(Options o, String where, IntFunction<TrialExecutor> executorFor, PrintStream out)
+            throws Exception {
+        ExperimentSpec spec = Presets.resolve(o.target);
+        if (o.seeds != null) {
+            spec = spec.withSeedCount(o.seeds);
+        }
+        Path dir = o.out != null ? o.out : Path.of("results", spec.name());
+        Files.createDirectories(dir);
+        Backend backend = o.kernels.backend();
+        out.println(o.kernels.describe(backend, backend.create()) + where);
+        int w = o.workers != null ? o.workers : Runtime.getRuntime().availableProcessors();
+        try (TrialExecutor exec = executorFor.apply(w)) {
+            Summary summary = new Study(spec, VersionProvider.version(), VersionProvider.gitCommit())
+                .run(exec, dir, out, backend);
+            write(summary, dir);
+            printTable(summary, out);
+            out.println("wrote " + dir.resolve("summary.json") + ", " + dir.resolve("report.md") + " and plots in "
+                + String.format(Locale.ROOT, "%.0f s", summary.wallSeconds()));
+            return summary.failures().isEmpty() ? 0 : 3;
+        }
+    }
+
+    private static void write(Summary summary, Path dir) throws IOException {
+        Reports.writeAll(summary, dir);
+    }
+
+    /** The comparison table printed at the end of a run. */
+    public static void printTable(Summary s, PrintStream out) {
+        out.println();
+        out.printf(Locale.ROOT, "%-34s %-17s %-17s %-17s %-17s %-17s%n", "method", "refusal(unsafe)", "over-refusal",
+            "task accuracy", "drift", "drift reduction");
+        Stat ar = s.aligned().get("refusal_unsafe");
+        out.printf(Locale.ROOT, "%-34s %-17s %-17s %-17s%n", "aligned model", fmt(ar), fmt(s.aligned().get("over_refusal_safe")),
+            fmt(s.aligned().get("task_accuracy")));
+        for (MethodSummary m : s.methods()) {
+            out.printf(Locale.ROOT, "%-34s %-17s %-17s %-17s %-17s %-17s%n", m.label(), fmt(m.metrics().get("refusal_unsafe")),
+                fmt(m.metrics().get("over_refusal_safe")), fmt(m.metrics().get("task_accuracy")), fmt(m.metrics().get("drift")),
+                fmt(m.metrics().get("drift_reduction")));
+        }
+        if (!s.failures().isEmpty()) {
+            out.println(s.failures().size() + " trial(s) failed; see summary.json and report.md");
+        }
+    }
+
+    static String fmt(Stat st) {
+        if (st == null || Double.isNaN(st.mean())) {
+            return "n/a";
+        }
+        return Double.isNaN(st.ci95()) ? String.format(Locale.ROOT, "%.3f", st.mean())
+            : String.format(Locale.ROOT, "%.3f ± %.3f", st.mean(), st.ci95());
+    }
+}
