@@ -24,6 +24,12 @@ public final class AlignGuardCli implements Runnable {
      * trace with -Dalignguard.stacktrace=true) and exit code 1. Shared with the Spark launcher.
      */
     public static int execute(Object command, String... args) {
+        return commandLine(command).execute(args);
+    }
+
+    /** A picocli command line for {@code command} with the project's error handling (see {@link #execute}). */
+    public static CommandLine commandLine(Object command) {
+        ConsoleLogging.configure(false);
         return new CommandLine(command)
             .setExecutionExceptionHandler((ex, cmd, parsed) -> {
                 cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
@@ -31,7 +37,6 @@ public final class AlignGuardCli implements Runnable {
                     ex.printStackTrace(cmd.getErr());
                 }
                 return 1;
-            })
-            .execute(args);
+            });
     }
 }

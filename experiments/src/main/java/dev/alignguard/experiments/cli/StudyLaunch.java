@@ -46,6 +46,11 @@ public final class StudyLaunch {
 
         @Mixin
         BackendOptions kernels = new BackendOptions();
+
+        @Option(names = "--verbose", description = "Also log the detail (each Fisher estimate's raw scale and spectrum).")
+        void verbose(boolean on) {
+            ConsoleLogging.configure(on);
+        }
     }
 
     /**

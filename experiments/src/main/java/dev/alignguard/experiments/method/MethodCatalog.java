@@ -130,6 +130,15 @@ public final class MethodCatalog {
         return sb.toString();
     }
 
+    /**
+     * Whether a kind read from a summary names {@code expected}: compared case-insensitively, with
+     * '-' and ' ' read as '_' ("Random-Subspace" is "random_subspace"), as hand-edited summaries write it.
+     */
+    public static boolean isKind(String kind, String expected) {
+        return kind != null && kind.trim().toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace(' ', '_')
+            .equals(expected);
+    }
+
     static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);

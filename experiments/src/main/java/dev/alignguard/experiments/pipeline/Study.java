@@ -11,6 +11,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.alignguard.experiments.results.MetricNames;
 import dev.alignguard.experiments.eval.Metrics;
 import dev.alignguard.experiments.results.LayerSpectrum;
 import dev.alignguard.experiments.results.MethodSummary;

@@ -15,6 +15,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.alignguard.experiments.results.MetricNames;
 import dev.alignguard.experiments.eval.Evaluator;
 import dev.alignguard.experiments.eval.Metrics;
 import dev.alignguard.experiments.results.CurvePoint;

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.alignguard.experiments.method.MethodCatalog;
+import dev.alignguard.experiments.method.Lora;
+import dev.alignguard.experiments.results.MetricNames;
 import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
@@ -158,7 +161,7 @@ public final class ParetoFrontier {
 
     /** The standard LoRA point: the first of kind {@code "lora"} with finite coordinates. */
     public static Optional<Point> baseline(List<Point> points) {
-        return points.stream().filter(p -> MetricNames.isKind(p.kind(), MetricNames.KIND_LORA) && p.finite()).findFirst();
+        return points.stream().filter(p -> MethodCatalog.isKind(p.kind(), Lora.KIND) && p.finite()).findFirst();
     }
 
     /** {@code 1 - (1 - kept) / (1 - keptLora)}; NaN when LoRA kept all (or more than) the reference refusal. */

@@ -51,6 +51,9 @@ import org.jfree.data.xy.XYIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
+import dev.alignguard.experiments.method.MethodCatalog;
+import dev.alignguard.experiments.method.Lora;
+import dev.alignguard.experiments.results.MetricNames;
 import dev.alignguard.experiments.results.CurvePoint;
 import dev.alignguard.experiments.results.LayerSpectrum;
 import dev.alignguard.experiments.results.MethodSummary;
@@ -491,7 +494,7 @@ public final class Plots {
             task.add(tm, tm == null ? null : 100 * zeroIfNaN(t.ci95()), "task accuracy", label);
             columnColours.add(colours.getOrDefault(m.method(), Color.DARK_GRAY));
             any |= dm != null || tm != null;
-            if (MetricNames.isKind(m.kind(), MetricNames.KIND_LORA) && loraDrift == null) {
+            if (MethodCatalog.isKind(m.kind(), Lora.KIND) && loraDrift == null) {
                 loraDrift = dm == null ? null : dm.doubleValue();
                 loraTask = tm == null ? null : tm.doubleValue();
             }

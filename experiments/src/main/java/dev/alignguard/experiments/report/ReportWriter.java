@@ -17,6 +17,11 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.alignguard.experiments.method.MethodCatalog;
+import dev.alignguard.experiments.method.RandomSubspace;
+import dev.alignguard.experiments.method.AlignGuard;
+import dev.alignguard.experiments.method.Lora;
+import dev.alignguard.experiments.results.MetricNames;
 import dev.alignguard.experiments.report.ParetoFrontier.FairPick;
 import dev.alignguard.experiments.report.ParetoFrontier.Point;
 import dev.alignguard.experiments.results.MethodSummary;
@@ -106,6 +111,7 @@ public final class ReportWriter {
         row(sb, "project version", orNA(s.projectVersion()));
         row(sb, "git commit", s.gitCommit() == null || s.gitCommit().isBlank() ? ReportFormat.NA : "`" + s.gitCommit() + "`");
         row(sb, "wall time", ReportFormat.duration(s.wallSeconds()));
+        row(sb, "kernels", s.backend() == null ? ReportFormat.NA : s.backend().toString());
         int finished = s.trials() == null ? 0 : (int) s.trials().stream().filter(t -> !t.failed()).count();
         int failed = s.failures() == null ? 0 : s.failures().size();
         row(sb, "trials", finished + " finished, " + failed + " failed for good");
@@ -344,7 +350,7 @@ public final class ReportWriter {
         sb.append("\n\n");
 
         // 2. AlignGuard under the fair rule
-        List<Point> ag = points.stream().filter(p -> MetricNames.isKind(p.kind(), MetricNames.KIND_ALIGNGUARD)).toList();
+        List<Point> ag = points.stream().filter(p -> MethodCatalog.isKind(p.kind(), AlignGuard.KIND)).toList();
         Point agPick = ParetoFrontier.bestWithin(ag, lora, tolerance).orElse(null);
         Stat agReduction = agPick == null ? null : reduction(agPick, lora);
         String tol = points(tolerance);
@@ -384,8 +390,8 @@ public final class ReportWriter {
         // 3. the other methods under the same rule, and the controls
         List<FairPick> picks = ParetoFrontier.fairComparison(points, tolerance);
         List<FairPick> others = picks.stream()
-            .filter(p -> !MetricNames.isKind(p.kind(), MetricNames.KIND_LORA)
-                && !MetricNames.isKind(p.kind(), MetricNames.KIND_ALIGNGUARD))
+            .filter(p -> !MethodCatalog.isKind(p.kind(), Lora.KIND)
+                && !MethodCatalog.isKind(p.kind(), AlignGuard.KIND))
             .toList();
         if (!others.isEmpty() && drifted) {
             sb.append("Under the same rule, the other methods' drift reductions were: ");
@@ -401,14 +407,14 @@ public final class ReportWriter {
             sb.append(sj).append('.');
             if (agPick != null) {
                 for (FairPick p : others) {
-                    if (p.point() != null && MetricNames.isKind(p.kind(), MetricNames.KIND_RANDOM_SUBSPACE)) {
+                    if (p.point() != null && MethodCatalog.isKind(p.kind(), RandomSubspace.KIND)) {
                         sb.append(' ').append(comparison("the random-subspace control, " + p.point().label(),
                             agReduction, reduction(p.point(), lora)));
                     }
                 }
                 FairPick best = null;
                 for (FairPick p : others) {
-                    if (p.point() != null && !MetricNames.isKind(p.kind(), MetricNames.KIND_RANDOM_SUBSPACE)
+                    if (p.point() != null && !MethodCatalog.isKind(p.kind(), RandomSubspace.KIND)
                         && (best == null || reduction(p.point(), lora).mean() > reduction(best.point(), lora).mean())) {
                         best = p;
                     }

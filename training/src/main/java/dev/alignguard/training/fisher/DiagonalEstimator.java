@@ -32,16 +32,15 @@ public final class DiagonalEstimator implements FisherEstimator {
     }
 
     @Override
-    public Map<String, LayerSubspace> estimate(LlamaModel model, Kernels kernels, List<String> layers,
-                                               List<Sequence> alignmentData, SubspaceSettings settings) {
-        List<Sequence> examples = FisherEstimators.examples(alignmentData, settings);
+    public List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers,
+                                              List<Sequence> examples, SubspaceSettings settings) {
         Map<String, double[]> diagonals = diagonals(model, kernels, layers, examples, FisherEstimators.PAD_ID);
         List<LayerEstimate> raw = new ArrayList<>();
         for (String path : layers) {
             Linear l = model.linear(path);
             raw.add(layer(path, l.outFeatures(), l.inFeatures(), diagonals.get(path), settings.rule()));
         }
-        return FisherEstimators.finish(NAME, raw, settings, examples.size());
+        return raw;
     }
 
     /** diag F = (1/N) sum_i g_i^2 of every layer. */

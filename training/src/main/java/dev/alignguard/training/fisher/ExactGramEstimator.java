@@ -38,16 +38,15 @@ public final class ExactGramEstimator implements FisherEstimator {
     }
 
     @Override
-    public Map<String, LayerSubspace> estimate(LlamaModel model, Kernels kernels, List<String> layers,
-                                               List<Sequence> alignmentData, SubspaceSettings settings) {
-        List<Sequence> examples = FisherEstimators.examples(alignmentData, settings);
+    public List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers,
+                                              List<Sequence> examples, SubspaceSettings settings) {
         Map<String, double[][]> g = PerExampleGradients.compute(model, kernels, layers, examples, FisherEstimators.PAD_ID);
         List<LayerEstimate> raw = new ArrayList<>();
         for (String path : layers) {
             var l = model.linear(path);
             raw.add(layer(path, l.outFeatures(), l.inFeatures(), g.remove(path), settings.rule()));
         }
-        return FisherEstimators.finish(NAME, raw, settings, examples.size());
+        return raw;
     }
 
     /** One layer from its per-example gradients {@code g: double[N][D]}. */

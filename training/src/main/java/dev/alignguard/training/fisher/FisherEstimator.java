@@ -15,7 +15,8 @@ import dev.alignguard.training.data.Sequence;
  * (matrix-free), {@link KfacEstimator} (Kronecker factors), {@link DiagonalEstimator} (coordinate
  * mask); {@link FisherEstimators#of} picks one by {@link SubspaceSettings.Estimator}. All share the
  * per-example gradients of {@link PerExampleGradients}, the example sample, the normalisation across
- * layers and the soft-projection confidences of {@link FisherEstimators}.
+ * layers and the soft-projection confidences of {@link FisherEstimators}: the shared skeleton is
+ * {@link #estimate}, and an estimator writes only {@link #estimateLayers}.
  */
 public interface FisherEstimator {
 
@@ -29,6 +30,17 @@ public interface FisherEstimator {
      * @param alignmentData  the examples; each contributes one per-example gradient g_i
      * @return per layer path, the subspace (eigenvalues normalised as the settings say)
      */
-    Map<String, LayerSubspace> estimate(LlamaModel model, Kernels kernels, List<String> layers,
-                                        List<Sequence> alignmentData, SubspaceSettings settings);
+    default Map<String, LayerSubspace> estimate(LlamaModel model, Kernels kernels, List<String> layers,
+                                                List<Sequence> alignmentData, SubspaceSettings settings) {
+        List<Sequence> examples = FisherEstimators.examples(alignmentData, settings);
+        return FisherEstimators.finish(name(), estimateLayers(model, kernels, layers, examples, settings), settings,
+            examples.size());
+    }
+
+    /**
+     * The estimator's own part: one raw (unnormalised) estimate per layer, in {@code layers} order,
+     * from the already-sampled examples. {@link #estimate} samples before and normalises after.
+     */
+    List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers, List<Sequence> examples,
+                                       SubspaceSettings settings);
 }

@@ -43,15 +43,14 @@ public final class KfacEstimator implements FisherEstimator {
     }
 
     @Override
-    public Map<String, LayerSubspace> estimate(LlamaModel model, Kernels kernels, List<String> layers,
-                                               List<Sequence> alignmentData, SubspaceSettings settings) {
-        List<Sequence> examples = FisherEstimators.examples(alignmentData, settings);
+    public List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers,
+                                              List<Sequence> examples, SubspaceSettings settings) {
         Map<String, KfacFactors> factors = factors(model, kernels, layers, examples, FisherEstimators.PAD_ID);
         List<LayerEstimate> raw = new ArrayList<>();
         for (var e : factors.entrySet()) {
             raw.add(layer(e.getKey(), e.getValue(), settings.rule()));
         }
-        return FisherEstimators.finish(NAME, raw, settings, examples.size());
+        return raw;
     }
 
     /** The accumulated factors of every layer (one forward/backward per example, rows captured). */

@@ -52,9 +52,8 @@ public final class LanczosEstimator implements FisherEstimator {
     }
 
     @Override
-    public Map<String, LayerSubspace> estimate(LlamaModel model, Kernels kernels, List<String> layers,
-                                               List<Sequence> alignmentData, SubspaceSettings settings) {
-        List<Sequence> examples = FisherEstimators.examples(alignmentData, settings);
+    public List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers,
+                                              List<Sequence> examples, SubspaceSettings settings) {
         Map<String, double[][]> g = PerExampleGradients.compute(model, kernels, layers, examples, FisherEstimators.PAD_ID);
         List<LayerEstimate> raw = new ArrayList<>();
         Lanczos.Options opts = options.withSeed(settings.seed());
@@ -67,7 +66,7 @@ public final class LanczosEstimator implements FisherEstimator {
             }
             raw.add(e);
         }
-        return FisherEstimators.finish(NAME, raw, settings, examples.size());
+        return raw;
     }
 
     /** One layer from its per-example gradients {@code g: double[N][D]}. */

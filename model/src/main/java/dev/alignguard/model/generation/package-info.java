@@ -1,0 +1,4 @@
+/**
+ * Greedy generation from a model, batched.
+ */
+package dev.alignguard.model.generation;

@@ -1,0 +1,4 @@
+/**
+ * The word-level tokenizer and its file format.
+ */
+package dev.alignguard.model.tokenizer;

@@ -1,0 +1,4 @@
+/**
+ * Token sequences, batches and the seeded data order.
+ */
+package dev.alignguard.training.data;

@@ -1,0 +1,4 @@
+/**
+ * AdamW, learning-rate schedules and gradient clipping.
+ */
+package dev.alignguard.training.optim;

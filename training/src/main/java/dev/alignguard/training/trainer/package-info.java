@@ -1,0 +1,4 @@
+/**
+ * The trainer: steps, hooks, step records, progress lines, divergence detection.
+ */
+package dev.alignguard.training.trainer;
