@@ -1,6 +1,8 @@
 package dev.alignguard.proofs.autodiff;
 
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +16,9 @@ import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraAdapter;
 import dev.alignguard.model.lora.LoraConfig;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
 
 /**
  * The whole model's gradient (next-token cross-entropy) agrees with finite differences, for the
@@ -39,10 +41,19 @@ class ModelGradientProperties {
         return m;
     }
 
-    @Property(tries = 12)
-    void fullModelGradient(@ForAll @IntRange(min = 1, max = 2) int kvHeads, @ForAll @IntRange(min = 1, max = 2) int group,
-                           @ForAll @IntRange(min = 1, max = 2) int layers, @ForAll @IntRange(min = 2, max = 5) int seq,
-                           @ForAll long seed) {
+    /** A random configuration: kvHeads KV heads, group query heads per KV head, layers, sequence length, weights' seed. */
+    record Shape(int kvHeads, int group, int layers, int seq, long seed) {
+    }
+
+    @Test
+    void fullModelGradient() {
+        Laws.qt(12).forAll(integers().between(1, 2).zip(integers().between(1, 2), integers().between(1, 2),
+                integers().between(2, 5), Gaussians.seeds(), Shape::new)).checkAssert(ModelGradientProperties::fullModelGradient);
+    }
+
+    private static void fullModelGradient(Shape shape) {
+        int kvHeads = shape.kvHeads(), group = shape.group(), layers = shape.layers(), seq = shape.seq();
+        long seed = shape.seed();
         int heads = kvHeads * group, hidden = heads * 4, vocab = 11, batch = 2;
         LlamaModel m = randomModel(vocab, hidden, heads, kvHeads, layers, seed);
         Random rnd = new Random(seed);
@@ -53,8 +64,13 @@ class ModelGradientProperties {
             params, 12, seed, Backends.create("vector", 2)));
     }
 
-    @Property(tries = 12)
-    void loraOnlyGradient(@ForAll @IntRange(min = 1, max = 4) int r, @ForAll boolean rslora, @ForAll long seed) {
+    @Test
+    void loraOnlyGradient() {
+        Laws.qt(12).forAll(integers().between(1, 4), booleans().all(), Gaussians.seeds())
+                .checkAssert(ModelGradientProperties::loraOnlyGradient);
+    }
+
+    private static void loraOnlyGradient(int r, boolean rslora, long seed) {
         LlamaModel m = randomModel(9, 8, 2, 1, 2, seed);
         Map<String, LoraAdapter> adapters = m.attachLora(
             LoraConfig.of(r, 2 * r, "q_proj", "v_proj", "down_proj").withRslora(rslora), seed);

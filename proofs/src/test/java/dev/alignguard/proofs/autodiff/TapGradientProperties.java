@@ -3,6 +3,7 @@ package dev.alignguard.proofs.autodiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +18,9 @@ import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.llama.Linear;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
 
 /**
  * The identity "tap" (MatrixOps.tap) and the Linear capture hook built on it: the tap's backward
@@ -31,9 +32,13 @@ class TapGradientProperties {
 
     private static final Kernels K = ScalarKernels.INSTANCE;
 
-    @Property(tries = 30)
-    void tapIsAnIdentityWithAWindowOnTheGradient(@ForAll @IntRange(min = 1, max = 6) int rows,
-                                                  @ForAll @IntRange(min = 1, max = 6) int cols, @ForAll long seed) {
+    @Test
+    void tapIsAnIdentityWithAWindowOnTheGradient() {
+        Laws.qt(30).forAll(integers().between(1, 6), integers().between(1, 6), Gaussians.seeds())
+                .checkAssert(TapGradientProperties::tapIsAnIdentity);
+    }
+
+    private static void tapIsAnIdentity(int rows, int cols, long seed) {
         Random rnd = new Random(seed);
         Tensor x = GradientCheck.randomParameter("x", rows, cols, rnd, 1.0);
         Tensor w = GradientCheck.randomParameter("w", cols, cols, rnd, 1.0);
@@ -51,8 +56,12 @@ class TapGradientProperties {
         assertArrayEquals(yParam.grad(), seen.get(0));
     }
 
-    @Property(tries = 15)
-    void captureChangesNothing(@ForAll @IntRange(min = 2, max = 6) int seq, @ForAll long seed) {
+    @Test
+    void captureChangesNothing() {
+        Laws.qt(15).forAll(integers().between(2, 6), Gaussians.seeds()).checkAssert(TapGradientProperties::captureChangesNothing);
+    }
+
+    private static void captureChangesNothing(int seq, long seed) {
         LlamaModel m = LlamaModel.initialize(new LlamaConfig(11, 8, 12, 2, 2, 1, 16, 1e-5, 10000.0), seed);
         Random rnd = new Random(seed);
         int[] tokens = rnd.ints(2 * seq, 0, 11).toArray();

@@ -6,11 +6,14 @@ import java.util.Random;
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.kernels.ScalarKernels;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.gen.KernelOperands;
+import dev.alignguard.proofs.gen.KernelOperands.Gemm;
+import dev.alignguard.proofs.gen.KernelOperands.GemmShape;
+import dev.alignguard.proofs.gen.KernelOperands.Softmax;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.generators.SourceDSL;
 
 /**
  * The agreement laws every fast kernel backend obeys against {@link ScalarKernels}, stated once and
@@ -28,20 +31,11 @@ import net.jqwik.api.Provide;
  * matrices are not square; slices with offsets and leading dimensions larger than their width, and
  * sentinels around them that must come back untouched.
  *
- * <p><b>Replaying a failure.</b> jqwik prints a report for every property to the test output
- * ({@code jqwik.reporting.usejunitplatform=false} in {@code junit-platform.properties}): the
- * {@code seed} of the run and, on failure, the shrunk sample, whose {@code seed} parameter fixes
- * the data. The next run tries the failed sample first ({@code jqwik.failures.after.default=SAMPLE_FIRST},
- * database under {@code target/}). To pin a run, override the law in the backend's class,
- * <pre>
- *   &#64;Override
- *   &#64;Property(seed = "-8783951355857821795", tries = 60)
- *   public void gemmAgreesWithinRoundingBound(...same parameters...) {
- *       BackendLaws.super.gemmAgreesWithinRoundingBound(...);
- *   }
- * </pre>
- * or turn the printed sample into an example-based test. Note that surefire's
- * {@code -Dtest=Class#method} filter does not select these inherited properties; select the class.
+ * <p><b>Replaying a failure.</b> Each law runs through {@link Laws#qt}: a failure reports its seed,
+ * the shrunk operands (shape, scalars, offsets and the data seed) and the command that replays it,
+ * e.g. {@code ./mvnw -B -ntp -pl proofs -am verify -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dtest='VectorKernelsOneThreadLawsTest#gemmAgreesWithinRoundingBound' -Dalignguard.seed=N}.
+ * The operand generators are in {@link KernelOperands}.
  */
 interface BackendLaws {
 
@@ -56,36 +50,6 @@ interface BackendLaws {
         return ScalarKernels.INSTANCE;
     }
 
-    // ---------------------------------------------------------------- generators
-
-    @Provide
-    default Arbitrary<Integer> dims() {
-        return Arbitraries.oneOf(Arbitraries.of(1, 3, 7, 16, 17, 33, 129), Arbitraries.integers().between(1, 40));
-    }
-
-    @Provide
-    default Arbitrary<Integer> depths() {
-        return Arbitraries.oneOf(Arbitraries.of(1, 3, 7, 17, 33, 129, 257, 300), Arbitraries.integers().between(1, 64));
-    }
-
-    @Provide
-    default Arbitrary<Float> scalars() {
-        // Nonzero scalars have magnitude >= 2^-3 (see FloatBounds on underflow).
-        return Arbitraries.oneOf(Arbitraries.of(0f, 1f, -1f, 0.5f, 2f),
-            Arbitraries.integers().between(-24, 24).filter(i -> i != 0).map(i -> i / 8f));
-    }
-
-    @Provide
-    default Arbitrary<Integer> pads() {
-        return Arbitraries.integers().between(0, 5);
-    }
-
-    @Provide
-    default Arbitrary<Integer> lengths() {
-        return Arbitraries.oneOf(Arbitraries.of(0, 1, 7, 15, 16, 17, 31, 33, 64, 1000, 4099),
-            Arbitraries.integers().between(0, 200));
-    }
-
     // ---------------------------------------------------------------- matrix product
 
     /**
@@ -93,27 +57,25 @@ interface BackendLaws {
      * on every element of C, for both transposes, any alpha and beta, offset slices with padded
      * leading dimensions; and writes nothing outside C.
      */
-    @Property(tries = 60)
-    default void gemmAgreesWithinRoundingBound(
-            @ForAll boolean transA, @ForAll boolean transB,
-            @ForAll("dims") int m, @ForAll("dims") int n, @ForAll("depths") int k,
-            @ForAll("scalars") float alpha, @ForAll("scalars") float beta,
-            @ForAll("pads") int pad, @ForAll("pads") int off, @ForAll long seed) {
-        checkGemm(transA, transB, m, n, k, alpha, beta, pad, off, seed, false);
+    @Test
+    default void gemmAgreesWithinRoundingBound() {
+        Laws.qt(60).forAll(KernelOperands.gemms(KernelOperands.scalars(), KernelOperands.pads()))
+                .checkAssert(g -> checkGemm(g, false));
     }
 
     /** With {@code beta == 0} C is not read: NaN in C does not reach the result. */
-    @Property(tries = 25)
-    default void gemmWithBetaZeroDoesNotReadC(
-            @ForAll boolean transA, @ForAll boolean transB,
-            @ForAll("dims") int m, @ForAll("dims") int n, @ForAll("depths") int k,
-            @ForAll("scalars") float alpha, @ForAll("pads") int pad, @ForAll long seed) {
-        checkGemm(transA, transB, m, n, k, alpha, 0f, pad, 1, seed, true);
+    @Test
+    default void gemmWithBetaZeroDoesNotReadC() {
+        Laws.qt(25).forAll(KernelOperands.gemms(SourceDSL.arbitrary().constant(0f), SourceDSL.arbitrary().constant(1)))
+                .checkAssert(g -> checkGemm(g, true));
     }
 
-    private void checkGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta,
-                           int pad, int off, long seed, boolean nanInC) {
-        Random rnd = new Random(seed);
+    private void checkGemm(Gemm g, boolean nanInC) {
+        GemmShape sh = g.shape();
+        boolean transA = sh.transA(), transB = sh.transB();
+        int m = sh.m(), n = sh.n(), k = sh.k(), pad = g.pad(), off = g.off();
+        float alpha = g.alpha(), beta = g.beta();
+        Random rnd = new Random(g.seed());
         int aRows = transA ? k : m, aCols = transA ? m : k, lda = aCols + pad;
         int bRows = transB ? n : k, bCols = transB ? k : n, ldb = bCols + pad + 1;
         int ldc = n + pad;
@@ -152,9 +114,13 @@ interface BackendLaws {
     // ---------------------------------------------------------------- vector operations
 
     /** {@code axpy} within {@code 2 gamma(2) (|alpha x_i| + |y_i|)} per element (fused or not). */
-    @Property(tries = 30)
-    default void axpyAgreesWithinRoundingBound(@ForAll("lengths") int n, @ForAll("scalars") float alpha,
-                                               @ForAll("pads") int off, @ForAll long seed) {
+    @Test
+    default void axpyAgreesWithinRoundingBound() {
+        Laws.qt(30).forAll(KernelOperands.lengths(), KernelOperands.scalars(), KernelOperands.pads(), Gaussians.seeds())
+                .checkAssert(this::checkAxpy);
+    }
+
+    private void checkAxpy(int n, float alpha, int off, long seed) {
         Random rnd = new Random(seed);
         float[] x = data(rnd, off + n + 2);
         float[] y0 = data(rnd, off + n + 2);
@@ -171,9 +137,13 @@ interface BackendLaws {
     }
 
     /** {@code scale}, {@code add}, {@code mul}: one correctly rounded operation per element, so bit-identical, aliasing included. */
-    @Property(tries = 30)
-    default void elementwiseOpsAreBitIdentical(@ForAll("lengths") int n, @ForAll("scalars") float alpha,
-                                               @ForAll("pads") int off, @ForAll long seed) {
+    @Test
+    default void elementwiseOpsAreBitIdentical() {
+        Laws.qt(30).forAll(KernelOperands.lengths(), KernelOperands.scalars(), KernelOperands.pads(), Gaussians.seeds())
+                .checkAssert(this::checkElementwise);
+    }
+
+    private void checkElementwise(int n, float alpha, int off, long seed) {
         Random rnd = new Random(seed);
         float[] x = data(rnd, off + n + 2);
         float[] y = data(rnd, off + n + 2);
@@ -204,8 +174,12 @@ interface BackendLaws {
     }
 
     /** {@code sum} within {@code 2 gamma(n-1) sum |x_i|}, whatever the order of additions. */
-    @Property(tries = 30)
-    default void sumAgreesWithinRoundingBound(@ForAll("lengths") int n, @ForAll("pads") int off, @ForAll long seed) {
+    @Test
+    default void sumAgreesWithinRoundingBound() {
+        Laws.qt(30).forAll(KernelOperands.lengths(), KernelOperands.pads(), Gaussians.seeds()).checkAssert(this::checkSum);
+    }
+
+    private void checkSum(int n, int off, long seed) {
         float[] x = data(new Random(seed), off + n + 2);
         double sumAbs = 0;
         for (int i = 0; i < n; i++) {
@@ -215,9 +189,12 @@ interface BackendLaws {
     }
 
     /** {@code dot} and {@code sumOfSquares} within {@code 2 gamma(n) sum |x_i y_i|}. */
-    @Property(tries = 30)
-    default void dotAndSumOfSquaresAgreeWithinRoundingBound(@ForAll("lengths") int n, @ForAll("pads") int off,
-                                                            @ForAll long seed) {
+    @Test
+    default void dotAndSumOfSquaresAgreeWithinRoundingBound() {
+        Laws.qt(30).forAll(KernelOperands.lengths(), KernelOperands.pads(), Gaussians.seeds()).checkAssert(this::checkDot);
+    }
+
+    private void checkDot(int n, int off, long seed) {
         Random rnd = new Random(seed);
         float[] x = data(rnd, off + n + 2);
         float[] y = data(rnd, n + 1);
@@ -240,10 +217,15 @@ interface BackendLaws {
      * 0 in every masked one, and leaves everything outside the slice alone. Logit scales up to 30
      * make some exponentials underflow.
      */
-    @Property(tries = 40)
-    default void softmaxAgreesWithinRoundingBound(
-            @ForAll("dims") int rows, @ForAll("dims") int extraCols, @ForAll boolean causal,
-            @ForAll("pads") int pad, @ForAll("pads") int off, @ForAll long seed) {
+    @Test
+    default void softmaxAgreesWithinRoundingBound() {
+        Laws.qt(40).forAll(KernelOperands.softmaxes()).checkAssert(this::checkSoftmax);
+    }
+
+    private void checkSoftmax(Softmax s) {
+        int rows = s.rows(), extraCols = s.extraCols(), pad = s.pad(), off = s.off();
+        boolean causal = s.causal();
+        long seed = s.seed();
         int cols = rows + extraCols - 1; // rows <= cols, often equal
         int ld = cols + pad;
         Random rnd = new Random(seed);

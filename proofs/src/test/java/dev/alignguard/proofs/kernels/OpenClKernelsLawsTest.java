@@ -3,7 +3,7 @@ package dev.alignguard.proofs.kernels;
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.kernels.opencl.OpenClKernels;
 
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
 
 /**
  * {@link BackendLaws} for the OpenCL backend, on whatever OpenCL device it picks (PoCL on the CPU
@@ -39,7 +39,7 @@ class OpenClKernelsLawsTest implements BackendLaws {
         return ErrorModel.OPENCL;
     }
 
-    @AfterContainer
+    @AfterAll
     static void close() {
         synchronized (OpenClKernelsLawsTest.class) {
             if (fast != null) {

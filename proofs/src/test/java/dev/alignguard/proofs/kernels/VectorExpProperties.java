@@ -2,14 +2,15 @@ package dev.alignguard.proofs.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.util.Random;
 
 import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.math.kernels.VectorKernels;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
 
 /**
  * The Vector API sigmoid is bit-identical to its scalar twin in the tail loop (same operations in
@@ -24,8 +25,12 @@ class VectorExpProperties {
 
     private static final double U = Math.ulp(1.0f) / 2;
 
-    @Property(tries = 60)
-    void vectorLanesEqualTheScalarTwinBitForBit(@ForAll @IntRange(min = 1, max = 200) int n, @ForAll long seed) {
+    @Test
+    void vectorLanesEqualTheScalarTwinBitForBit() {
+        Laws.qt(60).forAll(integers().between(1, 200), Gaussians.seeds()).checkAssert(this::vectorLanesEqualTheScalarTwin);
+    }
+
+    private void vectorLanesEqualTheScalarTwin(int n, long seed) {
         Random rnd = new Random(seed);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
@@ -42,8 +47,12 @@ class VectorExpProperties {
         }
     }
 
-    @Property(tries = 60)
-    void sigmoidStaysWithinAFewUlpsOfTheReference(@ForAll @IntRange(min = 1, max = 300) int n, @ForAll long seed) {
+    @Test
+    void sigmoidStaysWithinAFewUlpsOfTheReference() {
+        Laws.qt(60).forAll(integers().between(1, 300), Gaussians.seeds()).checkAssert(this::sigmoidWithinAFewUlps);
+    }
+
+    private void sigmoidWithinAFewUlps(int n, long seed) {
         Random rnd = new Random(seed);
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {

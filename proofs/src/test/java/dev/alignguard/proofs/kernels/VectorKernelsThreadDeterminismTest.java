@@ -4,38 +4,34 @@ import java.util.Random;
 
 import dev.alignguard.math.kernels.VectorKernels;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.gen.KernelOperands;
+import dev.alignguard.proofs.gen.KernelOperands.GemmShape;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.generators.SourceDSL;
 
 /**
  * The Vector API backend's {@code gemm} is bit-identical on 1, 2 and 3 threads: threads split the
  * output into tiles, and every element is still summed in the same order (the {@code Kernels}
  * determinism contract). Shapes are drawn large enough that most cross the backend's 2^18
- * multiply-add threshold for going parallel and many its 256-deep panel. Replay as described in
- * {@link BackendLaws}.
+ * multiply-add threshold for going parallel and many its 256-deep panel
+ * ({@link KernelOperands#parallelSides()}, {@link KernelOperands#parallelDepths()}). Replay as
+ * described in {@link BackendLaws}.
  */
 class VectorKernelsThreadDeterminismTest {
 
     private static final VectorKernels[] BACKENDS = {new VectorKernels(1), new VectorKernels(2), new VectorKernels(3)};
 
-    @Provide
-    Arbitrary<Integer> sides() {
-        return Arbitraries.oneOf(Arbitraries.of(1, 7, 33, 129, 200), Arbitraries.integers().between(40, 160));
+    @Test
+    void gemmIsBitIdenticalForOneTwoAndThreeThreads() {
+        Laws.qt(20).forAll(KernelOperands.gemmShapes(KernelOperands.parallelSides(), KernelOperands.parallelDepths()),
+                SourceDSL.booleans().all(), Gaussians.seeds()).checkAssert(this::gemmIsBitIdentical);
     }
 
-    @Provide
-    Arbitrary<Integer> depths() {
-        return Arbitraries.oneOf(Arbitraries.of(1, 17, 256, 257, 600), Arbitraries.integers().between(16, 400));
-    }
-
-    @Property(tries = 20)
-    void gemmIsBitIdenticalForOneTwoAndThreeThreads(
-            @ForAll boolean transA, @ForAll boolean transB,
-            @ForAll("sides") int m, @ForAll("sides") int n, @ForAll("depths") int k,
-            @ForAll boolean withBeta, @ForAll long seed) {
+    private void gemmIsBitIdentical(GemmShape shape, boolean withBeta, long seed) {
+        boolean transA = shape.transA(), transB = shape.transB();
+        int m = shape.m(), n = shape.n(), k = shape.k();
         Random rnd = new Random(seed);
         float[] a = BackendLaws.data(rnd, m * k);
         float[] b = BackendLaws.data(rnd, k * n);

@@ -2,19 +2,16 @@ package dev.alignguard.proofs.linalg;
 
 import dev.alignguard.math.linalg.Vec;
 import dev.alignguard.math.projection.BasisProjector;
+import dev.alignguard.proofs.gen.OrthonormalBases;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import org.quicktheories.core.Gen;
 
 /** Projector laws for P = U U^T with a Haar-random orthonormal U (D x m), D in [1, 40], m in [0, D]. */
 class BasisProjectorProperties implements ProjectorLaws<BasisProjector> {
 
     @Override
-    public Arbitrary<BasisProjector> projectors() {
-        Arbitrary<Integer> dims = Arbitraries.integers().between(1, 40);
-        return dims.flatMap(d -> Combinators.combine(Arbitraries.integers().between(0, d), Gaussians.seeds())
-                .as((m, seed) -> BasisProjector.of(d, Gaussians.orthonormal(new Random(seed), d, m))));
+    public Gen<BasisProjector> projectors() {
+        return OrthonormalBases.basisProjectors(40);
     }
 
     @Override

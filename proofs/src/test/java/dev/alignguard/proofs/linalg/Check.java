@@ -3,8 +3,8 @@ package dev.alignguard.proofs.linalg;
 import java.util.Arrays;
 
 /**
- * Minimal assertions for the property suites (the proofs module depends on jqwik only); a failed
- * check throws {@link AssertionError}, which jqwik reports as a falsified property and shrinks.
+ * Minimal assertions for the property suites, with messages that carry the bound; a failed check
+ * throws {@link AssertionError}, which QuickTheories reports as a falsified property and shrinks.
  */
 final class Check {
 

@@ -4,12 +4,11 @@ import dev.alignguard.math.linalg.EigenPairs;
 import dev.alignguard.math.linalg.Orthonormalize;
 import dev.alignguard.math.linalg.SymmetricOperator;
 import dev.alignguard.math.linalg.Vec;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import dev.alignguard.proofs.harness.Laws;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * The laws every eigen solver's output must satisfy, stated once and checked per solver: each
@@ -19,7 +18,9 @@ import org.ejml.dense.row.CommonOps_DDRM;
  *
  * <p>The bounds differ per solver (backward-stable dense eig, the Gram lift that squares the
  * condition number, Lanczos's reported residuals), so each implementing class derives its own in
- * {@link Solved}; the laws themselves are shared.
+ * {@link Solved}; the laws themselves are shared. Each law is a JUnit test running a QuickTheories
+ * property through {@link Laws#qt}; the problem sizes are drawn as integer ranges, so a failure
+ * shrinks toward small D, N and m.
  */
 public interface EigenSolverLaws {
 
@@ -40,51 +41,54 @@ public interface EigenSolverLaws {
     }
 
     /** Random problems for this solver, solved. */
-    Arbitrary<Solved> problems();
-
-    @Provide
-    default Arbitrary<Solved> solved() {
-        return problems();
-    }
+    Gen<Solved> problems();
 
     /** ||F u - lambda u|| within the solver's bound, for every returned pair. */
-    @Property(tries = 40)
-    default void pairsSolveTheEigenEquation(@ForAll("solved") Solved s) {
-        SymmetricOperator f = SymmetricOperator.dense(s.f());
-        double[] fu = new double[s.f().numRows];
-        for (int k = 0; k < s.pairs().count(); k++) {
-            double[] u = s.pairs().vector(k);
-            f.apply(u, fu);
-            Vec.axpy(-s.pairs().value(k), u, fu);
-            Check.atMost(Vec.norm(fu), s.residualBound()[k], s + ": ||F u_" + k + " - lambda_" + k + " u_" + k + "||");
-        }
+    @Test
+    default void pairsSolveTheEigenEquation() {
+        Laws.qt(40).forAll(problems()).checkAssert(s -> {
+            SymmetricOperator f = SymmetricOperator.dense(s.f());
+            double[] fu = new double[s.f().numRows];
+            for (int k = 0; k < s.pairs().count(); k++) {
+                double[] u = s.pairs().vector(k);
+                f.apply(u, fu);
+                Vec.axpy(-s.pairs().value(k), u, fu);
+                Check.atMost(Vec.norm(fu), s.residualBound()[k], s + ": ||F u_" + k + " - lambda_" + k + " u_" + k + "||");
+            }
+        });
     }
 
     /** U^T U = I. */
-    @Property(tries = 40)
-    default void vectorsAreOrthonormal(@ForAll("solved") Solved s) {
-        Check.atMost(Orthonormalize.deviation(s.pairs().vectors()), s.orthonormalBound(), s + ": max |U^T U - I|");
+    @Test
+    default void vectorsAreOrthonormal() {
+        Laws.qt(40).forAll(problems()).checkAssert(s -> {
+            Check.atMost(Orthonormalize.deviation(s.pairs().vectors()), s.orthonormalBound(), s + ": max |U^T U - I|");
+        });
     }
 
     /** lambda_0 >= lambda_1 >= ... */
-    @Property(tries = 40)
-    default void valuesDescend(@ForAll("solved") Solved s) {
-        double[] v = s.pairs().values();
-        for (int k = 1; k < v.length; k++) {
-            Check.that(v[k] <= v[k - 1], s + ": lambda_" + k + " = " + v[k] + " > lambda_" + (k - 1) + " = " + v[k - 1]);
-        }
+    @Test
+    default void valuesDescend() {
+        Laws.qt(40).forAll(problems()).checkAssert(s -> {
+            double[] v = s.pairs().values();
+            for (int k = 1; k < v.length; k++) {
+                Check.that(v[k] <= v[k - 1], s + ": lambda_" + k + " = " + v[k] + " > lambda_" + (k - 1) + " = " + v[k - 1]);
+            }
+        });
     }
 
     /** lambda_k = u_k^T F u_k: |u^T F u - lambda| = |u^T (F u - lambda u)| &lt;= the residual bound (u is unit). */
-    @Property(tries = 40)
-    default void valuesAreRayleighQuotients(@ForAll("solved") Solved s) {
-        SymmetricOperator f = SymmetricOperator.dense(s.f());
-        double[] fu = new double[s.f().numRows];
-        for (int k = 0; k < s.pairs().count(); k++) {
-            double[] u = s.pairs().vector(k);
-            f.apply(u, fu);
-            Check.close(s.pairs().value(k), Vec.dot(u, fu), s.residualBound()[k], s + ": Rayleigh quotient of u_" + k);
-        }
+    @Test
+    default void valuesAreRayleighQuotients() {
+        Laws.qt(40).forAll(problems()).checkAssert(s -> {
+            SymmetricOperator f = SymmetricOperator.dense(s.f());
+            double[] fu = new double[s.f().numRows];
+            for (int k = 0; k < s.pairs().count(); k++) {
+                double[] u = s.pairs().vector(k);
+                f.apply(u, fu);
+                Check.close(s.pairs().value(k), Vec.dot(u, fu), s.residualBound()[k], s + ": Rayleigh quotient of u_" + k);
+            }
+        });
     }
 
     /**
@@ -92,16 +96,18 @@ public interface EigenSolverLaws {
      * squared norms / N), so they agree to gamma_{D + N} sum |F_ii|, bounded here by gamma_{2D + 64} times
      * the absolute trace (N &lt;= 64 in every generator).
      */
-    @Property(tries = 40)
-    default void traceIsTheOperatorsTrace(@ForAll("solved") Solved s) {
-        if (Double.isNaN(s.pairs().trace())) {
-            return;
-        }
-        int d = s.f().numRows;
-        double abs = 0;
-        for (int i = 0; i < d; i++) {
-            abs += Math.abs(s.f().get(i, i));
-        }
-        Check.close(CommonOps_DDRM.trace(s.f()), s.pairs().trace(), Rounding.gamma(2 * d + 64) * abs, s + ": trace");
+    @Test
+    default void traceIsTheOperatorsTrace() {
+        Laws.qt(40).forAll(problems()).checkAssert(s -> {
+            if (Double.isNaN(s.pairs().trace())) {
+                return;
+            }
+            int d = s.f().numRows;
+            double abs = 0;
+            for (int i = 0; i < d; i++) {
+                abs += Math.abs(s.f().get(i, i));
+            }
+            Check.close(CommonOps_DDRM.trace(s.f()), s.pairs().trace(), Rounding.gamma(2 * d + 64) * abs, s + ": trace");
+        });
     }
 }

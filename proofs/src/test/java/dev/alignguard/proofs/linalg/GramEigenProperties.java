@@ -2,13 +2,13 @@ package dev.alignguard.proofs.linalg;
 
 import dev.alignguard.math.linalg.EigenPairs;
 import dev.alignguard.math.linalg.GramEigen;
-import dev.alignguard.math.linalg.Vec;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.gen.SymmetricMatrices;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.SourceDSL;
 
 /**
  * Eigen-solver laws for the Gram-form solver: D in [1, 30], N in [1, 12] per-example vectors
@@ -27,22 +27,16 @@ import org.ejml.dense.row.CommonOps_DDRM;
 class GramEigenProperties implements EigenSolverLaws {
 
     @Override
-    public Arbitrary<Solved> problems() {
-        return Combinators.combine(Arbitraries.integers().between(1, 30), Arbitraries.integers().between(1, 12), Gaussians.seeds())
-                .as((d, n, seed) -> {
-                    Random rng = new Random(seed);
-                    double decay = 1.5 * rng.nextDouble();
-                    double[][] g = new double[n][];
-                    for (int i = 0; i < n; i++) {
-                        g[i] = Gaussians.vector(rng, d);
-                        Vec.scale(Math.exp(-decay * i), g[i]);
-                    }
-                    EigenPairs pairs = GramEigen.all(g);
-                    DMatrixRMaj f = Gaussians.gramFisher(g);
-                    double ortho = 4 * (pairs.count() + 1) * Rounding.gamma(d);
-                    return new Solved("GramEigen.all, D = " + d + ", N = " + n + ", decay " + decay, f, pairs,
-                            residualBounds(n, f, pairs), ortho);
-                });
+    public Gen<Solved> problems() {
+        return SourceDSL.integers().between(1, 30).zip(SourceDSL.integers().between(1, 12), Gaussians.seeds(), (d, n, seed) -> {
+            Random rng = new Random(seed);
+            double[][] g = SymmetricMatrices.decayingExamples(rng, d, n);
+            EigenPairs pairs = GramEigen.all(g);
+            DMatrixRMaj f = SymmetricMatrices.gramFisher(g);
+            double ortho = 4 * (pairs.count() + 1) * Rounding.gamma(d);
+            return new Solved("GramEigen.all, D = " + d + ", N = " + n + ", seed " + seed, f, pairs,
+                    residualBounds(n, f, pairs), ortho);
+        });
     }
 
     /** The class comment's bound on ||F u_k - lambda_k u_k|| for GramEigen's pairs of F = G G^T / N (f explicit). */

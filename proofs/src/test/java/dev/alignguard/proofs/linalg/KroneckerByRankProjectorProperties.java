@@ -1,14 +1,14 @@
 package dev.alignguard.proofs.linalg;
 
 import dev.alignguard.math.projection.SelectionRule;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
+import dev.alignguard.proofs.gen.KroneckerFactors;
+import org.quicktheories.core.Gen;
 
 /** The projector laws for K-FAC projectors keeping the top m products, m in [0, D]. */
 class KroneckerByRankProjectorProperties extends KroneckerProjectorProperties {
 
     @Override
-    Arbitrary<SelectionRule> rules(int d) {
-        return Arbitraries.integers().between(0, d).map(SelectionRule::rank);
+    Gen<SelectionRule> rules(int d) {
+        return KroneckerFactors.byRank(d);
     }
 }

@@ -1,11 +1,12 @@
 package dev.alignguard.proofs.linalg;
 
 import dev.alignguard.math.linalg.SymmetricOperator;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.gen.SymmetricMatrices;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import org.ejml.data.DMatrixRMaj;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.SourceDSL;
 
 /**
  * Eigen-solver laws for Lanczos on a dense Gaussian symmetric (indefinite) operator, D in [1, 40],
@@ -15,10 +16,10 @@ import org.ejml.data.DMatrixRMaj;
 class LanczosDenseProperties implements EigenSolverLaws {
 
     @Override
-    public Arbitrary<Solved> problems() {
-        return Arbitraries.integers().between(1, 40).flatMap(d -> Combinators.combine(
-                Arbitraries.integers().between(1, Math.min(d, 4)), Gaussians.seeds()).as((m, seed) -> {
-                    DMatrixRMaj f = Gaussians.symmetric(new Random(seed), d);
+    public Gen<Solved> problems() {
+        return SourceDSL.integers().between(1, 40).flatMap(d -> SourceDSL.integers().between(1, Math.min(d, 4))
+                .zip(Gaussians.seeds(), (m, seed) -> {
+                    DMatrixRMaj f = SymmetricMatrices.gaussian(new Random(seed), d);
                     // the dense product: one D-term dot product per entry, gamma_D relative to ||F||_F
                     return LanczosBounds.solved("Lanczos, Gaussian symmetric " + d + " x " + d, f, SymmetricOperator.dense(f),
                             m, seed, Rounding.gamma(d));

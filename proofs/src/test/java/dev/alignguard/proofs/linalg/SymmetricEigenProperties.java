@@ -2,12 +2,9 @@ package dev.alignguard.proofs.linalg;
 
 import dev.alignguard.math.linalg.EigenPairs;
 import dev.alignguard.math.linalg.SymmetricEigen;
+import dev.alignguard.proofs.gen.SymmetricMatrices;
 import java.util.Arrays;
-import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import org.ejml.data.DMatrixRMaj;
+import org.quicktheories.core.Gen;
 
 /**
  * Eigen-solver laws for the dense EJML decomposition on Gaussian symmetric (indefinite) matrices,
@@ -17,9 +14,9 @@ import org.ejml.data.DMatrixRMaj;
 class SymmetricEigenProperties implements EigenSolverLaws {
 
     @Override
-    public Arbitrary<Solved> problems() {
-        return Combinators.combine(Arbitraries.integers().between(1, 30), Gaussians.seeds()).as((d, seed) -> {
-            DMatrixRMaj f = Gaussians.symmetric(new Random(seed), d);
+    public Gen<Solved> problems() {
+        return SymmetricMatrices.gaussian(30).map(f -> {
+            int d = f.numRows;
             EigenPairs pairs = SymmetricEigen.all(f);
             double[] bound = new double[pairs.count()];
             Arrays.fill(bound, (Rounding.denseEig(d) + Rounding.residualEvaluation(d)) * Rounding.frobenius(f));

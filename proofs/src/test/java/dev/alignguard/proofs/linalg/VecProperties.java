@@ -2,15 +2,16 @@ package dev.alignguard.proofs.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Random;
 
 import dev.alignguard.math.linalg.Vec;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
 
 /**
  * The blocked double loops the alignment subspaces run on ({@link Vec#dots}, four rows per pass,
@@ -20,9 +21,13 @@ import net.jqwik.api.constraints.IntRange;
 class VecProperties {
 
     /** Each of the m dot products is within gamma_n sum |u_i x_i| of the exact one, whatever m mod 4. */
-    @Property(tries = 60)
-    void dotsAreDotProductsWithinTheirRoundingBound(@ForAll @IntRange(min = 1, max = 11) int m,
-                                                    @ForAll @IntRange(min = 1, max = 300) int n, @ForAll long seed) {
+    @Test
+    void dotsAreDotProductsWithinTheirRoundingBound() {
+        Laws.qt(60).forAll(integers().between(1, 11), integers().between(1, 300), Gaussians.seeds())
+                .checkAssert(this::dotsAreDotProductsWithinTheirRoundingBound);
+    }
+
+    private void dotsAreDotProductsWithinTheirRoundingBound(int m, int n, long seed) {
         Random rnd = new Random(seed);
         double[][] rows = new double[m][];
         for (int k = 0; k < m; k++) {
@@ -47,9 +52,13 @@ class VecProperties {
     }
 
     /** addCombination is, bit for bit, out[i] = fma(rows[k][i], w[k], out[i]) for k = 0, 1, ... */
-    @Property(tries = 60)
-    void addCombinationIsTheOrderedFmaChainBitForBit(@ForAll @IntRange(min = 1, max = 9) int m,
-                                                     @ForAll @IntRange(min = 1, max = 300) int n, @ForAll long seed) {
+    @Test
+    void addCombinationIsTheOrderedFmaChainBitForBit() {
+        Laws.qt(60).forAll(integers().between(1, 9), integers().between(1, 300), Gaussians.seeds())
+                .checkAssert(this::addCombinationIsTheOrderedFmaChainBitForBit);
+    }
+
+    private void addCombinationIsTheOrderedFmaChainBitForBit(int m, int n, long seed) {
         Random rnd = new Random(seed);
         double[][] rows = new double[m][];
         for (int k = 0; k < m; k++) {

@@ -13,9 +13,10 @@ import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraAdapter;
 import dev.alignguard.model.lora.LoraConfig;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.gen.LoraShapes;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
 
 /** The laws of LoRA: a fresh adapter changes nothing; merging does not change the function. */
 class LoraProperties {
@@ -30,8 +31,12 @@ class LoraProperties {
         return m.forward(Graph.inference(K), tokens, batch, seq).data();
     }
 
-    @Property(tries = 15)
-    void freshAdapterLeavesOutputsUnchangedBitForBit(@ForAll @IntRange(min = 1, max = 8) int r, @ForAll long seed) {
+    @Test
+    void freshAdapterLeavesOutputsUnchangedBitForBit() {
+        Laws.qt(15).forAll(LoraShapes.ranks(8), Gaussians.seeds()).checkAssert(LoraProperties::freshAdapterIsANoOp);
+    }
+
+    private static void freshAdapterIsANoOp(int r, long seed) {
         LlamaModel m = model(seed);
         int[] tokens = new Random(seed).ints(2 * 6, 0, 13).toArray();
         float[] before = logits(m, tokens, 2, 6);
@@ -45,8 +50,12 @@ class LoraProperties {
      * reassociated products: each logit is a sum of O(C) products per layer, so we allow
      * 1e-4 relative to the largest logit, ~1000 u.
      */
-    @Property(tries = 15)
-    void mergedForwardEqualsUnmerged(@ForAll @IntRange(min = 1, max = 8) int r, @ForAll long seed) {
+    @Test
+    void mergedForwardEqualsUnmerged() {
+        Laws.qt(15).forAll(LoraShapes.ranks(8), Gaussians.seeds()).checkAssert(LoraProperties::mergedEqualsUnmerged);
+    }
+
+    private static void mergedEqualsUnmerged(int r, long seed) {
         LlamaModel m = model(seed);
         var adapters = m.attachLora(LoraConfig.of(r, 2 * r, "q_proj", "k_proj", "v_proj", "o_proj", "up_proj"), seed);
         Random rnd = new Random(seed);
@@ -77,8 +86,12 @@ class LoraProperties {
         }
     }
 
-    @Property(tries = 10)
-    void sameSeedSameWeights(@ForAll long seed) {
+    @Test
+    void sameSeedSameWeights() {
+        Laws.qt(10).forAll(Gaussians.seeds()).checkAssert(LoraProperties::sameSeedSameWeights);
+    }
+
+    private static void sameSeedSameWeights(long seed) {
         LlamaModel a = model(seed), b = model(seed);
         for (var e : a.parameters().entrySet()) {
             Tensor other = b.parameters().get(e.getKey());

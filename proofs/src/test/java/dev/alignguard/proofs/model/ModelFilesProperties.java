@@ -2,6 +2,8 @@ package dev.alignguard.proofs.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,14 +29,11 @@ import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraAdapter;
 import dev.alignguard.model.lora.LoraConfig;
 import dev.alignguard.model.tokenizer.WordTokenizer;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Assume;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.gen.LoraShapes;
+import dev.alignguard.proofs.gen.ModelShapes;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
 
 /**
  * The laws of model and adapter folders: saving then loading gives back the same model and the same
@@ -45,34 +44,6 @@ import net.jqwik.api.constraints.IntRange;
 class ModelFilesProperties {
 
     private static final Kernels K = Backends.create("vector", 2);
-    private static final List<String> LEAVES = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
-        "down_proj", "lm_head");
-
-    @Provide
-    Arbitrary<LlamaConfig> configs() {
-        Arbitrary<Integer> heads = Arbitraries.of(1, 2, 4, 6);
-        Arbitrary<Integer> kvPick = Arbitraries.integers().between(0, 7);
-        Arbitrary<Integer> halfHeadDim = Arbitraries.integers().between(1, 3);
-        Arbitrary<Integer> intermediate = Arbitraries.integers().between(1, 20);
-        Arbitrary<Integer> layers = Arbitraries.integers().between(0, 3);
-        Arbitrary<Integer> vocab = Arbitraries.integers().between(1, 40);
-        Arbitrary<Integer> maxPositions = Arbitraries.integers().between(1, 64);
-        Arbitrary<double[]> epsTheta = Combinators.combine(
-            Arbitraries.doubles().between(-9, -2).ofScale(6).map(x -> Math.pow(10, x)),
-            Arbitraries.doubles().between(1.0, 1e6).ofScale(4))
-            .as((eps, theta) -> new double[] {eps, theta});
-        return Combinators.combine(heads, kvPick, halfHeadDim, intermediate, layers, vocab, maxPositions, epsTheta)
-            .as((h, kv, hd, f, l, v, p, et) -> {
-                List<Integer> divisors = new ArrayList<>();
-                for (int d = 1; d <= h; d++) {
-                    if (h % d == 0) {
-                        divisors.add(d);
-                    }
-                }
-                return new LlamaConfig(v, h * 2 * hd, f, l, h, divisors.get(kv % divisors.size()), p, et[0], et[1]);
-            });
-    }
-
     /** Every parameter overwritten with random values; one in eight an arbitrary bit pattern (NaN, inf, subnormal, -0). */
     private static LlamaModel randomModel(LlamaConfig config, long seed) {
         LlamaModel m = LlamaModel.initialize(config, seed);
@@ -96,9 +67,13 @@ class ModelFilesProperties {
         }
     }
 
-    @Property(tries = 40)
-    void modelSaveThenLoadIsBitIdentical(@ForAll("configs") LlamaConfig config, @ForAll long seed,
-                                         @ForAll boolean withTokenizer) throws IOException {
+    @Test
+    void modelSaveThenLoadIsBitIdentical() {
+        Laws.qt(40).forAll(ModelShapes.llamaConfigs(), Gaussians.seeds(), booleans().all())
+                .checkAssert((config, seed, withTokenizer) -> Laws.unchecked(() -> modelRoundTrip(config, seed, withTokenizer)));
+    }
+
+    private static void modelRoundTrip(LlamaConfig config, long seed, boolean withTokenizer) throws IOException {
         LlamaModel m = randomModel(config, seed);
         WordTokenizer tok = null;
         if (withTokenizer) {
@@ -123,29 +98,29 @@ class ModelFilesProperties {
         }
     }
 
-    @Provide
-    Arbitrary<LoraConfig> loraConfigs() {
-        Arbitrary<Integer> r = Arbitraries.integers().between(1, 5);
-        Arbitrary<Double> alpha = Arbitraries.of(1.0, 4.0, 16.0, 0.5, 3.25);
-        Arbitrary<Double> dropout = Arbitraries.of(0.0, 0.1);
-        Arbitrary<Boolean> rslora = Arbitraries.of(true, false);
-        Arbitrary<Object> targets = Arbitraries.oneOf(
-            Arbitraries.of(LEAVES).list().uniqueElements().ofMinSize(1).ofMaxSize(4).map(l -> (Object) l),
-            Arbitraries.of("model\\.layers\\.0\\..*", ".*\\.(q|v)_proj", "lm_head|.*down_proj", "all-linear").map(s -> (Object) s));
-        return Combinators.combine(r, alpha, dropout, rslora, targets).as((rr, a, d, rs, t) -> {
-            @SuppressWarnings("unchecked")
-            LoraConfig c = t instanceof List<?> l ? LoraConfig.of(rr, a, ((List<String>) l).toArray(String[]::new))
-                : t.equals(LoraConfig.ALL_LINEAR) ? LoraConfig.of(rr, a, LoraConfig.ALL_LINEAR) : LoraConfig.matching(rr, a, (String) t);
-            return c.withDropout(d).withRslora(rs);
-        });
+    /** A base model's configuration, an adapter configuration that targets at least one of its linears, the seed, the batch size. */
+    record AdapterCase(LlamaConfig config, LoraConfig lora, long seed, int batch) {
     }
 
-    @Property(tries = 40)
-    void adapterSaveThenLoadIsBitIdenticalAndGivesTheSameLogits(@ForAll("configs") LlamaConfig config,
-                                                                @ForAll("loraConfigs") LoraConfig lora, @ForAll long seed,
-                                                                @ForAll @IntRange(min = 1, max = 3) int batch) throws IOException {
+    @Test
+    void adapterSaveThenLoadIsBitIdenticalAndGivesTheSameLogits() {
+        Laws.qt(40).forAll(ModelShapes.llamaConfigs().zip(LoraShapes.configs(), Gaussians.seeds(), integers().between(1, 3),
+                        AdapterCase::new)
+                        .assuming(ModelFilesProperties::adapterTargetsSomething))
+                .checkAssert(c -> Laws.unchecked(() -> adapterRoundTrip(c)));
+    }
+
+    /** The LoRA configuration targets at least one linear of the base model (a model without layers has only lm_head). */
+    private static boolean adapterTargetsSomething(AdapterCase c) {
+        return LlamaModel.initialize(c.config(), c.seed()).linears().stream().anyMatch(l -> c.lora().targets(l.path()));
+    }
+
+    private static void adapterRoundTrip(AdapterCase c) throws IOException {
+        LlamaConfig config = c.config();
+        LoraConfig lora = c.lora();
+        long seed = c.seed();
+        int batch = c.batch();
         LlamaModel base = LlamaModel.initialize(config, seed);
-        Assume.that(base.linears().stream().anyMatch(l -> lora.targets(l.path())));
         LlamaModel m = base.copy();
         Random rnd = new Random(seed);
         for (LoraAdapter a : m.attachLora(lora, seed).values()) {

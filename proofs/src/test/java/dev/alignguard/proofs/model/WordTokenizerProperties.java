@@ -1,15 +1,14 @@
 package dev.alignguard.proofs.model;
 
+import static org.quicktheories.generators.SourceDSL.integers;
+
 import dev.alignguard.model.tokenizer.WordTokenizer;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.gen.TokenizerTexts;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,20 +33,17 @@ import java.util.stream.Stream;
  */
 class WordTokenizerProperties {
 
-    private static final String[] LETTERS = {"a", "b", "c", "x", "Z", "é", "ß", "层", "0", "7", "_"};
-    private static final String[] PUNCTUATION = {"?", ".", ",", "!", "'", "-", "(", ")", ":"};
-    private static final String[] SPACES = {" ", "  ", "\t", "\n", " \u00A0"};
     private static final Set<String> DROPPED = Set.of(WordTokenizer.PAD, WordTokenizer.BOS, WordTokenizer.EOS);
 
     private static Path dir;
     private static final AtomicLong COUNTER = new AtomicLong();
 
-    @BeforeContainer
+    @BeforeAll
     static void setUp() throws IOException {
         dir = Files.createTempDirectory("tokenizer-properties");
     }
 
-    @AfterContainer
+    @AfterAll
     static void tearDown() throws IOException {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -56,15 +52,18 @@ class WordTokenizerProperties {
         }
     }
 
-    @Property(tries = 200)
-    void decodeOfEncodeIsTheNormalisedSentence(@ForAll("corpora") List<String> corpus,
-                                              @ForAll("picks") List<Integer> picks,
-                                              @ForAll long seed) {
+    @Test
+    void decodeOfEncodeIsTheNormalisedSentence() {
+        Laws.qt(200).forAll(TokenizerTexts.corpora(), TokenizerTexts.picks(), Gaussians.seeds())
+                .checkAssert(WordTokenizerProperties::decodeOfEncode);
+    }
+
+    private static void decodeOfEncode(List<String> corpus, List<Integer> picks, long seed) {
         WordTokenizer t = WordTokenizer.fromCorpus(corpus, "<refuse>");
         List<String> pool = new ArrayList<>(t.words());
         pool.addAll(List.of(WordTokenizer.SEP, WordTokenizer.UNK, "<refuse>"));
         List<String> pieces = picks.stream().map(i -> pool.get(i % pool.size())).toList();
-        String sentence = join(pieces, new Random(seed));
+        String sentence = TokenizerTexts.join(pieces, new Random(seed));
         String normalised = String.join(" ", pieces);
 
         check(t.split(sentence).equals(pieces), () -> "split " + show(sentence) + " = " + t.split(sentence) + ", not " + pieces);
@@ -75,8 +74,12 @@ class WordTokenizerProperties {
                 () -> "a vocabulary piece encoded as <unk>");
     }
 
-    @Property(tries = 200)
-    void anyTextEncodesAndDecodesUnknownPiecesAsUnk(@ForAll("corpora") List<String> corpus, @ForAll String text) {
+    @Test
+    void anyTextEncodesAndDecodesUnknownPiecesAsUnk() {
+        Laws.qt(200).forAll(TokenizerTexts.corpora(), TokenizerTexts.anyText()).checkAssert(WordTokenizerProperties::anyText);
+    }
+
+    private static void anyText(List<String> corpus, String text) {
         WordTokenizer t = WordTokenizer.fromCorpus(corpus, "<refuse>");
         List<String> pieces = t.split(text);
         if (pieces.stream().anyMatch(DROPPED::contains)) {
@@ -87,9 +90,13 @@ class WordTokenizerProperties {
         check(t.split(t.normalise(text)).equals(pieces), () -> "normalising is idempotent on " + show(text));
     }
 
-    @Property(tries = 100)
-    void vocabularyIgnoresCorpusOrderAndLimitsKeepAPrefix(@ForAll("corpora") List<String> corpus, @ForAll long seed,
-                                                           @ForAll @IntRange(min = 6, max = 40) int maxSize) {
+    @Test
+    void vocabularyIgnoresCorpusOrderAndLimitsKeepAPrefix() {
+        Laws.qt(100).forAll(TokenizerTexts.corpora(), Gaussians.seeds(), integers().between(6, 40))
+                .checkAssert(WordTokenizerProperties::vocabulary);
+    }
+
+    private static void vocabulary(List<String> corpus, long seed, int maxSize) {
         WordTokenizer t = WordTokenizer.fromCorpus(corpus, "<refuse>");
         List<String> shuffled = new ArrayList<>(corpus);
         Collections.shuffle(shuffled, new Random(seed));
@@ -100,8 +107,13 @@ class WordTokenizerProperties {
         check(small.specials().equals(t.specials()), () -> "specials changed");
     }
 
-    @Property(tries = 100)
-    void saveThenLoadIsEqual(@ForAll("corpora") List<String> corpus, @ForAll String probe) throws IOException {
+    @Test
+    void saveThenLoadIsEqual() {
+        Laws.qt(100).forAll(TokenizerTexts.corpora(), TokenizerTexts.anyText())
+                .checkAssert((corpus, probe) -> Laws.unchecked(() -> saveThenLoad(corpus, probe)));
+    }
+
+    private static void saveThenLoad(List<String> corpus, String probe) throws IOException {
         WordTokenizer t = WordTokenizer.fromCorpus(corpus, "<refuse>", "<x_1>");
         Path file = dir.resolve(COUNTER.incrementAndGet() + "-" + WordTokenizer.FILE_NAME);
         t.save(file);
@@ -109,40 +121,6 @@ class WordTokenizerProperties {
         check(t.equals(loaded) && t.hashCode() == loaded.hashCode(), () -> "loaded " + loaded + " differs from " + t);
         check(Arrays.equals(t.encode(probe), loaded.encode(probe)), () -> "encodings differ for " + show(probe));
         Files.delete(file);
-    }
-
-    // ------------------------------------------------------------------ generators
-
-    @Provide
-    Arbitrary<List<String>> corpora() {
-        Arbitrary<String> words = Arbitraries.of(LETTERS).list().ofMinSize(1).ofMaxSize(5).map(l -> String.join("", l));
-        Arbitrary<String> pieces = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(4, words), net.jqwik.api.Tuple.of(1, Arbitraries.of(PUNCTUATION)));
-        Arbitrary<String> sentences = Combinators.combine(pieces.list().ofMinSize(1).ofMaxSize(10), Arbitraries.longs())
-                .as((p, seed) -> join(p, new Random(seed)));
-        return sentences.list().ofMinSize(1).ofMaxSize(12);
-    }
-
-    @Provide
-    Arbitrary<List<Integer>> picks() {
-        return Arbitraries.integers().between(0, 10_000).list().ofMaxSize(12);
-    }
-
-    /** Joins pieces with random whitespace, or with nothing where two pieces cannot merge into one. */
-    private static String join(List<String> pieces, Random random) {
-        StringBuilder b = new StringBuilder(random.nextBoolean() ? SPACES[random.nextInt(SPACES.length)] : "");
-        for (int i = 0; i < pieces.size(); i++) {
-            if (i > 0) {
-                boolean mayTouch = !(isWord(pieces.get(i - 1)) && isWord(pieces.get(i)));
-                b.append(mayTouch && random.nextBoolean() ? "" : SPACES[random.nextInt(SPACES.length)]);
-            }
-            b.append(pieces.get(i));
-        }
-        return b.toString();
-    }
-
-    private static boolean isWord(String piece) {
-        return piece.codePoints().allMatch(cp -> cp == '_' || Character.isLetterOrDigit(cp));
     }
 
     private static void check(boolean condition, Supplier<String> message) {

@@ -2,6 +2,8 @@ package dev.alignguard.proofs.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.generators.SourceDSL.booleans;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -25,13 +27,14 @@ import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.training.fisher.LayerSubspace;
 import dev.alignguard.training.objective.CollisionPenalties;
 import dev.alignguard.training.objective.SubspaceOps;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * The identities of the AlignGuard terms, on random layers, subspaces and updates.
- * Random values are Gaussian doubles from a seeded generator (jqwik draws the seed and shapes).
+ * Random values are Gaussian doubles from a seeded generator (QuickTheories draws the seed and shapes).
  */
 class RegularizerProperties {
 
@@ -92,10 +95,13 @@ class RegularizerProperties {
      * formed densely (P the top-m eigenprojector commutes with F). Both sides are O(||F|| ||x||^2);
      * the implementation sums in double from float-rounded x, so we compare at 1e-5 relative.
      */
-    @Property(tries = 40)
-    void fisherPenaltyEqualsDenseQuadraticForm(@ForAll @IntRange(min = 1, max = 5) int dOut,
-                                               @ForAll @IntRange(min = 1, max = 5) int dIn,
-                                               @ForAll @IntRange(min = 1, max = 6) int m, @ForAll long seed) {
+    @Test
+    void fisherPenaltyEqualsDenseQuadraticForm() {
+        Laws.qt(40).forAll(integers().between(1, 5), integers().between(1, 5), integers().between(1, 6), Gaussians.seeds())
+                .checkAssert((dOut, dIn, m, seed) -> checkFisherPenaltyEqualsDenseQuadraticForm(dOut, dIn, m, seed));
+    }
+
+    private void checkFisherPenaltyEqualsDenseQuadraticForm(int dOut, int dIn, int m, long seed) {
         Random rnd = new Random(seed);
         int d = dOut * dIn;
         DMatrixRMaj f = randomPsd(rnd, d, Math.max(1, d / 2));
@@ -111,10 +117,13 @@ class RegularizerProperties {
     }
 
     /** The same identity for K-FAC: F = S (x) A (row-major vec), penalty through the Kronecker form. */
-    @Property(tries = 40)
-    void fisherPenaltyThroughKroneckerFormEqualsDense(@ForAll @IntRange(min = 1, max = 4) int dOut,
-                                                      @ForAll @IntRange(min = 1, max = 4) int dIn,
-                                                      @ForAll @IntRange(min = 1, max = 6) int m, @ForAll long seed) {
+    @Test
+    void fisherPenaltyThroughKroneckerFormEqualsDense() {
+        Laws.qt(40).forAll(integers().between(1, 4), integers().between(1, 4), integers().between(1, 6), Gaussians.seeds())
+                .checkAssert((dOut, dIn, m, seed) -> checkFisherPenaltyThroughKroneckerFormEqualsDense(dOut, dIn, m, seed));
+    }
+
+    private void checkFisherPenaltyThroughKroneckerFormEqualsDense(int dOut, int dIn, int m, long seed) {
         Random rnd = new Random(seed);
         DMatrixRMaj sFactor = randomPsd(rnd, dOut, dOut), aFactor = randomPsd(rnd, dIn, dIn);
         KroneckerProjector kp = KroneckerProjector.fromFactors(sFactor, aFactor, new SelectionRule.Rank(Math.min(m, dOut * dIn)));
@@ -138,6 +147,16 @@ class RegularizerProperties {
             s += v * v;
         }
         return s;
+    }
+
+    /** A layer d_out x d_in in [1, 6]^2 with a subspace of kind 0 (basis), 1 (K-FAC), 2 (mask) or 3 (soft basis) and m in [1, 8]. */
+    record Layer(int kind, int dOut, int dIn, int m) {
+    }
+
+    /** Layers with kind in [0, maxKind]. */
+    static Gen<Layer> layers(int maxKind) {
+        return integers().between(0, maxKind).zip(integers().between(1, 6), integers().between(1, 6), integers().between(1, 8),
+                Layer::new);
     }
 
     /** Random subspaces of every exact kind, for the vanishing-geodesic law. */
@@ -182,12 +201,14 @@ class RegularizerProperties {
      * and so is its gradient (to float rounding: |<dA, dT>| <= ~D u ||dA|| ||dT||, so the term is
      * O((D u)^2) and its gradient O(D u / ||dW||)).
      */
-    @Property(tries = 60)
-    void literalGeodesicVanishesForExactProjectors(@ForAll @IntRange(min = 0, max = 2) int kind,
-                                                   @ForAll @IntRange(min = 1, max = 6) int dOut,
-                                                   @ForAll @IntRange(min = 1, max = 6) int dIn,
-                                                   @ForAll @IntRange(min = 1, max = 8) int m,
-                                                   @ForAll boolean fused, @ForAll long seed) {
+    @Test
+    void literalGeodesicVanishesForExactProjectors() {
+        Laws.qt(60).forAll(layers(2), booleans().all(), Gaussians.seeds())
+                .checkAssert((l, fused, seed) -> checkLiteralGeodesicVanishesForExactProjectors(l.kind(), l.dOut(), l.dIn(), l.m(),
+                        fused, seed));
+    }
+
+    private void checkLiteralGeodesicVanishesForExactProjectors(int kind, int dOut, int dIn, int m, boolean fused, long seed) {
         Random rnd = new Random(seed);
         LayerSubspace s = randomExactSubspace(rnd, kind, dOut, dIn, m);
         Tensor dw = tensorOf(dOut, dIn, gaussian(rnd, dOut * dIn));
@@ -211,11 +232,13 @@ class RegularizerProperties {
      * soft projections. Both compute in double from float inputs and round their outputs to float,
      * by different routes, so they agree to float rounding of the magnitudes involved.
      */
-    @Property(tries = 60)
-    void fusedSplitEqualsPartThenPenalty(@ForAll @IntRange(min = 0, max = 3) int kind,
-                                         @ForAll @IntRange(min = 1, max = 6) int dOut,
-                                         @ForAll @IntRange(min = 1, max = 6) int dIn,
-                                         @ForAll @IntRange(min = 1, max = 8) int m, @ForAll long seed) {
+    @Test
+    void fusedSplitEqualsPartThenPenalty() {
+        Laws.qt(60).forAll(layers(3), Gaussians.seeds())
+                .checkAssert((l, seed) -> checkFusedSplitEqualsPartThenPenalty(l.kind(), l.dOut(), l.dIn(), l.m(), seed));
+    }
+
+    private void checkFusedSplitEqualsPartThenPenalty(int kind, int dOut, int dIn, int m, long seed) {
         Random rnd = new Random(seed);
         LayerSubspace s = randomExactSubspace(rnd, Math.min(kind, 2), dOut, dIn, m);
         double[] lam = gaussian(rnd, s.rank());
@@ -259,9 +282,13 @@ class RegularizerProperties {
     }
 
     /** Under soft projection (confidences < 1) the literal term is generically not zero. */
-    @Property(tries = 30)
-    void literalGeodesicActsUnderSoftProjection(@ForAll @IntRange(min = 2, max = 6) int dOut,
-                                                @ForAll @IntRange(min = 2, max = 6) int dIn, @ForAll long seed) {
+    @Test
+    void literalGeodesicActsUnderSoftProjection() {
+        Laws.qt(30).forAll(integers().between(2, 6), integers().between(2, 6), Gaussians.seeds())
+                .checkAssert((dOut, dIn, seed) -> checkLiteralGeodesicActsUnderSoftProjection(dOut, dIn, seed));
+    }
+
+    private void checkLiteralGeodesicActsUnderSoftProjection(int dOut, int dIn, long seed) {
         Random rnd = new Random(seed);
         int d = dOut * dIn, m = Math.max(1, d / 2);
         double[][] u = Orthonormalize.random(d, m, rnd);
@@ -283,10 +310,13 @@ class RegularizerProperties {
      * The subspace geodesic ||A^T T||^2 / (||A||^2 ||T||^2) is 0 when A and T write to orthogonal
      * output directions (columns in orthogonal subspaces of R^dOut), and positive when they share one.
      */
-    @Property(tries = 50)
-    void subspaceGeodesicIsZeroExactlyForOrthogonalColumnSpaces(@ForAll @IntRange(min = 2, max = 6) int dOut,
-                                                                 @ForAll @IntRange(min = 1, max = 5) int dIn,
-                                                                 @ForAll long seed) {
+    @Test
+    void subspaceGeodesicIsZeroExactlyForOrthogonalColumnSpaces() {
+        Laws.qt(50).forAll(integers().between(2, 6), integers().between(1, 5), Gaussians.seeds())
+                .checkAssert((dOut, dIn, seed) -> checkSubspaceGeodesicIsZeroExactlyForOrthogonalColumnSpaces(dOut, dIn, seed));
+    }
+
+    private void checkSubspaceGeodesicIsZeroExactlyForOrthogonalColumnSpaces(int dOut, int dIn, long seed) {
         Random rnd = new Random(seed);
         double[][] q = Orthonormalize.random(dOut, dOut, rnd); // an orthonormal basis of R^dOut
         int split = 1 + rnd.nextInt(dOut - 1);
@@ -320,9 +350,13 @@ class RegularizerProperties {
     }
 
     /** E_RM >= 0 and symmetric in its two arguments. */
-    @Property(tries = 50)
-    void riemannianOverlapIsNonNegativeAndSymmetric(@ForAll @IntRange(min = 1, max = 6) int rows,
-                                                    @ForAll @IntRange(min = 1, max = 6) int cols, @ForAll long seed) {
+    @Test
+    void riemannianOverlapIsNonNegativeAndSymmetric() {
+        Laws.qt(50).forAll(integers().between(1, 6), integers().between(1, 6), Gaussians.seeds())
+                .checkAssert((rows, cols, seed) -> checkRiemannianOverlapIsNonNegativeAndSymmetric(rows, cols, seed));
+    }
+
+    private void checkRiemannianOverlapIsNonNegativeAndSymmetric(int rows, int cols, long seed) {
         Random rnd = new Random(seed);
         Tensor a = tensorOf(rows, cols, gaussian(rnd, rows * cols)), t = tensorOf(rows, cols, gaussian(rnd, rows * cols));
         Graph g = Graph.inference(ScalarKernels.INSTANCE);
@@ -336,9 +370,13 @@ class RegularizerProperties {
      * With disjoint supports every product a_ij t_ij is 0, so E_RM is 0 up to the smoothing:
      * smoothAbs(0) = 0 exactly, so the value is exactly 0 for any smoothing width.
      */
-    @Property(tries = 50)
-    void riemannianOverlapVanishesOnDisjointSupports(@ForAll @IntRange(min = 1, max = 6) int rows,
-                                                     @ForAll @IntRange(min = 1, max = 6) int cols, @ForAll long seed) {
+    @Test
+    void riemannianOverlapVanishesOnDisjointSupports() {
+        Laws.qt(50).forAll(integers().between(1, 6), integers().between(1, 6), Gaussians.seeds())
+                .checkAssert((rows, cols, seed) -> checkRiemannianOverlapVanishesOnDisjointSupports(rows, cols, seed));
+    }
+
+    private void checkRiemannianOverlapVanishesOnDisjointSupports(int rows, int cols, long seed) {
         Random rnd = new Random(seed);
         double[] a = gaussian(rnd, rows * cols), t = gaussian(rnd, rows * cols);
         for (int i = 0; i < a.length; i++) {

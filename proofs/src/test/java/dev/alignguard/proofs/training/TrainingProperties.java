@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,9 +46,9 @@ import dev.alignguard.training.trainer.Trainer;
 import dev.alignguard.training.trainer.TrainingConfig;
 import dev.alignguard.training.trainer.TrainingDivergedException;
 import dev.alignguard.proofs.autodiff.GradientCheckAccess;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.harness.Laws;
+import org.junit.jupiter.api.Test;
 
 /**
  * Laws of the training loop and the penalties' gradients on tiny models: penalty gradients with
@@ -102,8 +103,13 @@ class TrainingProperties {
     }
 
     /** Every penalty's gradient with respect to the adapters' A and B matches central differences. */
-    @Property(tries = 10)
-    void penaltyGradientsMatchFiniteDifferences(@ForAll @IntRange(min = 0, max = 4) int which, @ForAll long seed) {
+    @Test
+    void penaltyGradientsMatchFiniteDifferences() {
+        Laws.qt(10).forAll(integers().between(0, 4), Gaussians.seeds())
+                .checkAssert((which, seed) -> checkPenaltyGradientsMatchFiniteDifferences(which, seed));
+    }
+
+    private void checkPenaltyGradientsMatchFiniteDifferences(int which, long seed) {
         LlamaModel m = loraModel(seed);
         Map<String, LayerSubspace> subspaces = randomSubspaces(m, seed, 5);
         // The smooth |.| must be smooth on the scale of the finite-difference step (h = 1e-2), so the
@@ -151,8 +157,13 @@ class TrainingProperties {
      * Hard projection: after every optimizer step the effective update T(dW) = (I - P) s B A has no
      * component in the alignment subspace; |P vec T(dW)| is rounding-level relative to |T(dW)|.
      */
-    @Property(tries = 6)
-    void hardProjectionKeepsTheAlignmentComponentAtZero(@ForAll long seed) {
+    @Test
+    void hardProjectionKeepsTheAlignmentComponentAtZero() {
+        Laws.qt(6).forAll(Gaussians.seeds())
+                .checkAssert(seed -> checkHardProjectionKeepsTheAlignmentComponentAtZero(seed));
+    }
+
+    private void checkHardProjectionKeepsTheAlignmentComponentAtZero(long seed) {
         LlamaModel m = loraModel(seed);
         Map<String, LayerSubspace> subspaces = randomSubspaces(m, seed, 6);
         HardProjection.install(m, () -> subspaces);
@@ -214,9 +225,13 @@ class TrainingProperties {
         return weights(opt.parameters());
     }
 
-    @Property(tries = 4)
-    void resumedRunEndsBitIdenticalToAnUninterruptedOne(@ForAll @IntRange(min = 1, max = 7) int stopAfter, @ForAll long seed)
-        throws IOException {
+    @Test
+    void resumedRunEndsBitIdenticalToAnUninterruptedOne() {
+        Laws.qt(4).forAll(integers().between(1, 7), Gaussians.seeds())
+                .checkAssert((stopAfter, seed) -> Laws.unchecked(() -> checkResumedRunEndsBitIdentical(stopAfter, seed)));
+    }
+
+    private void checkResumedRunEndsBitIdentical(int stopAfter, long seed) throws IOException {
         Path dir = Files.createTempDirectory("ckpt");
         float[][] straight = train(seed, new VectorKernels(2), 8, null, 0);
         float[][] resumed = train(seed, new VectorKernels(2), 8, dir.resolve("step.safetensors"), stopAfter);
@@ -225,8 +240,13 @@ class TrainingProperties {
         }
     }
 
-    @Property(tries = 4)
-    void threadCountDoesNotChangeABit(@ForAll long seed) throws IOException {
+    @Test
+    void threadCountDoesNotChangeABit() {
+        Laws.qt(4).forAll(Gaussians.seeds())
+                .checkAssert(seed -> Laws.unchecked(() -> checkThreadCountDoesNotChangeABit(seed)));
+    }
+
+    private void checkThreadCountDoesNotChangeABit(long seed) throws IOException {
         float[][] one = train(seed, new VectorKernels(1), 6, null, 0);
         float[][] two = train(seed, new VectorKernels(2), 6, null, 0);
         for (int i = 0; i < one.length; i++) {
@@ -234,8 +254,13 @@ class TrainingProperties {
         }
     }
 
-    @Property(tries = 3)
-    void aNanLossStopsTrainingNamingTheStepAndTerm(@ForAll long seed) {
+    @Test
+    void aNanLossStopsTrainingNamingTheStepAndTerm() {
+        Laws.qt(3).forAll(Gaussians.seeds())
+                .checkAssert(seed -> checkANanLossStopsTrainingNamingTheStepAndTerm(seed));
+    }
+
+    private void checkANanLossStopsTrainingNamingTheStepAndTerm(long seed) {
         LlamaModel m = loraModel(seed);
         Objective poisoned = new Objective() {
             @Override
@@ -256,8 +281,13 @@ class TrainingProperties {
         assertEquals("poison", e.term());
     }
 
-    @Property(tries = 3)
-    void aCorruptCheckpointIsRefusedNamingTheFile(@ForAll long seed) throws IOException {
+    @Test
+    void aCorruptCheckpointIsRefusedNamingTheFile() {
+        Laws.qt(3).forAll(Gaussians.seeds())
+                .checkAssert(seed -> Laws.unchecked(() -> checkACorruptCheckpointIsRefusedNamingTheFile(seed)));
+    }
+
+    private void checkACorruptCheckpointIsRefusedNamingTheFile(long seed) throws IOException {
         LlamaModel m = loraModel(seed);
         Trainer t = new Trainer(m, ScalarKernels.INSTANCE, config(2, seed), new TaskObjective(m), new DataOrder(data(seed, 8), seed), 0);
         Path file = Files.createTempDirectory("ckpt").resolve("c.safetensors");

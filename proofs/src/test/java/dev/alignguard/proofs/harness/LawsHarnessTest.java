@@ -1,0 +1,190 @@
+package dev.alignguard.proofs.harness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import dev.alignguard.math.linalg.Vec;
+import dev.alignguard.math.projection.BasisProjector;
+import dev.alignguard.math.projection.Projector;
+import dev.alignguard.math.projection.ProjectorKind;
+import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.gen.OrthonormalBases;
+import dev.alignguard.proofs.linalg.ProjectorLaws;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.SourceDSL;
+
+/**
+ * The property harness itself: a law checks as many examples as it states, draws them from its
+ * seed (the same seed, the same examples), reports a failure with its seed and a replay command,
+ * replays it from that seed, and shrinks a counterexample toward small dimensions and ranks.
+ *
+ * <p>The shrinking check runs the real {@link ProjectorLaws} on a deliberately broken projector,
+ * {@link ScaledAboveRankTwo}, that exists only in this test: P' = 1.001 U U^T once the rank is 3
+ * or more, which is not idempotent. QuickTheories' first examples include the largest shape
+ * (D = 40, m = 40), so without shrinking the reported counterexample would be that one; with
+ * shrinking it must come down to the smallest failing shape, D = m = 3.
+ */
+class LawsHarnessTest {
+
+    private String savedSeed;
+    private String savedShrinks;
+
+    @BeforeEach
+    void saveProperties() {
+        savedSeed = System.getProperty(Laws.SEED);
+        savedShrinks = System.getProperty(Laws.SHRINKS);
+        System.clearProperty(Laws.SEED);
+        System.clearProperty(Laws.SHRINKS);
+    }
+
+    @AfterEach
+    void restoreProperties() {
+        restore(Laws.SEED, savedSeed);
+        restore(Laws.SHRINKS, savedShrinks);
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
+
+    // ------------------------------------------------------------------ the broken projector
+
+    /** 1.001 U U^T when rank >= 3, U U^T otherwise: idempotent only below rank 3. */
+    record ScaledAboveRankTwo(BasisProjector inner) implements Projector {
+        @Override
+        public int dim() {
+            return inner.dim();
+        }
+
+        @Override
+        public int rank() {
+            return inner.rank();
+        }
+
+        @Override
+        public ProjectorKind kind() {
+            return inner.kind();
+        }
+
+        @Override
+        public void apply(double[] x, double[] out) {
+            inner.apply(x, out);
+            if (rank() >= 3) {
+                Vec.scale(1.001, out);
+            }
+        }
+
+        @Override
+        public double capturedTraceFraction() {
+            return inner.capturedTraceFraction();
+        }
+
+        @Override
+        public double[] keptEigenvalues() {
+            return inner.keptEigenvalues();
+        }
+
+        @Override
+        public String toString() {
+            return "ScaledAboveRankTwo[D=" + dim() + ", rank=" + rank() + "]";
+        }
+    }
+
+    /** The projector laws over the broken projector, with the basis-projector generator (D in [1, 40], m in [0, D]). */
+    static final class BrokenProjectorLaws implements ProjectorLaws<ScaledAboveRankTwo> {
+        @Override
+        public Gen<ScaledAboveRankTwo> projectors() {
+            return OrthonormalBases.basisProjectors(40).map(ScaledAboveRankTwo::new);
+        }
+
+        @Override
+        public double[] rangeElement(ScaledAboveRankTwo p, Random rng) {
+            double[] v = new double[p.dim()];
+            for (double[] col : p.inner().basis()) {
+                Vec.axpy(rng.nextGaussian(), col, v);
+            }
+            return v;
+        }
+    }
+
+    private static Projector projectorOf(Object sample) {
+        return ((ProjectorLaws.Sample<?>) sample).p();
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    void aBrokenProjectorShrinksToTheSmallestFailingShape() {
+        LawFalsified failure = assertThrows(LawFalsified.class, () -> new BrokenProjectorLaws().idempotent());
+        Projector smallest = projectorOf(failure.smallest());
+        Projector first = projectorOf(failure.falsifying().getLast());
+        System.out.println("Deliberately broken projector, as the harness reports it:" + System.lineSeparator() + failure.getMessage());
+        assertTrue(first.dim() >= 10, "the first counterexample found is large: " + first);
+        assertEquals(3, smallest.rank(), "shrunk to the smallest failing rank: " + smallest);
+        assertTrue(smallest.dim() <= 4, "shrunk to a small dimension: " + smallest);
+        assertTrue(failure.getCause() != null && failure.getCause().getMessage().contains("||P(Px) - Px||"),
+                "the law's own failure is the cause");
+        assertTrue(failure.getMessage().contains("seed " + failure.seed()), failure.getMessage());
+        assertTrue(failure.getMessage().contains("-Dalignguard.seed=" + failure.seed()), failure.getMessage());
+        assertTrue(failure.getMessage().contains("-Dtest='LawsHarnessTest#aBrokenProjectorShrinksToTheSmallestFailingShape'"),
+                failure.getMessage());
+        assertEquals(Laws.defaultSeed("LawsHarnessTest#aBrokenProjectorShrinksToTheSmallestFailingShape"), failure.seed());
+    }
+
+    @Test
+    void aFailureReplaysFromItsPrintedSeed() {
+        System.setProperty(Laws.SEED, "random");
+        LawFalsified first = assertThrows(LawFalsified.class, () -> new BrokenProjectorLaws().fixesItsRange());
+        System.setProperty(Laws.SEED, Long.toString(first.seed()));
+        LawFalsified replay = assertThrows(LawFalsified.class, () -> new BrokenProjectorLaws().fixesItsRange());
+        assertEquals(first.seed(), replay.seed());
+        assertEquals(first.examples(), replay.examples());
+        assertEquals(first.falsifying().size(), replay.falsifying().size());
+        assertEquals(first.smallest().toString(), replay.smallest().toString());
+        assertEquals(first.getMessage(), replay.getMessage());
+    }
+
+    @Test
+    void aLawChecksEveryExampleItStatesFromItsSeed() {
+        List<String> once = drawn(60);
+        assertEquals(60, once.size(), "examples checked");
+        assertEquals(once, drawn(60), "the same (default) seed draws the same examples");
+        System.setProperty(Laws.SEED, "12345");
+        List<String> fixed = drawn(60);
+        assertEquals(fixed, drawn(60), "the same given seed draws the same examples");
+        assertNotEquals(once, fixed, "another seed draws other examples");
+    }
+
+    private static List<String> drawn(int examples) {
+        List<String> seen = new ArrayList<>();
+        Laws.qt(examples).forAll(SourceDSL.integers().between(1, 40), Gaussians.seeds())
+                .checkAssert((d, seed) -> seen.add(d + "/" + seed));
+        return seen;
+    }
+
+    @Test
+    void assumptionsThatSetAsideTooManyExamplesFailTheLaw() {
+        Laws.Assumptions most = Laws.assumptions();
+        Laws.qt(60).forAll(SourceDSL.longs().between(0, 1_000_000)).checkAssert(i -> most.hold(i < 50_000));
+        AssertionError e = assertThrows(AssertionError.class, most::requireEnoughChecked);
+        assertTrue(e.getMessage().contains("set aside"), e.getMessage());
+
+        Laws.Assumptions some = Laws.assumptions();
+        Laws.qt(60).forAll(SourceDSL.longs().between(0, 1_000_000)).checkAssert(i -> some.hold(i < 500_000));
+        some.requireEnoughChecked();
+        assertTrue(some.checked() > 0 && some.discarded() > 0 && some.checked() + some.discarded() <= 60);
+    }
+}
