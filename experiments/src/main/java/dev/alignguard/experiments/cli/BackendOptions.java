@@ -21,10 +21,15 @@ public final class BackendOptions {
         description = "Threads of the kernels (default: the cores). Results do not depend on it.")
     Integer threads;
 
+    @Option(names = "--device", paramLabel = "NAME",
+        description = "With --backend opencl: the OpenCL device whose name contains NAME (default: the first GPU, "
+            + "else accelerator, else CPU device).")
+    String device;
+
     /** The chosen backend. */
     public Backend backend() {
         return new Backend(backend == null ? "vector" : backend.trim(),
-            threads != null ? threads : Runtime.getRuntime().availableProcessors());
+            threads != null ? threads : Runtime.getRuntime().availableProcessors(), device);
     }
 
     /** The start-up line: version, backend, device. */

@@ -88,8 +88,8 @@ public record AlignGuard(
     }
 
     @Override
-    public String strengthLabel() {
-        return "λA";
+    public Strength strength() {
+        return new Strength("λA", false);
     }
 
     /** The objective's weights at a swept strength (λA = strength, or {@code lambda_a} when NaN). */

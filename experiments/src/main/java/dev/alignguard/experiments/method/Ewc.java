@@ -16,13 +16,8 @@ public record Ewc() implements Method {
     public static final String KIND = "ewc";
 
     @Override
-    public String strengthLabel() {
-        return "λ";
-    }
-
-    @Override
-    public boolean requiresStrength() {
-        return true;
+    public Strength strength() {
+        return Strength.LAMBDA;
     }
 
     @Override

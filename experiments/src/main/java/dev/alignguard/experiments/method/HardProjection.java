@@ -16,8 +16,8 @@ public record HardProjection() implements Method {
     public static final String KIND = "hard_projection";
 
     @Override
-    public String strengthLabel() {
-        return null;
+    public Strength strength() {
+        return Strength.NONE;
     }
 
     @Override

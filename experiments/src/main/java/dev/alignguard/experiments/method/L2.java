@@ -13,13 +13,8 @@ public record L2() implements Method {
     public static final String KIND = "l2";
 
     @Override
-    public String strengthLabel() {
-        return "λ";
-    }
-
-    @Override
-    public boolean requiresStrength() {
-        return true;
+    public Strength strength() {
+        return Strength.LAMBDA;
     }
 
     @Override

@@ -13,8 +13,8 @@ public record Lora() implements Method {
     public static final String KIND = "lora";
 
     @Override
-    public String strengthLabel() {
-        return null;
+    public Strength strength() {
+        return Strength.NONE;
     }
 
     @Override

@@ -20,16 +20,8 @@ public sealed interface Method permits Lora, L2, Ewc, AlignGuard, RandomSubspace
         return MethodCatalog.kindOf(getClass());
     }
 
-    /**
-     * What the swept strength means, as tables label it ({@code λ}, {@code λA}, {@code threshold});
-     * null when the method takes no strength.
-     */
-    String strengthLabel();
-
-    /** Whether a spec must list strengths for this method (it has no default strength). */
-    default boolean requiresStrength() {
-        return false;
-    }
+    /** What the swept strength means, and whether a spec must list it. */
+    Strength strength();
 
     /** Whether drift reductions are measured against this method (standard LoRA). */
     default boolean driftReference() {

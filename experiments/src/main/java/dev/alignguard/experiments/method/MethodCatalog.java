@@ -116,8 +116,9 @@ public final class MethodCatalog {
             Method defaults = read("defaults", e.getKey(), null);
             JsonClassDescription d = type.getAnnotation(JsonClassDescription.class);
             sb.append(e.getKey()).append(" — ").append(d == null ? "" : d.value()).append('\n');
-            sb.append("    strength: ").append(defaults.strengthLabel() == null ? "none"
-                : defaults.strengthLabel() + (defaults.requiresStrength() ? " (required)" : "")).append('\n');
+            Strength st = defaults.strength();
+            sb.append("    strength: ").append(!st.swept() ? "none" : st.label() + (st.required() ? " (required)" : ""))
+                .append('\n');
             Map<String, Parameter> params = parameters(type);
             if (params.isEmpty()) {
                 sb.append("    params: none\n");

@@ -22,8 +22,8 @@ public record RandomSubspace(@JsonValue AlignGuard terms) implements Method {
     }
 
     @Override
-    public String strengthLabel() {
-        return terms.strengthLabel();
+    public Strength strength() {
+        return terms.strength();
     }
 
     @Override

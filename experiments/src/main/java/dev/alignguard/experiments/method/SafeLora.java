@@ -19,8 +19,8 @@ public record SafeLora() implements Method {
     public static final double DEFAULT_THRESHOLD = 0.5;
 
     @Override
-    public String strengthLabel() {
-        return "threshold";
+    public Strength strength() {
+        return new Strength("threshold", false);
     }
 
     @Override

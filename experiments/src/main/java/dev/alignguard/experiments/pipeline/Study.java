@@ -123,7 +123,7 @@ public final class Study {
                 for (String name : SUMMARY_METRICS) {
                     stats.put(name, Stat.of(values.getOrDefault(name, List.of()).stream().mapToDouble(Double::doubleValue).toArray()));
                 }
-                String label = m.name() + (Double.isNaN(s) ? "" : " (" + m.method().strengthLabel() + "=" + s + ")");
+                String label = m.name() + (Double.isNaN(s) ? "" : " (" + m.method().strength().label() + "=" + s + ")");
                 methods.add(new MethodSummary(m.name(), m.kind(), s, label, stats));
             }
         }

@@ -37,13 +37,13 @@ public record MethodSpec(@JsonProperty("name") String name,
             throw new IllegalArgumentException("method " + name + " needs a kind; expected one of " + MethodCatalog.kinds());
         }
         boolean listed = strengths != null && !strengths.isEmpty();
-        if (listed && method.strengthLabel() == null) {
+        if (listed && !method.strength().swept()) {
             throw new IllegalArgumentException("method '" + name + "' (" + method.kind() + ") takes no strength, but lists "
                 + strengths);
         }
-        if (!listed && method.requiresStrength()) {
+        if (!listed && method.strength().required()) {
             throw new IllegalArgumentException("method '" + name + "' (" + method.kind() + ") needs strengths (its "
-                + method.strengthLabel() + ")");
+                + method.strength().label() + ")");
         }
         strengths = listed ? List.copyOf(strengths) : List.of(Double.NaN);
         overrides = overrides == null ? Map.of() : Map.copyOf(overrides);

@@ -42,8 +42,12 @@ class StudyTest {
     }
 
     static Summary run(ExperimentSpec spec, TrialExecutor executor, Path dir) {
+        return run(spec, executor, dir, new Backend("vector", 1));
+    }
+
+    static Summary run(ExperimentSpec spec, TrialExecutor executor, Path dir, Backend backend) {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-        return new Study(spec, "test", "none").run(executor, dir, quiet, new Backend("vector", 1));
+        return new Study(spec, "test", "none").run(executor, dir, quiet, backend);
     }
 
     @BeforeAll

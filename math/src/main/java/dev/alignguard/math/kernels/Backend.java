@@ -11,8 +11,14 @@ import java.util.Locale;
  *
  * @param name    {@code scalar}, {@code vector} or {@code opencl}
  * @param threads threads of the kernels built by {@link #create()} (&gt;= 1)
+ * @param device  for {@code opencl}: part of the device's name to pick (null: the best device)
  */
-public record Backend(String name, int threads) implements Serializable {
+public record Backend(String name, int threads, String device) implements Serializable {
+
+    /** A backend on its default device. */
+    public Backend(String name, int threads) {
+        this(name, threads, null);
+    }
 
     public Backend {
         if (name == null || !Backends.NAMES.contains(name.toLowerCase(Locale.ROOT))) {
@@ -26,16 +32,17 @@ public record Backend(String name, int threads) implements Serializable {
 
     /** New kernels of this backend. */
     public Kernels create() {
-        return Backends.create(name, threads);
+        return Backends.create(name, threads, device);
     }
 
     /** The same backend on one thread: what a worker that runs one trial at a time gets. */
     public Backend oneThread() {
-        return new Backend(name, 1);
+        return new Backend(name, 1, device);
     }
 
     @Override
     public String toString() {
-        return name + "[" + threads + (threads == 1 ? " thread]" : " threads]");
+        return name + "[" + threads + (threads == 1 ? " thread" : " threads") + (device == null ? "" : ", device " + device)
+            + "]";
     }
 }

@@ -20,10 +20,15 @@ public final class Backends {
 
     /** Creates the named backend ({@code scalar}, {@code vector} or {@code opencl}) on {@code threads} threads. */
     public static Kernels create(String name, int threads) {
+        return create(name, threads, null);
+    }
+
+    /** As {@link #create(String, int)}, on the OpenCL device whose name contains {@code device} (null: the best). */
+    public static Kernels create(String name, int threads, String device) {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "scalar" -> ScalarKernels.INSTANCE;
             case "vector" -> new VectorKernels(threads);
-            case "opencl" -> new OpenClKernels();
+            case "opencl" -> new OpenClKernels(device);
             default -> throw new IllegalArgumentException("unknown kernel backend '" + name + "'; expected one of " + NAMES);
         };
     }

@@ -6,14 +6,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * A decorator that measures how much wall time goes into matrix products (and how many flops
  * they do), for the benchmarks' "share of time in matrix products". Everything else passes through.
  */
-public final class TimedKernels implements Kernels {
+public final class TimedKernels extends ForwardingKernels {
 
-    private final Kernels inner;
     private final AtomicLong gemmNanos = new AtomicLong();
     private final AtomicLong gemmFlops = new AtomicLong();
 
     public TimedKernels(Kernels inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     public long gemmNanos() {
@@ -30,66 +29,11 @@ public final class TimedKernels implements Kernels {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public String device() {
-        return inner.device();
-    }
-
-    @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
         long t0 = System.nanoTime();
-        inner.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        delegate().gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         gemmNanos.addAndGet(System.nanoTime() - t0);
         gemmFlops.addAndGet(2L * m * n * k);
-    }
-
-    @Override
-    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
-        inner.axpy(n, alpha, x, xOff, y, yOff);
-    }
-
-    @Override
-    public void scale(int n, float alpha, float[] x, int xOff) {
-        inner.scale(n, alpha, x, xOff);
-    }
-
-    @Override
-    public void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
-        inner.add(n, x, xOff, y, yOff, out, outOff);
-    }
-
-    @Override
-    public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
-        inner.mul(n, x, xOff, y, yOff, out, outOff);
-    }
-
-    @Override
-    public float sum(int n, float[] x, int xOff) {
-        return inner.sum(n, x, xOff);
-    }
-
-    @Override
-    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
-        return inner.dot(n, x, xOff, y, yOff);
-    }
-
-    @Override
-    public float sumOfSquares(int n, float[] x, int xOff) {
-        return inner.sumOfSquares(n, x, xOff);
-    }
-
-    @Override
-    public void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal) {
-        inner.softmaxRows(rows, cols, x, off, ld, causal);
-    }
-
-    @Override
-    public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
-        inner.sigmoid(n, x, xOff, out, outOff);
     }
 }

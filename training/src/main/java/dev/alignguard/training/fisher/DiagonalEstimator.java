@@ -22,25 +22,22 @@ import dev.alignguard.training.data.Sequence;
  * Entries at or below {@link GramEigen#DEFAULT_RELATIVE_THRESHOLD} times the largest are never kept.
  * Basis rows are unit vectors e_k, eigenvalues the kept f_k.
  */
-public final class DiagonalEstimator implements FisherEstimator {
+public final class DiagonalEstimator extends LayerwiseEstimator<double[]> {
 
     public static final String NAME = "diagonal";
 
-    @Override
-    public String name() {
-        return NAME;
+    public DiagonalEstimator() {
+        super(NAME);
     }
 
     @Override
-    public List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers,
-                                              List<Sequence> examples, SubspaceSettings settings) {
-        Map<String, double[]> diagonals = diagonals(model, kernels, layers, examples, FisherEstimators.PAD_ID);
-        List<LayerEstimate> raw = new ArrayList<>();
-        for (String path : layers) {
-            Linear l = model.linear(path);
-            raw.add(layer(path, l.outFeatures(), l.inFeatures(), diagonals.get(path), settings.rule()));
-        }
-        return raw;
+    protected Map<String, double[]> collect(LlamaModel model, Kernels kernels, List<String> layers, List<Sequence> examples) {
+        return diagonals(model, kernels, layers, examples, FisherEstimators.PAD_ID);
+    }
+
+    @Override
+    protected LayerEstimate estimateLayer(String path, Linear layer, double[] data, SubspaceSettings settings) {
+        return layer(path, layer.outFeatures(), layer.inFeatures(), data, settings.rule());
     }
 
     /** diag F = (1/N) sum_i g_i^2 of every layer. */

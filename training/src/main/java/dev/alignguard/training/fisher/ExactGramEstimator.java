@@ -11,6 +11,7 @@ import dev.alignguard.math.linalg.GramEigen;
 import dev.alignguard.math.linalg.SymmetricEigen;
 import dev.alignguard.math.projection.BasisProjector;
 import dev.alignguard.math.projection.SelectionRule;
+import dev.alignguard.model.llama.Linear;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.training.data.Sequence;
 
@@ -28,25 +29,22 @@ import dev.alignguard.training.data.Sequence;
  * vectors are rounding noise); so a layer can keep fewer directions than the rule asks.
  * The kept directions go to a {@link BasisProjector}.
  */
-public final class ExactGramEstimator implements FisherEstimator {
+public final class ExactGramEstimator extends LayerwiseEstimator<double[][]> {
 
     public static final String NAME = "exact";
 
-    @Override
-    public String name() {
-        return NAME;
+    public ExactGramEstimator() {
+        super(NAME);
     }
 
     @Override
-    public List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers,
-                                              List<Sequence> examples, SubspaceSettings settings) {
-        Map<String, double[][]> g = PerExampleGradients.compute(model, kernels, layers, examples, FisherEstimators.PAD_ID);
-        List<LayerEstimate> raw = new ArrayList<>();
-        for (String path : layers) {
-            var l = model.linear(path);
-            raw.add(layer(path, l.outFeatures(), l.inFeatures(), g.remove(path), settings.rule()));
-        }
-        return raw;
+    protected Map<String, double[][]> collect(LlamaModel model, Kernels kernels, List<String> layers, List<Sequence> examples) {
+        return PerExampleGradients.compute(model, kernels, layers, examples, FisherEstimators.PAD_ID);
+    }
+
+    @Override
+    protected LayerEstimate estimateLayer(String path, Linear layer, double[][] data, SubspaceSettings settings) {
+        return layer(path, layer.outFeatures(), layer.inFeatures(), data, settings.rule());
     }
 
     /** One layer from its per-example gradients {@code g: double[N][D]}. */

@@ -33,24 +33,22 @@ import dev.alignguard.training.data.Sequence;
  * basis rows are the kept vec(q_i p_j^T). Cost O(T (dIn^2 + dOut^2) + dIn^3 + dOut^3 + m D);
  * memory O(dIn^2 + dOut^2) per layer: the per-example gradients are never stored.
  */
-public final class KfacEstimator implements FisherEstimator {
+public final class KfacEstimator extends LayerwiseEstimator<KfacFactors> {
 
     public static final String NAME = "kfac";
 
-    @Override
-    public String name() {
-        return NAME;
+    public KfacEstimator() {
+        super(NAME);
     }
 
     @Override
-    public List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers,
-                                              List<Sequence> examples, SubspaceSettings settings) {
-        Map<String, KfacFactors> factors = factors(model, kernels, layers, examples, FisherEstimators.PAD_ID);
-        List<LayerEstimate> raw = new ArrayList<>();
-        for (var e : factors.entrySet()) {
-            raw.add(layer(e.getKey(), e.getValue(), settings.rule()));
-        }
-        return raw;
+    protected Map<String, KfacFactors> collect(LlamaModel model, Kernels kernels, List<String> layers, List<Sequence> examples) {
+        return factors(model, kernels, layers, examples, FisherEstimators.PAD_ID);
+    }
+
+    @Override
+    protected LayerEstimate estimateLayer(String path, Linear layer, KfacFactors data, SubspaceSettings settings) {
+        return layer(path, data, settings.rule());
     }
 
     /** The accumulated factors of every layer (one forward/backward per example, rows captured). */

@@ -11,6 +11,7 @@ import dev.alignguard.math.linalg.GramOperator;
 import dev.alignguard.math.linalg.Lanczos;
 import dev.alignguard.math.projection.BasisProjector;
 import dev.alignguard.math.projection.SelectionRule;
+import dev.alignguard.model.llama.Linear;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.training.data.Sequence;
 
@@ -29,7 +30,7 @@ import dev.alignguard.training.data.Sequence;
  * Krylov limit before the residual tolerance is met, the best pairs are used, the estimate is
  * marked {@link LayerEstimate#converged() not converged} and a warning is logged.
  */
-public final class LanczosEstimator implements FisherEstimator {
+public final class LanczosEstimator extends LayerwiseEstimator<double[][]> {
 
     public static final String NAME = "lanczos";
     private static final System.Logger LOG = System.getLogger(LanczosEstimator.class.getName());
@@ -43,30 +44,24 @@ public final class LanczosEstimator implements FisherEstimator {
 
     /** Given solver options; their seed is replaced by the settings' seed at each estimate. */
     public LanczosEstimator(Lanczos.Options options) {
+        super(NAME);
         this.options = options;
     }
 
     @Override
-    public String name() {
-        return NAME;
+    protected Map<String, double[][]> collect(LlamaModel model, Kernels kernels, List<String> layers, List<Sequence> examples) {
+        return PerExampleGradients.compute(model, kernels, layers, examples, FisherEstimators.PAD_ID);
     }
 
     @Override
-    public List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers,
-                                              List<Sequence> examples, SubspaceSettings settings) {
-        Map<String, double[][]> g = PerExampleGradients.compute(model, kernels, layers, examples, FisherEstimators.PAD_ID);
-        List<LayerEstimate> raw = new ArrayList<>();
+    protected LayerEstimate estimateLayer(String path, Linear layer, double[][] data, SubspaceSettings settings) {
         Lanczos.Options opts = options.withSeed(settings.seed());
-        for (String path : layers) {
-            var l = model.linear(path);
-            LayerEstimate e = layer(path, l.outFeatures(), l.inFeatures(), g.remove(path), settings.rule(), opts);
-            if (!e.converged()) {
-                LOG.log(System.Logger.Level.WARNING, "Lanczos on " + path + " stopped at its Krylov limit before the"
-                    + " residual tolerance " + opts.tolerance() + "; using the best Ritz pairs");
-            }
-            raw.add(e);
+        LayerEstimate e = layer(path, layer.outFeatures(), layer.inFeatures(), data, settings.rule(), opts);
+        if (!e.converged()) {
+            LOG.log(System.Logger.Level.WARNING, "Lanczos on " + path + " stopped at its Krylov limit before the"
+                + " residual tolerance " + opts.tolerance() + "; using the best Ritz pairs");
         }
-        return raw;
+        return e;
     }
 
     /** One layer from its per-example gradients {@code g: double[N][D]}. */

@@ -4,6 +4,7 @@ import dev.alignguard.math.kernels.ScalarKernels;
 
 import dev.alignguard.math.kernels.VectorKernels;
 
+import dev.alignguard.math.kernels.ForwardingKernels;
 import dev.alignguard.math.kernels.Kernels;
 
 import java.util.ArrayList;
@@ -66,8 +67,8 @@ import com.aparapi.internal.kernel.KernelManager;
  * OpenCL device at all. {@link #isAvailable()} probes without throwing.
  *
  * <p><b>Device choice.</b> The first GPU, else the first accelerator, else the first CPU device, as
- * Aparapi lists them; or the first whose name contains the system property
- * {@value #DEVICE_PROPERTY} (case-insensitive), when that is set.
+ * Aparapi lists them; or the first whose name contains the device name the program was given
+ * ({@code --device} on the command line; case-insensitive).
  *
  * <p><b>Rounding.</b> Each element of the product is summed over {@code p} ascending like the scalar
  * reference, but the OpenCL compiler may contract {@code a * b + c} into fused multiply-adds, and
@@ -78,10 +79,9 @@ import com.aparapi.internal.kernel.KernelManager;
  * <p>The device operations are {@code synchronized}: one instance runs one kernel at a time.
  * Aparapi needs the JVM flag {@code --enable-native-access=ALL-UNNAMED}.
  */
-public final class OpenClKernels implements Kernels, AutoCloseable {
+public final class OpenClKernels extends ForwardingKernels implements AutoCloseable {
 
     /** System property: pick the first OpenCL device whose name contains this text. */
-    public static final String DEVICE_PROPERTY = "alignguard.opencl.device";
 
     private static final String INSTALL_HINT =
         "install an OpenCL driver for a GPU, or PoCL for the CPU"
@@ -91,19 +91,18 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
     private final String description;
     private final GemmKernel gemmKernel;
     private final SoftmaxKernel softmaxKernel;
-    private final VectorKernels host = new VectorKernels(1);
     /** Kernels that have executed; only those may be disposed (see {@link #close()}). */
     private final Set<Kernel> executed = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
     /**
-     * A backend on the best OpenCL device (or the one named by {@value #DEVICE_PROPERTY}).
+     * A backend on the best OpenCL device.
      *
      * @throws IllegalStateException if there is no usable OpenCL device or the kernels do not
      *     compile on it
      */
     public OpenClKernels() {
-        this(System.getProperty(DEVICE_PROPERTY));
+        this((String) null);
     }
 
     /**
@@ -114,6 +113,7 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
      *     compile on it
      */
     public OpenClKernels(String deviceName) {
+        super(new VectorKernels(1));    // the O(n) vector ops stay on the host (see the class comment)
         this.device = chooseDevice(deviceName);
         // Device-owned buffers, never buffers over the Java heap: see "Buffers the GC can move".
         device.setSharedMemory(false);
@@ -154,17 +154,16 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
     }
 
     /**
-     * Whether Aparapi can see at least one OpenCL device (and, when {@value #DEVICE_PROPERTY} is
-     * set, one with that name). Never throws. The constructor additionally compiles the kernels on
-     * the device and fails loudly if that fails.
+     * Whether Aparapi can see at least one OpenCL device. Never throws. The constructor
+     * additionally compiles the kernels on the device and fails loudly if that fails.
      */
     public static boolean isAvailable() {
-        return unavailableReason(System.getProperty(DEVICE_PROPERTY)) == null;
+        return unavailableReason(null) == null;
     }
 
     /** Why {@link #isAvailable()} is false, for messages; null when it is true. */
     public static String unavailableReason() {
-        return unavailableReason(System.getProperty(DEVICE_PROPERTY));
+        return unavailableReason(null);
     }
 
     private static String unavailableReason(String deviceName) {
@@ -223,8 +222,8 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
             }
             names.add(d.getName());
         }
-        throw new IllegalStateException("OpenCL device '" + deviceName.trim() + "' requested (-D" + DEVICE_PROPERTY
-            + "), but the OpenCL devices are " + names);
+        throw new IllegalStateException("OpenCL device '" + deviceName.trim() + "' requested, but the OpenCL devices are "
+            + names);
     }
 
     private static String describe(OpenCLDevice d) {
@@ -343,7 +342,7 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
                 if (beta == 0f) {
                     Arrays.fill(c, row, row + n, 0f);
                 } else if (beta != 1f) {
-                    host.scale(n, beta, c, row);
+                    delegate().scale(n, beta, c, row);
                 }
             }
             return;
@@ -442,48 +441,5 @@ public final class OpenClKernels implements Kernels, AutoCloseable {
         execute(s, device.createRange(Math.multiplyExact(rows, group), group));
         s.get(xb);
         unpack(xb, rows, cols, x, off, ld);
-    }
-
-    // ---------------------------------------------------------------- host-side vector ops
-
-    @Override
-    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
-        host.axpy(n, alpha, x, xOff, y, yOff);
-    }
-
-    @Override
-    public void scale(int n, float alpha, float[] x, int xOff) {
-        host.scale(n, alpha, x, xOff);
-    }
-
-    @Override
-    public void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
-        host.add(n, x, xOff, y, yOff, out, outOff);
-    }
-
-    @Override
-    public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
-        host.mul(n, x, xOff, y, yOff, out, outOff);
-    }
-
-    @Override
-    public float sum(int n, float[] x, int xOff) {
-        return host.sum(n, x, xOff);
-    }
-
-    @Override
-    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
-        return host.dot(n, x, xOff, y, yOff);
-    }
-
-    @Override
-    public float sumOfSquares(int n, float[] x, int xOff) {
-        return host.sumOfSquares(n, x, xOff);
-    }
-
-    /** Element-wise, so on the host like the other O(n) ops. */
-    @Override
-    public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
-        host.sigmoid(n, x, xOff, out, outOff);
     }
 }

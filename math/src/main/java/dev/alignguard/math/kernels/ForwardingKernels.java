@@ -1,0 +1,80 @@
+package dev.alignguard.math.kernels;
+
+/**
+ * Kernels that pass every op to another backend; a subclass overrides only the ops it does itself
+ * (a decorator that measures, or a backend that runs some ops on a device and the rest on the host).
+ */
+public abstract class ForwardingKernels implements Kernels {
+
+    private final Kernels delegate;
+
+    protected ForwardingKernels(Kernels delegate) {
+        this.delegate = delegate;
+    }
+
+    /** Where the ops this class does not override go. */
+    protected final Kernels delegate() {
+        return delegate;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    @Override
+    public String device() {
+        return delegate.device();
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                     float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        delegate.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    @Override
+    public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+        delegate.axpy(n, alpha, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void scale(int n, float alpha, float[] x, int xOff) {
+        delegate.scale(n, alpha, x, xOff);
+    }
+
+    @Override
+    public void add(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        delegate.add(n, x, xOff, y, yOff, out, outOff);
+    }
+
+    @Override
+    public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] out, int outOff) {
+        delegate.mul(n, x, xOff, y, yOff, out, outOff);
+    }
+
+    @Override
+    public float sum(int n, float[] x, int xOff) {
+        return delegate.sum(n, x, xOff);
+    }
+
+    @Override
+    public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+        return delegate.dot(n, x, xOff, y, yOff);
+    }
+
+    @Override
+    public float sumOfSquares(int n, float[] x, int xOff) {
+        return delegate.sumOfSquares(n, x, xOff);
+    }
+
+    @Override
+    public void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal) {
+        delegate.softmaxRows(rows, cols, x, off, ld, causal);
+    }
+
+    @Override
+    public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
+        delegate.sigmoid(n, x, xOff, out, outOff);
+    }
+}
