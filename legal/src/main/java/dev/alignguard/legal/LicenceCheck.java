@@ -170,7 +170,8 @@ public final class LicenceCheck {
         if (problems.isEmpty()) {
             String notice = Notice.render(result.accepted());
             Path file = root.resolve("NOTICE");
-            String committed = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+            // A checkout with CRLF line ends (git's autocrlf on Windows) holds the same NOTICE.
+            String committed = Files.isRegularFile(file) ? Files.readString(file, StandardCharsets.UTF_8).replace("\r\n", "\n") : "";
             if (write) {
                 if (!committed.equals(notice)) {
                     Files.writeString(file, notice, StandardCharsets.UTF_8);
