@@ -24,8 +24,9 @@ public final class VersionProvider implements IVersionProvider {
         }
     }
 
+    /** {@code alignguard --version}: the version, then the git commit (as summary.json records them). */
     @Override
     public String[] getVersion() {
-        return new String[] {"AlignGuard-J " + version()};
+        return new String[] {"AlignGuard-J " + version(), "git commit " + gitCommit()};
     }
 }
