@@ -187,6 +187,7 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
                     } catch (ExecutionException e) {
                         o = LocalExecutor.failure(trial, new SparkTrialFailure(sparkMessage(e.getCause())), 0);
                     }
+                    context.listener().finished(trial, o); // e.g. the run folder keeps it, so a rerun resumes
                     out[i] = o;
                     done[i] = true;
                     finished++;

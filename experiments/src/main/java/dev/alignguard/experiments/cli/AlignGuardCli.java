@@ -1,7 +1,16 @@
 package dev.alignguard.experiments.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+
+import dev.alignguard.model.llama.SizeEstimate;
+import dev.alignguard.training.trainer.TrainingDivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 
 /** The {@code alignguard} command: the entry point of every job the framework runs. */
 @Command(name = "alignguard", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -9,6 +18,12 @@ import picocli.CommandLine.Command;
     subcommands = {RunCommand.class, PresetsCommand.class, MethodsCommand.class, BenchCommand.class, ModelCommand.class,
         ReportCommand.class})
 public final class AlignGuardCli implements Runnable {
+
+    /** The option, on every command, that adds the Java stack trace to an error. */
+    public static final String DEBUG = "--debug";
+
+    /** The system property that does the same (kept for scripts; {@code --debug} sets it). */
+    public static final String STACKTRACE_PROPERTY = "alignguard.stacktrace";
 
     @Override
     public void run() {
@@ -20,8 +35,9 @@ public final class AlignGuardCli implements Runnable {
     }
 
     /**
-     * Runs a picocli command with the project's error handling: one "error: ..." line (the stack
-     * trace with -Dalignguard.stacktrace=true) and exit code 1. Shared with the Spark launcher.
+     * Runs a picocli command with the project's error handling: one "error: ..." line and exit code 1
+     * for every exception and error (out of memory, stack overflow included); with {@code --debug} (or
+     * -Dalignguard.stacktrace=true) the stack trace follows. Shared with the Spark launcher.
      */
     public static int execute(Object command, String... args) {
         return commandLine(command).execute(args);
@@ -30,13 +46,75 @@ public final class AlignGuardCli implements Runnable {
     /** A picocli command line for {@code command} with the project's error handling (see {@link #execute}). */
     public static CommandLine commandLine(Object command) {
         ConsoleLogging.configure(false);
-        return new CommandLine(command)
-            .setExecutionExceptionHandler((ex, cmd, parsed) -> {
-                cmd.getErr().println("error: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-                if (Boolean.getBoolean("alignguard.stacktrace")) {
-                    ex.printStackTrace(cmd.getErr());
-                }
-                return 1;
-            });
+        CommandLine cl = new CommandLine(command);
+        addDebugOption(cl.getCommandSpec());
+        CommandLine.IExecutionStrategy runLast = new CommandLine.RunLast();
+        cl.setExecutionStrategy(parsed -> {
+            if (debug(parsed)) {
+                System.setProperty(STACKTRACE_PROPERTY, "true"); // failed trials record their traces too
+            }
+            try {
+                return runLast.execute(parsed);
+            } catch (Error e) { // picocli passes Errors through; none may reach the user as a bare trace
+                return report(e, parsed.commandSpec().commandLine().getErr(), debug(parsed));
+            }
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, cmd.getErr(), debug(parsed)));
+        return cl;
+    }
+
+    /** Prints one line for {@code failure} (and its trace when asked) and returns the exit code 1. */
+    static int report(Throwable failure, PrintWriter err, boolean debug) {
+        err.println("error: " + message(failure));
+        if (debug || Boolean.getBoolean(STACKTRACE_PROPERTY)) {
+            failure.printStackTrace(err);
+        } else if (!expected(failure)) {
+            err.println("(an internal error: rerun with " + DEBUG + " for the stack trace, and please report it)");
+        }
+        err.flush();
+        return 1;
+    }
+
+    /** The one-line message of a failure: the project's own messages as they are, anything else named by its class. */
+    static String message(Throwable e) {
+        if (e instanceof OutOfMemoryError) {
+            long max = Runtime.getRuntime().maxMemory();
+            return "out of memory (" + e.getMessage() + "): this JVM may use at most " + SizeEstimate.bytes(max)
+                + " of heap; run with ALIGNGUARD_JAVA_OPTS=" + SizeEstimate.xmxFor(2 * max) + " (the launcher passes it to"
+                + " java), or make the model or the study smaller";
+        }
+        if (e instanceof StackOverflowError) {
+            return "stack overflow (StackOverflowError): the work nests too deeply for this JVM's thread stack (-Xss)";
+        }
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        return expected(e) ? m : e.getClass().getSimpleName() + ": " + m;
+    }
+
+    /** Failures whose messages are written for users (files, fields, values), as opposed to a bug's. */
+    private static boolean expected(Throwable e) {
+        return e instanceof IOException || e instanceof UncheckedIOException || e instanceof IllegalArgumentException
+            || e instanceof IllegalStateException || e instanceof TrainingDivergedException || e instanceof OutOfMemoryError
+            || e instanceof StackOverflowError || e instanceof UnsupportedOperationException;
+    }
+
+    /** Adds {@code --debug} to the command and every subcommand below it. */
+    private static void addDebugOption(CommandSpec spec) {
+        if (spec.findOption(DEBUG) == null) {
+            spec.addOption(OptionSpec.builder(DEBUG).type(boolean.class)
+                .description("On an error, also print the Java stack trace (as -Dalignguard.stacktrace=true).").build());
+        }
+        spec.subcommands().values().forEach(sub -> addDebugOption(sub.getCommandSpec()));
+    }
+
+    private static boolean debug(ParseResult parsed) {
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption(DEBUG)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -28,6 +28,7 @@ import dev.alignguard.model.safetensors.AtomicFiles;
 import dev.alignguard.model.safetensors.Safetensors;
 import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
+import dev.alignguard.model.llama.SizeEstimate;
 import dev.alignguard.model.tokenizer.WordTokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,7 +50,8 @@ import picocli.CommandLine.Spec;
  * Bad input gives exit code 1 and one line {@code error: <file>: <problem>} on standard error;
  * outputs are written atomically.
  */
-@Command(name = "model", description = "Model folders (config.json, model.safetensors, tokenizer.json): create, run.",
+@Command(name = "model", mixinStandardHelpOptions = true,
+    description = "Model folders (config.json, model.safetensors, tokenizer.json): create, run.",
     subcommands = {ModelCommand.Init.class, ModelCommand.Forward.class})
 public final class ModelCommand implements Runnable {
 
@@ -103,6 +105,7 @@ public final class ModelCommand implements Runnable {
         public Integer call() {
             try {
                 LlamaConfig c = ModelFiles.readConfig(config);
+                checkSize(c, config);
                 WordTokenizer tok = null;
                 if (tokenizer != null) {
                     if (!Files.exists(tokenizer)) {
@@ -166,6 +169,13 @@ public final class ModelCommand implements Runnable {
         @Override
         public Integer call() {
             try {
+                checkOutput(out, "--out");
+                if (grads != null) {
+                    checkOutput(grads, "--grads");
+                    if (grads.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
+                        throw new IllegalArgumentException(grads + ": --grads and --out name the same file");
+                    }
+                }
                 LlamaModel m = ModelFiles.loadModel(model);
                 int[][] seqs = readTokens(tokens);
                 checkTokens(seqs, m.config(), tokens);
@@ -175,16 +185,17 @@ public final class ModelCommand implements Runnable {
                         + " token have no next-token loss, so --grads has nothing to differentiate (need at least 2 tokens)");
                 }
                 Result r = run(m, seqs, grads != null, kernels.backend().create());
-                writeJson(out, r.logits().data(), batch, seq, vocab, r.loss());
+                Map<Path, AtomicFiles.Body> outputs = new java.util.LinkedHashMap<>();
                 if (grads != null) {
                     List<dev.alignguard.model.safetensors.StoredTensor> gs = new ArrayList<>();
                     for (Map.Entry<String, Tensor> e : m.parameters().entrySet()) {
                         Tensor p = e.getValue();
                         gs.add(ModelFiles.hfTensor(e.getKey(), p.rows(), p.cols(), p.grad()));
                     }
-                    createParent(grads);
-                    Safetensors.write(grads, gs, Map.of("format", "pt"));
+                    outputs.put(grads, Safetensors.body(dev.alignguard.model.safetensors.SafetensorsFile.of(gs, Map.of("format", "pt"))));
                 }
+                outputs.put(out, jsonBody(r.logits().data(), batch, seq, vocab, r.loss()));
+                AtomicFiles.writeAll(outputs); // nothing is replaced unless every output was written
                 var o = spec.commandLine().getOut();
                 o.printf("logits [%d, %d, %d]%s -> %s%n", batch, seq, vocab,
                     r.loss() == null ? "" : ", loss " + r.loss(), out);
@@ -339,7 +350,12 @@ public final class ModelCommand implements Runnable {
     /** Writes {"shape": [B, T, V], "loss": x or null, "logits": [[[...]]]} atomically (floats in shortest round-trip form). */
     static void writeJson(Path file, float[] logits, int batch, int seq, int vocab, Float loss) throws IOException {
         createParent(file);
-        AtomicFiles.write(file, channel -> {
+        AtomicFiles.write(file, jsonBody(logits, batch, seq, vocab, loss));
+    }
+
+    /** The content {@link #writeJson} writes. */
+    static AtomicFiles.Body jsonBody(float[] logits, int batch, int seq, int vocab, Float loss) {
+        return channel -> {
             OutputStream os = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
             try (JsonGenerator gen = JSON.getFactory().createGenerator(os)) {
                 gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
@@ -372,7 +388,59 @@ public final class ModelCommand implements Runnable {
                 gen.writeRaw('\n');
             }
             os.flush();
-        });
+        };
+    }
+
+    /**
+     * Refuses an output path that cannot be written before any work is done: a directory, a path under
+     * a file, a folder that cannot be created or written.
+     */
+    static void checkOutput(Path file, String option) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + ": " + option + " names a directory; it must name a file to write");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null) {
+            throw new IllegalArgumentException(file + ": " + option + " has no parent folder");
+        }
+        for (Path p = parent; p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                throw new IllegalArgumentException(file + ": " + option + " lies under " + p + ", which is a file, not a folder");
+            }
+            if (Files.isDirectory(p)) {
+                break;
+            }
+        }
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot create the folder " + parent + " for " + option + ": " + e.getMessage(), e);
+        }
+        if (!Files.isWritable(parent)) {
+            throw new IOException(file + ": the folder " + parent + " for " + option + " is not writable");
+        }
+    }
+
+    /**
+     * Refuses a config whose tensors overflow Java arrays (naming the fields) or whose model would not fit
+     * this JVM's heap (naming the estimate and the -Xmx that would), before anything is allocated.
+     */
+    static void checkSize(LlamaConfig c, Path file) {
+        SizeEstimate size;
+        try {
+            size = SizeEstimate.of(c);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        long need = 2 * size.weightBytes(); // the weights, and their bytes while model.safetensors is written
+        long max = Runtime.getRuntime().maxMemory();
+        if (need > max) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: a model of %,d parameters needs about %s"
+                    + " of heap to initialise and save (its weights, %s, and their bytes); this JVM may use at most %s. Run with"
+                    + " ALIGNGUARD_JAVA_OPTS=%s (the launcher passes it to java), or make the model smaller", file,
+                size.parameters(), SizeEstimate.bytes(need), SizeEstimate.bytes(size.weightBytes()), SizeEstimate.bytes(max),
+                SizeEstimate.xmxFor(need)));
+        }
     }
 
     private static void createParent(Path file) throws IOException {

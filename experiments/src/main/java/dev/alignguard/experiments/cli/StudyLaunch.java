@@ -2,12 +2,14 @@ package dev.alignguard.experiments.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.IntFunction;
 
+import dev.alignguard.experiments.pipeline.ResumingExecutor;
+import dev.alignguard.experiments.pipeline.RunFolder;
 import dev.alignguard.experiments.pipeline.Study;
+import dev.alignguard.experiments.pipeline.StudyMemory;
 import dev.alignguard.experiments.pipeline.TrialExecutor;
 import dev.alignguard.experiments.report.Reports;
 import dev.alignguard.experiments.results.MethodSummary;
@@ -15,6 +17,7 @@ import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.spec.Presets;
+import dev.alignguard.experiments.spec.SpecCheck;
 import dev.alignguard.math.kernels.Backend;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,8 +41,17 @@ public final class StudyLaunch {
         @Option(names = "--seeds", description = "Use seeds 1..N instead of the spec's.")
         Integer seeds;
 
-        @Option(names = "--out", description = "Output directory (default: results/<name>).")
+        @Option(names = "--out", description = "The run folder (default: results/<name>, or results/<name>-2, ... when that"
+            + " holds another run). Running the same command again resumes a run cut short.")
         Path out;
+
+        @Option(names = "--fresh", description = "Discard what an earlier run stored in the run folder and start over (needed"
+            + " when the spec or the version changed).")
+        boolean fresh;
+
+        @Option(names = "--force", description = "Also write into a folder that holds files but no run (its summary, report,"
+            + " plots, logs and stored state are replaced; other files are left alone).")
+        boolean force;
 
         @Option(names = "--workers", description = "Trials run in parallel (default: the cores).")
         Integer workers;
@@ -54,30 +66,50 @@ public final class StudyLaunch {
     }
 
     /**
-     * Runs the study the options name on the executor made for the worker count, writes summary,
-     * report and plots, prints the comparison table. Returns 0, or 3 when some trial failed for good.
+     * Checks the spec, the command line and the run folder (everything that can be checked before
+     * anything trains: {@link SpecCheck}, {@link StudyMemory}, {@link RunFolder}), then runs the study
+     * the options name on the executor made for the worker count, resuming what an earlier run of the
+     * same spec left in the folder, writes summary, report and plots, prints the comparison table.
+     * Returns 0, or 3 when some trial failed for good.
      *
      * @param where words after the version in the start-up line (e.g. " on Spark"), or ""
      */
     public static int run(Options o, String where, IntFunction<TrialExecutor> executorFor, PrintStream out)
             throws Exception {
+        // everything that can be checked from the spec and the command line, before anything trains
         ExperimentSpec spec = Presets.resolve(o.target);
+        String source = Presets.source(o.target);
         if (o.seeds != null) {
             spec = spec.withSeedCount(o.seeds);
         }
-        Path dir = o.out != null ? o.out : Path.of("results", spec.name());
-        Files.createDirectories(dir);
+        if (o.workers != null && o.workers < 1) {
+            throw new IllegalArgumentException("--workers must be >= 1, got " + o.workers);
+        }
+        SpecCheck.check(spec, source);
         Backend backend = o.kernels.backend();
-        out.println(o.kernels.describe(backend, backend.create()) + where);
         int w = o.workers != null ? o.workers : Runtime.getRuntime().availableProcessors();
-        try (TrialExecutor exec = executorFor.apply(w)) {
-            Summary summary = new Study(spec, VersionProvider.version(), VersionProvider.gitCommit())
-                .run(exec, dir, out, backend);
-            write(summary, dir);
-            printTable(summary, out);
-            out.println("wrote " + dir.resolve("summary.json") + ", " + dir.resolve("report.md") + " and plots in "
-                + String.format(Locale.ROOT, "%.0f s", summary.wallSeconds()));
-            return summary.failures().isEmpty() ? 0 : 3;
+        StudyMemory.check(spec, w, Runtime.getRuntime().maxMemory(), source);
+        RunFolder.Identity id = RunFolder.Identity.of(spec, VersionProvider.version(), backend);
+        Path dir = o.out;
+        if (dir == null) {
+            dir = RunFolder.defaultFolder(Path.of("results"), spec.name(), id);
+            if (!dir.equals(Path.of("results", spec.name()))) {
+                out.println(Path.of("results", spec.name()) + " holds another run; this one writes to " + dir);
+            }
+        }
+        try (RunFolder folder = RunFolder.open(dir, id, o.fresh, o.force, out)) {
+            out.println(o.kernels.describe(backend, backend.create()) + where);
+            try (ResumingExecutor exec = new ResumingExecutor(executorFor.apply(w), folder)) {
+                Summary summary = new Study(spec, VersionProvider.version(), VersionProvider.gitCommit()).baseStore(folder)
+                    .run(exec, dir, out, backend);
+                write(summary, dir);
+                folder.markFinished();
+                printTable(summary, out);
+                out.println("wrote " + dir.resolve("summary.json") + ", " + dir.resolve("report.md") + " and plots in "
+                    + String.format(Locale.ROOT, "%.0f s", summary.wallSeconds())
+                    + (exec.resumed() > 0 ? " (" + exec.resumed() + " trial(s) kept from an earlier run, " + exec.ran() + " run now)" : ""));
+                return summary.failures().isEmpty() ? 0 : 3;
+            }
         }
     }
 

@@ -35,9 +35,16 @@ public final class BaseModelCache {
 
     private final Map<String, BaseModels> memory = new ConcurrentHashMap<>();
     private final PrintStream progress;
+    private final BaseStore store;
 
     public BaseModelCache(PrintStream progress) {
+        this(progress, BaseStore.NONE);
+    }
+
+    /** A cache whose bases are kept in (and resumed from) {@code store}, e.g. a {@link RunFolder}. */
+    public BaseModelCache(PrintStream progress, BaseStore store) {
         this.progress = progress;
+        this.store = store;
     }
 
     /** The base seed a trial uses. */
@@ -52,8 +59,8 @@ public final class BaseModelCache {
         ObjectNode tree = (ObjectNode) spec.toJson();
         o.set("world", tree.get("world"));
         o.set("model", tree.get("model"));
-        o.set("pretrain", tree.get("pretrain"));
-        o.set("align", tree.get("align"));
+        o.set("pretrain", weightsOnly(tree.get("pretrain")));
+        o.set("align", weightsOnly(tree.get("align")));
         if (spec.data() != null) { // the files' contents, not just their names, decide the base
             ObjectNode files = o.putObject("data");
             spec.data().files().forEach((stage, file) -> files.put(stage, file + "#" + contentHash(file)));
@@ -64,6 +71,13 @@ public final class BaseModelCache {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A stage's settings without those that never change its weights (divergence bounds, checkpoint interval). */
+    private static com.fasterxml.jackson.databind.JsonNode weightsOnly(com.fasterxml.jackson.databind.JsonNode stage) {
+        ObjectNode copy = ((ObjectNode) stage).deepCopy();
+        copy.remove(java.util.List.of("divergence", "checkpoint_every"));
+        return copy;
     }
 
     private static String contentHash(String file) {
@@ -91,16 +105,24 @@ public final class BaseModelCache {
         LlamaModel model = LlamaModel.initialize(config, seed);
         progress.printf("base %s: world of %d objects, vocabulary %d; model hidden %d x %d layers%n", key,
             world.objects().size(), tok.vocabSize(), config.hiddenSize(), config.numHiddenLayers());
-        new Trainer(model, kernels, spec.pretrain().toConfig(seed), new TaskObjective(model),
-            new DataOrder(data.pretrain().sequences(tok), seed), pad)
-            .progress(new Progress("pretrain " + key, progress, 5, true)).run();
+        BaseStore.Finished done = store.finished(key);
+        store.stage(key, "pretrain", model, tok, new Trainer(model, kernels, spec.pretrain().toConfig(seed), new TaskObjective(model),
+            new DataOrder(data.pretrain().sequences(tok), seed), pad).watch("pretrain", spec.pretrain().toDivergence())
+            .progress(new Progress("pretrain " + key, progress, 5, true)), spec.pretrain().checkpointInterval(), seed);
         LlamaModel unaligned = model.copy();
-        new Trainer(model, kernels, spec.align().toConfig(seed + 1), new TaskObjective(model),
-            new DataOrder(data.align().sequences(tok), seed + 1), pad)
-            .progress(new Progress("align " + key, progress, 5, true)).run();
-        Evaluator evaluator = new Evaluator(kernels, tok);
-        Metrics unalignedMetrics = evaluator.evaluate(unaligned, data.evaluation());
-        Metrics alignedMetrics = evaluator.evaluate(model, data.evaluation());
+        store.stage(key, "align", model, tok, new Trainer(model, kernels, spec.align().toConfig(seed + 1), new TaskObjective(model),
+            new DataOrder(data.align().sequences(tok), seed + 1), pad).watch("align", spec.align().toDivergence())
+            .progress(new Progress("align " + key, progress, 5, true)), spec.align().checkpointInterval(), seed + 1);
+        Metrics unalignedMetrics, alignedMetrics;
+        if (done != null) {
+            unalignedMetrics = done.unaligned();
+            alignedMetrics = done.aligned();
+        } else {
+            Evaluator evaluator = new Evaluator(kernels, tok);
+            unalignedMetrics = evaluator.evaluate(unaligned, data.evaluation());
+            alignedMetrics = evaluator.evaluate(model, data.evaluation());
+            store.finish(key, unalignedMetrics, alignedMetrics);
+        }
         progress.printf("base %s: unaligned refusal %.3f, aligned refusal %.3f, over-refusal %.3f, safe accuracy %.3f%n",
             key, unalignedMetrics.refusalUnsafe(), alignedMetrics.refusalUnsafe(), alignedMetrics.overRefusalSafe(),
             alignedMetrics.safeAccuracy());

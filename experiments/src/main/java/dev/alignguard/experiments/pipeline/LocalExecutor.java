@@ -51,6 +51,7 @@ public final class LocalExecutor implements TrialExecutor {
             for (Trial trial : trials) {
                 futures.add(pool.submit(() -> {
                     TrialRunner.Outcome o = runOne(trial, context, runners.get());
+                    context.listener().finished(trial, o);
                     int n = done.incrementAndGet();
                     double elapsed = (System.nanoTime() - start) / 1e9;
                     double left = elapsed / n * (trials.size() - n);
@@ -71,6 +72,9 @@ public final class LocalExecutor implements TrialExecutor {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("sweep interrupted", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) { // e.g. a finished trial that could not be stored
+                throw r;
+            }
             throw new IllegalStateException("sweep failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
@@ -90,6 +94,13 @@ public final class LocalExecutor implements TrialExecutor {
     }
 
     public static TrialRunner.Outcome failure(Trial trial, Throwable e, double seconds) {
+        if (e instanceof TrialFailure f && f.getCause() != null) { // the trial kept its log: point to it
+            TrialRunner.Outcome o = failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.seed(),
+                f.getCause(), seconds);
+            TrialRecord r = o.record();
+            return new TrialRunner.Outcome(new TrialRecord(r.method(), r.kind(), r.strength(), r.seed(), r.metrics(), r.curve(),
+                r.seconds(), f.log(), r.error(), r.kernels()), o.finalAlignmentUpdates());
+        }
         return failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.seed(), e, seconds);
     }
 

@@ -20,6 +20,7 @@ import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.spec.MethodSpec;
+import dev.alignguard.experiments.spec.SpecCheck;
 import dev.alignguard.math.kernels.Backend;
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.llama.LlamaModel;
@@ -44,11 +45,18 @@ public final class Study {
     private final ExperimentSpec spec;
     private final String version;
     private final String commit;
+    private BaseStore baseStore = BaseStore.NONE;
 
     public Study(ExperimentSpec spec, String version, String commit) {
         this.spec = spec;
         this.version = version;
         this.commit = commit;
+    }
+
+    /** Keeps the base models' stages in {@code store} (a {@link RunFolder}), so a run cut short resumes them. */
+    public Study baseStore(BaseStore store) {
+        this.baseStore = store;
+        return this;
     }
 
     /** The trials of the spec, in a fixed order: methods as listed, then strengths, then seeds. */
@@ -71,9 +79,10 @@ public final class Study {
      */
     public Summary run(TrialExecutor executor, Path runDir, PrintStream progress, Backend backend) {
         long t0 = System.nanoTime();
+        SpecCheck.check(spec, "'" + spec.name() + "'"); // the launcher checks first, naming the file; library calls too
         Kernels baseKernels = backend.create();
         List<Trial> trials = expand(spec);
-        BaseModelCache bases = new BaseModelCache(progress);
+        BaseModelCache bases = new BaseModelCache(progress, baseStore);
         progress.printf("study %s: %d trials (%d methods x strengths x %d seeds) on %s%n", spec.name(), trials.size(),
             spec.methods().size(), spec.seeds().size(), executor.name());
         Set<String> built = new LinkedHashSet<>();
@@ -133,38 +142,51 @@ public final class Study {
             stats(unaligned), methods, records, failures, spectrum(first, kernels), analyses, seconds, backend);
     }
 
-    /** drift_reduction = 1 - drift / drift(standard LoRA with the same seed and the same spec overrides). */
+    /**
+     * drift_reduction = 1 - drift / drift(standard LoRA with the same seed and the same spec overrides;
+     * without one, standard LoRA with the same seed). When that reference failed, or did not drift,
+     * the trial has no drift_reduction and a note says why (never a value taken from another reference).
+     */
     static void addDriftReduction(List<Trial> trials, List<TrialRecord> records) {
         for (int i = 0; i < trials.size(); i++) {
             TrialRecord r = records.get(i);
             if (r.failed() || !r.metrics().containsKey("drift")) {
                 continue;
             }
-            Double reference = null;
-            for (int j = 0; j < trials.size(); j++) {
-                TrialRecord l = records.get(j);
-                if (!l.failed() && trials.get(j).method().method().driftReference() && l.seed() == r.seed()
-                    && trials.get(j).spec().equals(trials.get(i).spec())) {
-                    reference = l.metrics().get("drift");
-                    break;
-                }
+            int ref = driftReference(trials, i, true);
+            if (ref < 0) {
+                ref = driftReference(trials, i, false);
             }
-            if (reference == null) {
-                for (int j = 0; j < trials.size(); j++) {
-                    TrialRecord l = records.get(j);
-                    if (!l.failed() && trials.get(j).method().method().driftReference() && l.seed() == r.seed()) {
-                        reference = l.metrics().get("drift");
-                        break;
-                    }
-                }
+            if (ref < 0) {
+                continue;
             }
-            if (reference != null) {
-                Map<String, Double> m = new LinkedHashMap<>(r.metrics());
-                m.put("drift_reduction", reference == 0 ? Double.NaN : 1 - r.metrics().get("drift") / reference);
-                records.set(i, new TrialRecord(r.method(), r.kind(), r.strength(), r.seed(), m, r.curve(), r.seconds(),
-                    r.log(), r.error(), r.kernels()));
+            TrialRecord l = records.get(ref);
+            Map<String, Double> m = new LinkedHashMap<>(r.metrics());
+            Map<String, String> notes = new LinkedHashMap<>(r.notes());
+            if (l.failed()) {
+                String error = l.error().lines().findFirst().orElse("");
+                notes.put("drift_reduction", "n/a: its drift reference, " + trials.get(ref).label() + ", failed: " + error);
+            } else if (l.metrics().get("drift") == 0) {
+                m.put("drift_reduction", Double.NaN);
+                notes.put("drift_reduction", "n/a: its drift reference, " + trials.get(ref).label() + ", did not drift (drift 0)");
+            } else {
+                m.put("drift_reduction", 1 - r.metrics().get("drift") / l.metrics().get("drift"));
+            }
+            records.set(i, new TrialRecord(r.method(), r.kind(), r.strength(), r.seed(), m, r.curve(), r.seconds(),
+                r.log(), r.error(), r.kernels(), notes));
+        }
+    }
+
+    /** The first drift-reference trial (failed or not) with trial i's seed, and with its spec too when {@code sameSpec}; -1 if none. */
+    private static int driftReference(List<Trial> trials, int i, boolean sameSpec) {
+        for (int j = 0; j < trials.size(); j++) {
+            Trial t = trials.get(j);
+            if (t.method().method().driftReference() && t.seed() == trials.get(i).seed()
+                && (!sameSpec || t.spec().equals(trials.get(i).spec()))) {
+                return j;
             }
         }
+        return -1;
     }
 
     private List<LayerSpectrum> spectrum(BaseModels base, Kernels kernels) {

@@ -43,11 +43,16 @@ import dev.alignguard.training.trainer.Trainer;
 /**
  * Runs one trial: copy the aligned model, attach LoRA, set the method up, fine-tune on the task
  * (evaluating a small fixed subset every few steps), evaluate on the held-out sets, and return the
- * record. Writes the per-step log as JSON lines. A pure function of the trial and its base models.
+ * record. Writes the per-step log as JSON lines ({@code logs/<id>.jsonl}; a failed trial's as
+ * {@code logs/<id>.failed.jsonl}, pointed to by its failure record). A pure function of the trial
+ * and its base models.
  */
 public final class TrialRunner {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A failed trial's log: {@code logs/<id>.failed.jsonl}. */
+    public static final String FAILED_LOG_SUFFIX = ".failed.jsonl";
 
     /** The record plus the final alignment-critical update per layer (for the subspace-stability analysis). */
     public record Outcome(TrialRecord record, Map<String, float[]> finalAlignmentUpdates) {
@@ -87,7 +92,7 @@ public final class TrialRunner {
         TrialPlan plan = method.method().plan(context, trial.strength());
 
         Trainer trainer = new Trainer(model, kernels, spec.finetune().training().toConfig(seed), plan.objective(),
-            new DataOrder(train, seed), pad);
+            new DataOrder(train, seed), pad).watch("finetune", spec.finetune().training().toDivergence());
         int reproject = spec.fisher().reprojectEvery();
         if (reproject > 0 && context.tracksSubspaces()) {
             trainer.addHook(step -> {
@@ -102,13 +107,15 @@ public final class TrialRunner {
         int evalEvery = spec.finetune().evalEvery();
         float[] lastTaskLoss = {Float.NaN};
         Path log = runDir.resolve("logs").resolve(trial.id() + ".jsonl");
+        Path tmp = log.resolveSibling(log.getFileName() + ".tmp");
+        Path failedLog = log.resolveSibling(trial.id() + FAILED_LOG_SUFFIX);
+        Metrics m;
         try {
             Files.createDirectories(log.getParent());
-            Path tmp = log.resolveSibling(log.getFileName() + ".tmp");
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 trainer.onStep(r -> {
                     lastTaskLoss[0] = r.terms().getOrDefault("task", Float.NaN);
-                    writeLine(w, r);
+                    writeLine(w, r, tmp);
                 });
                 if (evalEvery > 0) {
                     curve.add(curvePoint(0, evaluator, model, curveSuite, Float.NaN));
@@ -120,17 +127,43 @@ public final class TrialRunner {
                 }
                 trainer.run();
             }
+            plan.afterTraining().run();
+            m = evaluator.evaluate(model, data.evaluation());
+            Files.deleteIfExists(failedLog); // an earlier failure of the same trial is superseded
             Files.move(tmp, log, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write the trial log " + log + ": " + e.getMessage(), e);
+            throw keepLog(new UncheckedIOException("could not write the trial log " + log + ": " + e.getMessage(), e), tmp,
+                failedLog, runDir);
+        } catch (RuntimeException | Error e) {
+            throw keepLog(e, tmp, failedLog, runDir);
         }
-        plan.afterTraining().run();
-        Metrics m = evaluator.evaluate(model, data.evaluation());
         Map<String, Double> metrics = MetricNames.of(m, base.alignedMetrics());
         Map<String, float[]> finalUpdates = alignmentUpdates(model, context.subspaces(), kernels);
         TrialRecord record = new TrialRecord(method.name(), method.kind(), trial.strength(), seed, metrics, curve,
             (System.nanoTime() - t0) / 1e9, runDir.relativize(log).toString(), null, kernels.name());
         return new Outcome(record, finalUpdates);
+    }
+
+    /**
+     * Keeps a failed trial's log under its final failed name ({@code logs/<id>.failed.jsonl}) and returns
+     * the failure with that name, so nothing is left behind as {@code .tmp}.
+     */
+    private static TrialFailure keepLog(Throwable failure, Path tmp, Path failedLog, Path runDir) {
+        String kept = null;
+        try {
+            if (Files.exists(tmp)) {
+                Files.move(tmp, failedLog, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                kept = runDir.relativize(failedLog).toString();
+            }
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the failure itself is what gets reported
+            }
+        }
+        return new TrialFailure(failure, kept);
     }
 
     private static List<Sequence> finetuneData(ExperimentSpec spec, StageData data, WordTokenizer tok) {
@@ -175,7 +208,7 @@ public final class TrialRunner {
         return out;
     }
 
-    private static void writeLine(BufferedWriter w, StepRecord r) {
+    private static void writeLine(BufferedWriter w, StepRecord r, Path file) {
         ObjectNode o = JSON.createObjectNode();
         o.put("step", r.step());
         o.put("lr", r.learningRate());
@@ -187,7 +220,7 @@ public final class TrialRunner {
             w.write(JSON.writeValueAsString(o));
             w.newLine();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("could not write the trial log " + file + ": " + e.getMessage(), e);
         }
     }
 }

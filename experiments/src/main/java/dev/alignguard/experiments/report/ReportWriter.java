@@ -263,6 +263,7 @@ public final class ReportWriter {
     }
 
     private static void failures(StringBuilder sb, Summary s) {
+        notes(sb, s);
         if (s.failures() == null || s.failures().isEmpty()) {
             return;
         }
@@ -278,6 +279,23 @@ public final class ReportWriter {
             sb.append("| ").append(ReportFormat.cell(t.method())).append(" | ").append(ReportFormat.cell(t.kind()))
                 .append(" | ").append(Double.isNaN(t.strength()) ? "-" : ReportFormat.compact(t.strength()))
                 .append(" | ").append(t.seed()).append(" | ").append(ReportFormat.cell(err)).append(" |\n");
+        }
+        sb.append('\n');
+    }
+
+    /** Metrics a trial lacks and why (e.g. a drift reduction whose reference trial failed). */
+    private static void notes(StringBuilder sb, Summary s) {
+        if (s.trials() == null || s.trials().stream().allMatch(t -> t.notes() == null || t.notes().isEmpty())) {
+            return;
+        }
+        sb.append("## Metrics not computed\n\n| method | strength | seed | metric | why |\n|---|---:|---:|---|---|\n");
+        for (TrialRecord t : s.trials()) {
+            if (t.notes() == null) {
+                continue;
+            }
+            t.notes().forEach((metric, why) -> sb.append("| ").append(ReportFormat.cell(t.method())).append(" | ")
+                .append(Double.isNaN(t.strength()) ? "-" : ReportFormat.compact(t.strength())).append(" | ").append(t.seed())
+                .append(" | ").append(ReportFormat.cell(metric)).append(" | ").append(ReportFormat.cell(why)).append(" |\n"));
         }
         sb.append('\n');
     }

@@ -61,6 +61,13 @@ public final class Reports {
             throw new IOException("no " + SummaryFiles.FILE_NAME + " in " + dir + " (expected " + file
                 + "; a study writes it when it ends)");
         }
-        return renderFrom(SummaryFiles.read(file), dir, tolerance);
+        Summary summary = SummaryFiles.read(file);
+        if (summary.name() == null || summary.methods() == null || summary.methods().isEmpty()) {
+            throw new IOException(file + " is not a run's summary: it has no " + (summary.name() == null ? "\"name\"" : "")
+                + (summary.name() == null && (summary.methods() == null || summary.methods().isEmpty()) ? " and no " : "")
+                + (summary.methods() == null || summary.methods().isEmpty() ? "\"methods\" (a method per strength)" : "")
+                + ", so there is nothing to report (a study writes it when it ends)");
+        }
+        return renderFrom(summary, dir, tolerance);
     }
 }

@@ -49,6 +49,12 @@ public final class Presets {
         return load(presetOrPath);
     }
 
+    /** How messages name what {@link #resolve} reads: the file's path, or {@code preset NAME}. */
+    public static String source(String presetOrPath) {
+        Path p = Path.of(presetOrPath);
+        return presetOrPath.endsWith(".json") || Files.exists(p) ? p.toString() : "preset " + presetOrPath;
+    }
+
     /** name -> description. */
     public static Map<String, String> descriptions() throws IOException {
         Map<String, String> out = new LinkedHashMap<>();

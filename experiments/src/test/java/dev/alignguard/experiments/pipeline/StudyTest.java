@@ -92,18 +92,24 @@ class StudyTest {
 
     @Test
     void aTrialThatFailsIsReportedAndTheSweepCompletes(@TempDir Path dir) throws IOException {
-        // an adapter target that matches no module fails inside the trial, not at expansion
+        // a fine-tuning learning rate of 1e6 keeps every number finite but diverges: the trial fails inside, not at expansion
         String json = Files.readString(Path.of("src/test/resources/tiny-study.json"))
             .replace("\"methods\": [", "\"methods\": [{\"name\": \"broken\", \"kind\": \"lora\", \"overrides\": "
-                + "{\"finetune.lora.target_modules\": [\"no_such_proj\"]}},");
+                + "{\"finetune.training.learning_rate\": 1e6}},");
         ExperimentSpec spec = ExperimentSpec.parse(new java.io.ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "broken");
         spec = spec.withSeedCount(1);
         Summary s = run(new ExperimentSpec(spec.name(), spec.description(), spec.seeds(), spec.baseSeed(), false,
             spec.world(), spec.model(), spec.pretrain(), spec.align(), spec.finetune(), spec.fisher(),
             List.of(spec.methods().get(0), spec.methods().get(1)), List.of(), null), new LocalExecutor(2), dir);
         assertEquals(1, s.failures().size());
-        assertTrue(s.failures().getFirst().error().contains("no_such_proj"), s.failures().getFirst().error());
+        TrialRecord failed = s.failures().getFirst();
+        assertTrue(failed.error().contains("training diverged in stage finetune at step"), failed.error());
+        assertEquals("logs/broken-seed1.failed.jsonl", failed.log(), "a failed trial's log is kept under its final name");
+        assertTrue(Files.size(dir.resolve(failed.log())) > 0);
         assertEquals(1, s.trials().stream().filter(t -> !t.failed()).count());
+        try (var files = Files.walk(dir)) {
+            assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList(), "no temporary file is left");
+        }
     }
 
     @Test

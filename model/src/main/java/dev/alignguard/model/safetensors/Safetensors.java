@@ -75,6 +75,11 @@ public final class Safetensors {
         SafetensorsWriter.write(file, content);
     }
 
+    /** What {@link #write(Path, SafetensorsFile)} writes, for {@link AtomicFiles#writeAll} (several files replaced together). */
+    public static AtomicFiles.Body body(SafetensorsFile content) {
+        return SafetensorsWriter.body(content);
+    }
+
     /** The exact bytes {@link #write(Path, SafetensorsFile)} would write (content under 2 GiB). */
     public static byte[] encode(SafetensorsFile content) {
         return SafetensorsWriter.encode(content);

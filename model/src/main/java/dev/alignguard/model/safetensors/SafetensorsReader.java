@@ -61,6 +61,9 @@ final class SafetensorsReader {
     }
 
     static SafetensorsFile read(Path file, long mmapThreshold) throws IOException {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new SafetensorsFormatException(file, "is a directory, not a safetensors file");
+        }
         MemorySegment content;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();

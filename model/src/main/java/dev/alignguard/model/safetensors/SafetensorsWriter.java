@@ -36,15 +36,19 @@ final class SafetensorsWriter {
     }
 
     static void write(Path file, SafetensorsFile content) throws IOException {
+        AtomicFiles.write(file, body(content));
+    }
+
+    static AtomicFiles.Body body(SafetensorsFile content) {
         Layout layout = layout(content);
-        AtomicFiles.write(file, channel -> {
+        return channel -> {
             ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, layout.header.length);
             AtomicFiles.writeFully(channel, prefix);
             AtomicFiles.writeFully(channel, ByteBuffer.wrap(layout.header));
             for (StoredTensor t : layout.ordered) {
                 writeSegment(channel, t.data());
             }
-        });
+        };
     }
 
     static byte[] encode(SafetensorsFile content) {

@@ -128,11 +128,43 @@ class SafetensorsTest {
             AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
             throw new IOException("disk full");
         }));
-        assertEquals("disk full", boom.getMessage());
+        assertEquals("cannot write " + file + ": disk full", boom.getMessage(), "the error names the file it concerns");
         assertArrayEquals(before, Files.readAllBytes(file), "a failed write leaves the old file");
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(file), files.toList(), "no temporary file left behind");
         }
+    }
+
+    @Test
+    void aDirectoryGivenAsAFileIsNamedAsSuch() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("model.safetensors"));
+        IOException e = assertThrows(IOException.class, () -> Safetensors.read(folder));
+        assertEquals("invalid safetensors file " + folder + ": is a directory, not a safetensors file", e.getMessage());
+        IOException w = assertThrows(IOException.class, () -> AtomicFiles.write(folder, new byte[] {1}));
+        assertTrue(w.getMessage().contains(folder.toString()) && w.getMessage().contains("is a directory"), w.getMessage());
+    }
+
+    @Test
+    void severalFilesAreReplacedOnlyWhenAllWereWritten() throws IOException {
+        Path a = dir.resolve("a.json"), b = dir.resolve("b.safetensors");
+        Files.writeString(a, "old a");
+        Files.writeString(b, "old b");
+        java.util.Map<Path, AtomicFiles.Body> both = new java.util.LinkedHashMap<>();
+        both.put(a, ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap("new a".getBytes())));
+        both.put(b, ch -> {
+            throw new IOException("No space left on device");
+        });
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeAll(both));
+        assertEquals("cannot write " + b + ": No space left on device", e.getMessage());
+        assertEquals("old a", Files.readString(a), "the first file is not replaced when the second fails");
+        assertEquals("old b", Files.readString(b));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary file left behind");
+        }
+        both.put(b, ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap("new b".getBytes())));
+        AtomicFiles.writeAll(both);
+        assertEquals("new a", Files.readString(a));
+        assertEquals("new b", Files.readString(b));
     }
 
     @Test

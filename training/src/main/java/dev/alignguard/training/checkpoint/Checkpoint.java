@@ -21,7 +21,7 @@ import dev.alignguard.training.optim.AdamW;
  *   param/&lt;name&gt;    the trainable tensors (adapters, or the whole model)   F32
  *   adam_m/&lt;name&gt;   AdamW first moments                                    F32
  *   adam_v/&lt;name&gt;   AdamW second moments                                   F32
- *   __metadata__     steps_done, optimizer_steps, seed, spec (free text), format
+ *   __metadata__     steps_done, optimizer_steps, seed, spec (free text), format, extra.* (caller's)
  * </pre>
  * Random state needs no saving: the trainer derives every random draw (data order, dropout)
  * from (seed, step), so the step alone resumes it. Resuming therefore continues bit for bit.
@@ -33,12 +33,22 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
-    /** What a checkpoint restores. */
-    public record Restored(int stepsDone, long seed, String spec) {
+    /** What a checkpoint restores; {@code extra} holds the metadata given to {@link #save} under {@code extra.}. */
+    public record Restored(int stepsDone, long seed, String spec, Map<String, String> extra) {
+
+        public Restored(int stepsDone, long seed, String spec) {
+            this(stepsDone, seed, spec, Map.of());
+        }
     }
 
     public static void save(Path file, List<dev.alignguard.model.autodiff.Tensor> params, AdamW optimizer, int stepsDone,
                             long seed, String spec) {
+        save(file, params, optimizer, stepsDone, seed, spec, Map.of());
+    }
+
+    /** As above, with more metadata (e.g. a divergence watch's state), stored as {@code extra.<key>}. */
+    public static void save(Path file, List<dev.alignguard.model.autodiff.Tensor> params, AdamW optimizer, int stepsDone,
+                            long seed, String spec, Map<String, String> extra) {
         AdamW.State state = optimizer.state();
         List<StoredTensor> tensors = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) {
@@ -54,6 +64,7 @@ public final class Checkpoint {
         meta.put("optimizer_steps", Long.toString(state.step()));
         meta.put("seed", Long.toString(seed));
         meta.put("spec", spec == null ? "" : spec);
+        extra.forEach((k, v) -> meta.put("extra." + k, v));
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Safetensors.write(file, tensors, meta);
@@ -95,7 +106,13 @@ public final class Checkpoint {
             System.arraycopy(values.get(i), 0, params.get(i).data(), 0, values.get(i).length);
         }
         optimizer.restore(new AdamW.State(optimizerSteps, m, v));
-        return new Restored(stepsDone, seed, meta.getOrDefault("spec", ""));
+        Map<String, String> extra = new HashMap<>();
+        meta.forEach((key, value) -> {
+            if (key.startsWith("extra.")) {
+                extra.put(key.substring("extra.".length()), value);
+            }
+        });
+        return new Restored(stepsDone, seed, meta.getOrDefault("spec", ""), Map.copyOf(extra));
     }
 
     private static float[] read(SafetensorsFile f, Path file, String name, dev.alignguard.model.autodiff.Tensor p)

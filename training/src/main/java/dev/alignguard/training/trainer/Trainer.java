@@ -18,8 +18,8 @@ import dev.alignguard.training.optim.Schedule;
 
 /**
  * The training loop shared by every stage and method: seeded batches, gradient accumulation,
- * global-norm clipping, AdamW with a schedule, a NaN/infinity guard, step hooks, per-step records
- * and periodic checkpoints.
+ * global-norm clipping, AdamW with a schedule, a NaN/infinity guard and, when watched, a divergence
+ * guard ({@link Divergence}), step hooks, per-step records and periodic checkpoints.
  *
  * <p>Every random choice is a pure function of (seed, step): the data order ({@link DataOrder})
  * and the LoRA dropout masks (re-seeded each step). So a run is reproduced by its config alone, and
@@ -43,6 +43,10 @@ public final class Trainer {
     private Checkpointer checkpointer;
     private int checkpointEvery;
     private Progress progress;
+    private String stage;
+    private Divergence divergence;
+    private Divergence.Watch watch;
+    private String resumedWatch;
 
     public Trainer(LlamaModel model, Kernels kernels, TrainingConfig config, Objective objective, DataOrder data, int padId) {
         this.model = model;
@@ -74,6 +78,32 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Names the stage in divergence messages and stops it when it diverges by {@code divergence}'s
+     * bounds (see {@link Divergence}); without this only NaN and infinity stop a stage. Observes only.
+     */
+    public Trainer watch(String stage, Divergence divergence) {
+        this.stage = stage;
+        this.divergence = divergence;
+        return this;
+    }
+
+    /** The divergence watch's state after the last step run (for a checkpoint), or "" when unwatched. */
+    public String divergenceState() {
+        return watch == null ? "" : watch.state();
+    }
+
+    /** Continues the divergence watch from a {@link #divergenceState()} saved with a checkpoint (before {@code run}). */
+    public Trainer resumeDivergence(String state) {
+        this.resumedWatch = state == null || state.isEmpty() ? null : state;
+        return this;
+    }
+
+    /** The steps of the whole stage. */
+    public int steps() {
+        return config.steps();
+    }
+
     /** A fresh optimizer over the model's trainable parameters. */
     public AdamW newOptimizer() {
         return new AdamW(model.trainableParameters(), config.optimizer());
@@ -96,6 +126,13 @@ public final class Trainer {
         List<Tensor> params = opt.parameters();
         Schedule schedule = config.scheduleFor();
         int accum = config.gradientAccumulation();
+        watch = divergence == null ? null : divergence.watch(stage, config.steps());
+        if (watch != null && resumedWatch != null) {
+            watch.restore(resumedWatch);
+        }
+        if (watch != null) {
+            watch.start(norm(params));
+        }
         for (int step = fromStep; step < Math.min(untilStep, config.steps()); step++) {
             long t0 = System.nanoTime();
             model.reseedDropout(config.seed() * 31 + step);
@@ -103,12 +140,14 @@ public final class Trainer {
             Map<String, Float> terms = new TreeMap<>();
             Map<String, Double> diagnostics = new TreeMap<>();
             long tokens = 0;
+            double total = 0;
             for (int micro = 0; micro < accum; micro++) {
                 Batch batch = Batch.of(data.microBatch((long) step * accum + micro, config.batchSize()), padId);
                 tokens += (long) batch.batchSize() * batch.seqLen();
                 Graph g = Graph.training(kernels);
                 Loss loss = objective.compute(g, batch, step);
                 requireFinite(step, "total loss", loss.total().item());
+                total += loss.total().item() / accum;
                 for (var e : loss.terms().entrySet()) {
                     requireFinite(step, e.getKey(), e.getValue());
                     terms.merge(e.getKey(), e.getValue() / accum, Float::sum);
@@ -122,12 +161,26 @@ public final class Trainer {
             requireFinite(step, "gradient norm", norm);
             double lr = config.optimizer().learningRate() * schedule.factor(step);
             opt.step(lr);
-            for (StepHook h : hooks) {
-                h.afterStep(step);
+            TrainingDivergedException diverged = null;
+            if (watch != null) {
+                try {
+                    Float task = terms.get("task");
+                    watch.observe(step, task != null ? task : total, norm, norm(params));
+                } catch (TrainingDivergedException e) {
+                    diverged = e; // thrown once the step is logged, so the log shows the values
+                }
+            }
+            if (diverged == null) {
+                for (StepHook h : hooks) {
+                    h.afterStep(step);
+                }
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             StepRecord record = new StepRecord(step, lr, terms, diagnostics, norm, tokens / seconds);
             log.accept(record);
+            if (diverged != null) {
+                throw diverged;
+            }
             if (progress != null) {
                 progress.update(step + 1, config.steps(), terms.getOrDefault("task", terms.values().stream().findFirst().orElse(0f)));
             }
@@ -137,9 +190,20 @@ public final class Trainer {
         }
     }
 
-    private static void requireFinite(int step, String term, double v) {
+    /** The L2 norm of the trained parameters, summed in a fixed order (reads them only). */
+    private static double norm(List<Tensor> params) {
+        double sum = 0;
+        for (Tensor p : params) {
+            for (float v : p.data()) {
+                sum += (double) v * v;
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    private void requireFinite(int step, String term, double v) {
         if (!Double.isFinite(v)) {
-            throw new TrainingDivergedException(step, term, v);
+            throw new TrainingDivergedException(stage, step, term, v);
         }
     }
 }
