@@ -50,13 +50,23 @@ public final class AlignGuardCli implements Runnable {
         addDebugOption(cl.getCommandSpec());
         CommandLine.IExecutionStrategy runLast = new CommandLine.RunLast();
         cl.setExecutionStrategy(parsed -> {
-            if (debug(parsed)) {
+            boolean debug = debug(parsed);
+            String before = System.getProperty(STACKTRACE_PROPERTY);
+            if (debug) {
                 System.setProperty(STACKTRACE_PROPERTY, "true"); // failed trials record their traces too
             }
             try {
                 return runLast.execute(parsed);
             } catch (Error e) { // picocli passes Errors through; none may reach the user as a bare trace
-                return report(e, parsed.commandSpec().commandLine().getErr(), debug(parsed));
+                return report(e, parsed.commandSpec().commandLine().getErr(), debug);
+            } finally {
+                if (debug) {
+                    if (before == null) {
+                        System.clearProperty(STACKTRACE_PROPERTY);
+                    } else {
+                        System.setProperty(STACKTRACE_PROPERTY, before);
+                    }
+                }
             }
         });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ex, cmd.getErr(), debug(parsed)));

@@ -389,6 +389,7 @@ public final class RunFolder implements BaseStore, AutoCloseable {
         try {
             if (Files.exists(result.resolve(ModelFiles.CONFIG_FILE))) {
                 load(ModelFiles.loadModel(result), model, result);
+                Files.deleteIfExists(checkpoint); // left when a run was killed between saving the result and removing it
                 progress.printf("base %s: %s loaded from %s%n", key, stage, result);
                 return;
             }

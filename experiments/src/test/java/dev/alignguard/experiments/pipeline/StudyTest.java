@@ -26,6 +26,7 @@ import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
+import dev.alignguard.experiments.spec.MethodSpec;
 import dev.alignguard.experiments.spec.Presets;
 import dev.alignguard.math.kernels.Backend;
 
@@ -110,6 +111,28 @@ class StudyTest {
         try (var files = Files.walk(dir)) {
             assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".tmp")).toList(), "no temporary file is left");
         }
+    }
+
+    @Test
+    void aFailedDriftReferenceMakesTheDependentDriftReductionsNaWithTheReason() {
+        // lora (seed 1) failed; lora_big is standard LoRA under other settings and succeeded: ewc must not borrow it
+        ExperimentSpec one = tiny.withSeedCount(1);
+        MethodSpec lora = one.methods().get(0), ewc = one.methods().get(4);
+        ExperimentSpec other = one.withOverrides(Map.of("finetune.lora.r", IntNode.valueOf(2)));
+        List<Trial> trials = List.of(new Trial(0, one, lora, Double.NaN, 1), new Trial(1, one, ewc, 1.0, 1),
+            new Trial(2, other, new MethodSpec("lora_r2", lora.method(), null, Map.of("finetune.lora.r", IntNode.valueOf(2))),
+                Double.NaN, 1));
+        List<TrialRecord> records = new java.util.ArrayList<>(List.of(
+            LocalExecutor.failure(trials.get(0), new dev.alignguard.training.trainer.TrainingDivergedException("finetune", 3,
+                "weight norm", "the trained parameters' norm 1e6 ..."), 0.1).record(),
+            new TrialRecord("ewc", "ewc", 1.0, 1, Map.of("drift", 0.1), List.of(), 1, null, null),
+            new TrialRecord("lora_r2", "lora", Double.NaN, 1, Map.of("drift", 0.2), List.of(), 1, null, null)));
+        Study.addDriftReduction(trials, records);
+        TrialRecord e = records.get(1);
+        assertFalse(e.metrics().containsKey("drift_reduction"), "not computed against another reference: " + e.metrics());
+        assertEquals("n/a: its drift reference, lora seed 1, failed: TrainingDivergedException: training diverged in stage"
+            + " finetune at step 3: the trained parameters' norm 1e6 ...", e.notes().get("drift_reduction"));
+        assertEquals(0.0, records.get(2).metrics().get("drift_reduction"), "lora_r2 is its own reference");
     }
 
     @Test
