@@ -21,6 +21,7 @@ import org.apache.spark.api.java.function.Function;
 import dev.alignguard.experiments.pipeline.BaseModelCache;
 import dev.alignguard.experiments.pipeline.BaseModels;
 import dev.alignguard.experiments.pipeline.LocalExecutor;
+import dev.alignguard.experiments.pipeline.TrialFailure;
 import dev.alignguard.experiments.pipeline.Trial;
 import dev.alignguard.experiments.pipeline.TrialRunner;
 import dev.alignguard.math.kernels.Backend;
@@ -90,7 +91,8 @@ final class TrialFunction implements Function<TrialTask, TrialResult> {
             }
             trial = task.toTrial();
             return runTrial(trial, attempt, executor);
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException | Error thrown) {
+            Throwable e = thrown instanceof FailedWithLog f ? f.failure : thrown;
             if (attempt + 1 < maxAttempts) {
                 throw e instanceof RuntimeException re ? re
                     : new IllegalStateException("trial " + task.label() + " failed: " + e, e);
@@ -98,7 +100,8 @@ final class TrialFunction implements Function<TrialTask, TrialResult> {
             double seconds = (System.nanoTime() - t0) / 1e9;
             TrialRunner.Outcome failed = trial != null ? LocalExecutor.failure(trial, e, seconds)
                 : LocalExecutor.failure(task.methodName(), task.kind(), task.strength(), task.seed(), e, seconds);
-            return TrialResult.of(task.index(), failed, null, attempt, executor);
+            // the failed trial's log (logs/ID.failed.jsonl) travels with it, as a finished trial's does
+            return TrialResult.of(task.index(), failed, thrown instanceof FailedWithLog f ? f.text : null, attempt, executor);
         }
     }
 
@@ -125,8 +128,31 @@ final class TrialFunction implements Function<TrialTask, TrialResult> {
             return TrialResult.of(trial.index(), outcome, log, attempt, executor);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read back the log of trial " + trial.label() + ": " + e.getMessage(), e);
+        } catch (TrialFailure f) {
+            String text = null;
+            if (f.log() != null) {
+                try {
+                    text = Files.readString(scratch.resolve(f.log()), StandardCharsets.UTF_8);
+                } catch (IOException ignored) {
+                    // the failure is what matters; its record then names no log
+                }
+            }
+            throw new FailedWithLog(f, text);
         } finally {
             deleteQuietly(scratch);
+        }
+    }
+
+    /** A trial failure with the text of the log its runner kept, read before the scratch folder goes. */
+    private static final class FailedWithLog extends RuntimeException {
+
+        final TrialFailure failure;
+        final String text;
+
+        FailedWithLog(TrialFailure failure, String text) {
+            super(failure.getMessage(), failure);
+            this.failure = failure;
+            this.text = text;
         }
     }
 

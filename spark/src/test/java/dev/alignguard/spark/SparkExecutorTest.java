@@ -171,8 +171,8 @@ class SparkExecutorTest {
     }
 
     /**
-     * One trial fails for good (its method's override names an unknown Fisher estimator, which only
-     * fails when the trial runs), one fails once (an injected fault on its first attempt): Spark
+     * One trial fails for good (its method's override sets a fine-tuning learning rate of 1e6: the
+     * trial diverges, on every attempt), one fails once (an injected fault on its first attempt): Spark
      * retries both, the second succeeds, the first becomes a failure record after its last attempt,
      * and the sweep completes with the local executor's numbers.
      */
@@ -180,7 +180,7 @@ class SparkExecutorTest {
     void aTrialThatFailsForGoodIsReportedAndTheSweepCompletes() throws IOException {
         List<MethodSpec> methods = new ArrayList<>(tiny.methods());
         methods.add(MethodSpec.fromJson("broken", "alignguard", List.of(1.0), null,
-            Map.of("fisher.estimator", ExperimentSpec.JSON.getNodeFactory().textNode("no-such-estimator"))));
+            Map.of("finetune.training.learning_rate", ExperimentSpec.JSON.getNodeFactory().numberNode(1e6))));
         ExperimentSpec spec = new ExperimentSpec("spark-failure", "", List.of(1L), tiny.baseSeed(), false, tiny.world(),
             tiny.model(), tiny.pretrain(), tiny.align(), tiny.finetune(), tiny.fisher(), methods, List.of(), null);
         assertEquals(3, Study.expand(spec).size(), "the bad override must pass expansion and fail inside the trial");
@@ -195,7 +195,10 @@ class SparkExecutorTest {
         List<TrialRecord> failures = onSpark.summary().failures();
         assertEquals(1, failures.size());
         assertEquals("broken", failures.getFirst().method());
-        assertTrue(failures.getFirst().error().contains("unknown Fisher estimator 'no-such-estimator'"), failures.getFirst().error());
+        assertTrue(failures.getFirst().error().contains("training diverged in stage finetune"), failures.getFirst().error());
+        assertEquals("logs/broken-1.0-seed1.failed.jsonl", failures.getFirst().log());
+        assertTrue(java.nio.file.Files.size(onSpark.runDir().resolve(failures.getFirst().log())) > 0,
+            "the failed trial's log came back from the executor");
         for (MethodSummary m : onSpark.summary().methods()) {
             if (!m.method().equals("broken")) {
                 assertFalse(Double.isNaN(m.metrics().get("task_accuracy").mean()), m.label());
