@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * gradients ready for AdamW) at the reference configuration, full and LoRA-only, per backend.
  * Reported, never asserted.
  */
-@Command(name = "bench", description = "End-to-end benchmarks (reported, not asserted).",
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks (reported, not asserted).",
     subcommands = {BenchCommand.Step.class})
 public final class BenchCommand implements Runnable {
 
