@@ -181,8 +181,8 @@ class SparkExecutorTest {
         List<MethodSpec> methods = new ArrayList<>(tiny.methods());
         methods.add(MethodSpec.fromJson("broken", "alignguard", List.of(1.0), null,
             Map.of("fisher.estimator", ExperimentSpec.JSON.getNodeFactory().textNode("no-such-estimator"))));
-        ExperimentSpec spec = new ExperimentSpec("spark-failure", "", List.of(1L), tiny.baseSeed(), false, tiny.world(),
-            tiny.model(), tiny.pretrain(), tiny.align(), tiny.finetune(), tiny.fisher(), methods, List.of(), null);
+        ExperimentSpec spec = new ExperimentSpec("spark-failure", "", tiny.baseSeeds(), List.of(1L), tiny.world(),
+            tiny.model(), tiny.pretrain(), tiny.align(), tiny.finetune(), tiny.fisher(), methods, List.of(), null, null);
         assertEquals(3, Study.expand(spec).size(), "the bad override must pass expansion and fail inside the trial");
 
         Run reference = run(spec, new LocalExecutor(2), "local-failure");

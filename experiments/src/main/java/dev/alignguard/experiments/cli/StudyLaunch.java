@@ -35,8 +35,11 @@ public final class StudyLaunch {
         @Parameters(index = "0", paramLabel = "PRESET|SPEC", description = "A preset (see 'alignguard presets') or a spec JSON file.")
         String target;
 
-        @Option(names = "--seeds", description = "Use seeds 1..N instead of the spec's.")
+        @Option(names = "--seeds", description = "Use fine-tune seeds 1..N instead of the spec's.")
         Integer seeds;
+
+        @Option(names = "--base-seeds", description = "Use N base seeds (the spec's first and the N - 1 after it).")
+        Integer baseSeeds;
 
         @Option(names = "--out", description = "Output directory (default: results/<name>).")
         Path out;
@@ -64,6 +67,9 @@ public final class StudyLaunch {
         ExperimentSpec spec = Presets.resolve(o.target);
         if (o.seeds != null) {
             spec = spec.withSeedCount(o.seeds);
+        }
+        if (o.baseSeeds != null) {
+            spec = spec.withBaseSeedCount(o.baseSeeds);
         }
         Path dir = o.out != null ? o.out : Path.of("results", spec.name());
         Files.createDirectories(dir);

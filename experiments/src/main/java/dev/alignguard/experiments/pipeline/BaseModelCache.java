@@ -40,11 +40,6 @@ public final class BaseModelCache {
         this.progress = progress;
     }
 
-    /** The base seed a trial uses. */
-    public static long baseSeed(ExperimentSpec spec, long trialSeed) {
-        return spec.varyBaseWithSeed() ? trialSeed : spec.baseSeed();
-    }
-
     public static String key(ExperimentSpec spec, long baseSeed) {
         ObjectNode o = ExperimentSpec.JSON.createObjectNode();
         o.put("build", BUILD_VERSION);
@@ -98,7 +93,7 @@ public final class BaseModelCache {
         new Trainer(model, kernels, spec.align().toConfig(seed + 1), new TaskObjective(model),
             new DataOrder(data.align().sequences(tok), seed + 1), pad)
             .progress(new Progress("align " + key, progress, 5, true)).run();
-        Evaluator evaluator = new Evaluator(kernels, tok);
+        Evaluator evaluator = new Evaluator(kernels, tok).withRefusalMarkers(spec.refusalMarkers());
         Metrics unalignedMetrics = evaluator.evaluate(unaligned, data.evaluation());
         Metrics alignedMetrics = evaluator.evaluate(model, data.evaluation());
         progress.printf("base %s: unaligned refusal %.3f, aligned refusal %.3f, over-refusal %.3f, safe accuracy %.3f%n",

@@ -81,7 +81,7 @@ public final class LocalExecutor implements TrialExecutor {
     public static TrialRunner.Outcome runOne(Trial trial, StudyContext context, TrialRunner runner) {
         long t0 = System.nanoTime();
         try {
-            BaseModels base = context.bases().get(trial.spec(), BaseModelCache.baseSeed(trial.spec(), trial.seed()),
+            BaseModels base = context.bases().get(trial.spec(), trial.baseSeed(),
                 runner.kernels());
             return runner.run(trial, base, context.runDir());
         } catch (RuntimeException | Error e) {
@@ -90,19 +90,20 @@ public final class LocalExecutor implements TrialExecutor {
     }
 
     public static TrialRunner.Outcome failure(Trial trial, Throwable e, double seconds) {
-        return failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.seed(), e, seconds);
+        return failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.baseSeed(), trial.seed(), e,
+            seconds);
     }
 
     /** A failure record from the trial's identity alone (for failures before the trial could be decoded). */
-    public static TrialRunner.Outcome failure(String methodName, String kind, double strength, long seed, Throwable e,
-                                              double seconds) {
+    public static TrialRunner.Outcome failure(String methodName, String kind, double strength, long baseSeed, long seed,
+                                              Throwable e, double seconds) {
         String message = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
         if (Boolean.getBoolean("alignguard.stacktrace")) {
             StringWriter sw = new StringWriter();
             e.printStackTrace(new PrintWriter(sw));
             message += "\n" + sw;
         }
-        return new TrialRunner.Outcome(new TrialRecord(methodName, kind, strength, seed, Map.of(), List.of(), seconds,
-            null, message), Map.of());
+        return new TrialRunner.Outcome(new TrialRecord(methodName, kind, strength, baseSeed, seed, Map.of(), Map.of(),
+            List.of(), seconds, null, message, null, Map.of(), List.of()), Map.of());
     }
 }
