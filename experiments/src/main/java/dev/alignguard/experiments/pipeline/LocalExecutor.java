@@ -30,6 +30,11 @@ public final class LocalExecutor implements TrialExecutor {
         this.workers = Math.max(1, workers);
     }
 
+    /** Trials run at once. */
+    public int workers() {
+        return workers;
+    }
+
     @Override
     public String name() {
         return "local[" + workers + "]";

@@ -102,10 +102,22 @@ final class MatchedComparison {
         MatchedSearch.Bracket b = MatchedSearch.Bracket.find(curve, target);
         if (b == null) {
             boolean above = curve.values().stream().allMatch(a -> a > target);
-            return new Matched(false, String.format(Locale.ROOT,
+            String why = String.format(Locale.ROOT,
                 "its validation task accuracy stays %s the target (%.1f%%) over %s = %s to %s (%.1f%% to %.1f%%)",
                 above ? "above" : "below", 100 * target, m.method().strength().label(), curve.firstKey(), curve.lastKey(),
-                100 * curve.firstEntry().getValue(), 100 * curve.lastEntry().getValue()), Double.NaN, List.of(), 0, Map.of());
+                100 * curve.firstEntry().getValue(), 100 * curve.lastEntry().getValue());
+            if (!above) {
+                return new Matched(false, why, Double.NaN, List.of(), 0, Map.of());
+            }
+            // never this costly in accuracy: show its strongest point, which is more accurate than the target
+            double strongest = curve.lastKey();
+            List<TrialRecord> at = mine.stream().filter(r -> r.strength() == strongest).toList();
+            Map<String, Map<Long, Double>> values = new LinkedHashMap<>();
+            for (String k : METRICS) {
+                values.put(k, NestedStats.perBase(at, t -> t.metrics().getOrDefault(k, Double.NaN)));
+            }
+            return new Matched(false, why + "; shown at its strongest " + m.method().strength().label(), strongest,
+                List.of(strongest, strongest), 0, values);
         }
         double w = b.weight(target);
         List<TrialRecord> low = mine.stream().filter(r -> r.strength() == b.low()).toList();

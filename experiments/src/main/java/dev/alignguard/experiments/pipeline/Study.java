@@ -44,7 +44,8 @@ public final class Study {
 
     /** The metrics every method summary carries (summary.json names). */
     public static final List<String> SUMMARY_METRICS = List.of("refusal_unsafe", "over_refusal_safe", "task_accuracy",
-        "alignment_nll", "drift", "drift_reduction", "harmful_compliance", "safe_accuracy",
+        "alignment_nll", "drift", "drift_reduction", "refusal_kept", "alignment_nll_increase", "harmful_compliance",
+        "safe_accuracy",
         "refusal_unsafe_held_out_objects", "refusal_unsafe_held_out_verbs");
 
     /** Below this test task accuracy standard LoRA is taken not to have learned the task. */
@@ -96,7 +97,7 @@ public final class Study {
         progress.printf("study %s: %d trials (%d methods x strengths x %d base seeds x %d fine-tune seeds) on %s%n",
             spec.name(), trials.size(), spec.methods().size(), spec.baseSeeds().size(), spec.finetuneSeeds().size(),
             executor.name());
-        buildBases(trials, bases, baseKernels);
+        buildBases(trials, bases, backend, executorParallelism(executor));
         StudyContext context = new StudyContext(runDir, progress, bases, backend);
         List<TrialRunner.Outcome> outcomes = new ArrayList<>(executor.run(trials, context));
         if (spec.matched() != null) {
@@ -112,7 +113,7 @@ public final class Study {
                 StringBuilder what = new StringBuilder();
                 next.forEach((m, s) -> what.append(what.isEmpty() ? "" : "; ").append(m.name()).append(' ').append(s));
                 progress.printf("matched-accuracy search, round %d: %d more trials (%s)%n", round, more.size(), what);
-                buildBases(more, bases, baseKernels);
+                buildBases(more, bases, backend, executorParallelism(executor));
                 outcomes.addAll(executor.run(more, context));
                 trials.addAll(more);
             }
@@ -121,14 +122,45 @@ public final class Study {
         return summarise(trials, outcomes, bases, first, baseKernels, (System.nanoTime() - t0) / 1e9, backend);
     }
 
-    /** Stages 0 and 1 once per distinct base, before the trials fan out. */
-    private static void buildBases(List<Trial> trials, BaseModelCache bases, Kernels kernels) {
-        Set<String> built = new LinkedHashSet<>();
+    /**
+     * Stages 0 and 1 once per distinct base, before the trials fan out: distinct bases in parallel,
+     * each on one-thread kernels of the run's backend when there are several (kernels give the same
+     * bits on any thread count, so this changes no number), on the backend as chosen when one.
+     */
+    private static void buildBases(List<Trial> trials, BaseModelCache bases, Backend backend, int parallelism) {
+        Map<String, Trial> distinct = new LinkedHashMap<>();
         for (Trial t : trials) {
-            if (built.add(BaseModelCache.key(t.spec(), t.baseSeed()))) {
-                bases.get(t.spec(), t.baseSeed(), kernels);
-            }
+            distinct.putIfAbsent(BaseModelCache.key(t.spec(), t.baseSeed()), t);
         }
+        int threads = Math.max(1, Math.min(parallelism, distinct.size()));
+        if (threads == 1) {
+            Kernels kernels = backend.create();
+            distinct.values().forEach(t -> bases.get(t.spec(), t.baseSeed(), kernels));
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            ThreadLocal<Kernels> kernels = ThreadLocal.withInitial(() -> backend.oneThread().create());
+            for (Trial t : distinct.values()) {
+                futures.add(pool.submit(() -> bases.get(t.spec(), t.baseSeed(), kernels.get())));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("base models interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** How many bases to build at once: as many as the executor runs trials locally, at most the cores. */
+    private static int executorParallelism(TrialExecutor executor) {
+        return executor instanceof LocalExecutor l ? l.workers() : Runtime.getRuntime().availableProcessors();
     }
 
     Summary summarise(List<Trial> trials, List<TrialRunner.Outcome> outcomes, BaseModelCache bases, BaseModels first,

@@ -25,7 +25,7 @@ import dev.alignguard.experiments.results.TrialRecord;
  *
  * @param reference the AlignGuard method the comparisons are paired against (null: none in the study)
  * @param targets   per matched target, in the spec's order
- * @param norms     per AlignGuard strength: the final ||dW_A|| and ||dW_T|| over base seeds
+ * @param norms     per AlignGuard-kind method and strength: the final ||dW_A|| and ||dW_T|| over base seeds
  */
 public record Findings(String reference, List<Target> targets, List<Norms> norms) {
 
@@ -44,8 +44,8 @@ public record Findings(String reference, List<Target> targets, List<Norms> norms
                          boolean halvesWithConfidence, List<Comparison> comparisons) {
     }
 
-    /** The update's parts at the end of training, for one AlignGuard strength. */
-    public record Norms(double strength, Stat normAlignment, Stat normTask) {
+    /** The update's parts at the end of training, for one AlignGuard-kind method at one strength. */
+    public record Norms(String method, double strength, Stat normAlignment, Stat normTask) {
     }
 
     /** The paper's aim: half of standard LoRA's drift removed. */
@@ -74,7 +74,7 @@ public record Findings(String reference, List<Target> targets, List<Norms> norms
             }
             targets.add(new Target(e.getKey(), e.getValue().getFirst().targetAccuracy(), ag, onMean, confident, comparisons));
         }
-        return new Findings(reference, targets, norms(s, reference));
+        return new Findings(reference, targets, norms(s));
     }
 
     private static Comparison compare(MatchedRow ag, MatchedRow other) {
@@ -106,21 +106,23 @@ public record Findings(String reference, List<Target> targets, List<Norms> norms
         return out;
     }
 
-    /** Final ||dW_A|| and ||dW_T|| of the reference AlignGuard method's trials, per strength, over base seeds. */
-    private static List<Norms> norms(Summary s, String reference) {
+    /** Final ||dW_A|| and ||dW_T|| of every AlignGuard-kind method's trials, per strength, over base seeds. */
+    private static List<Norms> norms(Summary s) {
         List<Norms> out = new ArrayList<>();
-        if (reference == null || s.trials() == null) {
+        if (s.trials() == null) {
             return out;
         }
-        Map<Double, List<TrialRecord>> byStrength = new TreeMap<>();
+        Map<String, Map<Double, List<TrialRecord>>> byMethod = new LinkedHashMap<>();
         for (TrialRecord t : s.trials()) {
-            if (t.method().equals(reference) && !t.failed() && t.lastStep() != null && t.lastStep().containsKey("norm_dw_a")) {
-                byStrength.computeIfAbsent(t.strength(), k -> new ArrayList<>()).add(t);
+            if (MethodCatalog.isKind(t.kind(), AlignGuard.KIND) && !t.failed() && t.lastStep() != null
+                && t.lastStep().containsKey("norm_dw_a")) {
+                byMethod.computeIfAbsent(t.method(), k -> new TreeMap<>()).computeIfAbsent(t.strength(), k -> new ArrayList<>())
+                    .add(t);
             }
         }
-        byStrength.forEach((strength, ts) -> out.add(new Norms(strength,
+        byMethod.forEach((method, byStrength) -> byStrength.forEach((strength, ts) -> out.add(new Norms(method, strength,
             NestedStats.over(NestedStats.perBase(ts, t -> t.lastStep().get("norm_dw_a"))),
-            NestedStats.over(NestedStats.perBase(ts, t -> t.lastStep().get("norm_dw_t"))))));
+            NestedStats.over(NestedStats.perBase(ts, t -> t.lastStep().get("norm_dw_t")))))));
         return out;
     }
 }

@@ -59,7 +59,8 @@ final class MatchedSection {
                 continue;
             }
             Stat diff = r.vsReference() == null ? null : r.vsReference().get(MetricNames.DRIFT_REDUCTION);
-            sb.append("| ").append(ReportFormat.cell(r.method())).append(r.reached() ? "" : " (own point; target not reached)")
+            sb.append("| ").append(ReportFormat.cell(r.method())).append(r.reached() ? ""
+                    : Double.isNaN(r.strength()) ? " (its one point; no strength to tune)" : " (above the target even at its strongest)")
                 .append(" | ").append(strength).append(" | ")
                 .append(ReportFormat.pct(m.get(MetricNames.REFUSAL_UNSAFE))).append(" | ")
                 .append(ReportFormat.pct(m.get(MetricNames.OVER_REFUSAL_SAFE))).append(" | ")
@@ -85,12 +86,14 @@ final class MatchedSection {
         }
         Findings f = Findings.of(s);
         if (!f.norms().isEmpty()) {
-            sb.append("### The update's two parts per λA (").append(f.reference()).append(")\n\n");
+            sb.append("### The update's two parts, per AlignGuard variant and strength\n\n");
             sb.append("At the last training step, mean over base seeds: the Frobenius norm of the alignment-critical part"
                 + " dW_A and of the task part dW_T of the LoRA update, summed in quadrature over adapted layers (from the"
-                + " training logs).\n\n| λA | ‖dW_A‖ | ‖dW_T‖ | ‖dW_A‖ / ‖dW_T‖ |\n|---:|---:|---:|---:|\n");
+                + " training logs). The strength is the weight the variant sweeps (see the main table's labels).\n\n"
+                + "| method | strength | ‖dW_A‖ | ‖dW_T‖ | ‖dW_A‖ / ‖dW_T‖ |\n|---|---:|---:|---:|---:|\n");
             for (Findings.Norms n : f.norms()) {
-                sb.append("| ").append(ReportFormat.compact(n.strength())).append(" | ")
+                sb.append("| ").append(ReportFormat.cell(n.method())).append(" | ")
+                    .append(ReportFormat.compact(n.strength())).append(" | ")
                     .append(String.format(Locale.ROOT, "%.4g", n.normAlignment().mean())).append(" | ")
                     .append(String.format(Locale.ROOT, "%.4g", n.normTask().mean())).append(" | ")
                     .append(String.format(Locale.ROOT, "%.3g", n.normAlignment().mean() / n.normTask().mean())).append(" |\n");
