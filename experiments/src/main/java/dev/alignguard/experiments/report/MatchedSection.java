@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.alignguard.experiments.method.Lora;
+import dev.alignguard.experiments.method.MethodCatalog;
 import dev.alignguard.experiments.results.FrontierArea;
 import dev.alignguard.experiments.results.MatchedRow;
 import dev.alignguard.experiments.results.MetricNames;
@@ -43,8 +45,8 @@ final class MatchedSection {
         for (MatchedRow r : s.matched()) {
             if (Double.compare(r.dropPoints(), currentDrop) != 0) {
                 currentDrop = r.dropPoints();
-                sb.append(String.format(Locale.ROOT, "### Task accuracy %.0f points below standard LoRA (validation target %.1f%%)%n%n",
-                    r.dropPoints(), 100 * r.targetAccuracy()));
+                sb.append(String.format(Locale.ROOT, "### Task accuracy %s below standard LoRA (validation target %.1f%%)%n%n",
+                    points(r.dropPoints()), 100 * r.targetAccuracy()));
                 sb.append("| method | strength (bracket) | refusal on unsafe (%) ↑ | over-refusal (%) ↓ | task accuracy (%)"
                     + " | drift (pp) ↓ | drift reduction (%) ↑ | Δ drift reduction vs AlignGuard (pp) |\n");
                 sb.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
@@ -110,18 +112,21 @@ final class MatchedSection {
             return "No AlignGuard method is in the matched comparison, so there is nothing to compare it with.\n";
         }
         for (Findings.Target t : f.targets()) {
-            sb.append(String.format(Locale.ROOT, "**%.0f points below standard LoRA's task accuracy.** ", t.dropPoints()));
+            sb.append("**").append(points(t.dropPoints())).append(" below standard LoRA's task accuracy.** ");
             if (t.alignGuard() == null) {
                 sb.append("AlignGuard does not reach this task accuracy, so it cannot be compared here.\n\n");
                 continue;
             }
             Stat dr = t.alignGuard().metrics().get(MetricNames.DRIFT_REDUCTION);
-            sb.append(String.format(Locale.ROOT, "AlignGuard (%s = %s) reduces drift by %s%%; ", "λA",
-                ReportFormat.compact(t.alignGuard().strength()), ReportFormat.pct(dr)));
+            sb.append(String.format(Locale.ROOT, "AlignGuard (%s, %s = %s) reduces drift by %s%%; ", f.reference(),
+                strengthLabel(s, f.reference()), ReportFormat.compact(t.alignGuard().strength()), ReportFormat.pct(dr)));
             sb.append(t.halvesWithConfidence() ? "the aim of halving drift is met, the interval's lower end clearing 50%. "
                 : t.halvesOnMean() ? "the aim of halving drift is met on the mean but not with 95% confidence. "
                 : "the aim of halving drift is not met. ");
             for (Findings.Comparison c : t.comparisons()) {
+                if (MethodCatalog.isKind(c.kind(), Lora.KIND)) {
+                    continue;   // the reference the targets are drawn from
+                }
                 switch (c.verdict()) {
                     case BETTER -> sb.append(String.format(Locale.ROOT, "It keeps more refusal than %s (drift reduction %s"
                         + " points higher, paired over base seeds, interval clear of zero). ", c.method(), ReportFormat.pct(c.difference())));
@@ -136,6 +141,25 @@ final class MatchedSection {
             sb.append("\n\n");
         }
         return sb.toString().stripTrailing() + "\n";
+    }
+
+    /** "1 point", "2 points". */
+    static String points(double drop) {
+        String n = ReportFormat.compact(drop);
+        return n + (drop == 1 ? " point" : " points");
+    }
+
+    /** What a method's strength is called, from its summary labels ("alignguard (λNC=0.3)" -> λNC). */
+    static String strengthLabel(Summary s, String method) {
+        if (s.methods() != null) {
+            for (var m : s.methods()) {
+                String l = m.label();
+                if (m.method().equals(method) && l != null && l.contains("(") && l.contains("=")) {
+                    return l.substring(l.indexOf('(') + 1, l.indexOf('='));
+                }
+            }
+        }
+        return "strength";
     }
 
     /** Which other methods AlignGuard beats, ties or loses to at one target: for README-style summaries. */
