@@ -4,13 +4,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A decorator that measures how much wall time goes into matrix products (and how many flops
- * they do), for the benchmarks' "share of time in matrix products". Everything else passes through.
+ * they do) and into attention, for the benchmarks' "share of time in matrix products". Everything
+ * else passes through.
  */
 public final class TimedKernels implements Kernels {
 
     private final Kernels inner;
     private final AtomicLong gemmNanos = new AtomicLong();
     private final AtomicLong gemmFlops = new AtomicLong();
+    private final AtomicLong attentionNanos = new AtomicLong();
 
     public TimedKernels(Kernels inner) {
         this.inner = inner;
@@ -24,7 +26,13 @@ public final class TimedKernels implements Kernels {
         return gemmFlops.get();
     }
 
+    /** Wall time in attention (forward and backward), which a backend may run fused rather than as products. */
+    public long attentionNanos() {
+        return attentionNanos.get();
+    }
+
     public void reset() {
+        attentionNanos.set(0);
         gemmNanos.set(0);
         gemmFlops.set(0);
     }
@@ -86,6 +94,23 @@ public final class TimedKernels implements Kernels {
     @Override
     public void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal) {
         inner.softmaxRows(rows, cols, x, off, ld, causal);
+    }
+
+    @Override
+    public void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        long t0 = System.nanoTime();
+        inner.causalAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v, out, probs);
+        attentionNanos.addAndGet(System.nanoTime() - t0);
+    }
+
+    @Override
+    public void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                        float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                        float[] dq, float[] dk, float[] dv) {
+        long t0 = System.nanoTime();
+        inner.causalAttentionBackward(batch, seq, heads, kvHeads, hd, scale, q, k, v, probs, dOut, dq, dk, dv);
+        attentionNanos.addAndGet(System.nanoTime() - t0);
     }
 
     @Override

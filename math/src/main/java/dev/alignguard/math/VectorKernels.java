@@ -608,17 +608,69 @@ public final class VectorKernels implements Kernels {
     @Override
     public void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal) {
         for (int r = 0; r < rows; r++) {
-            int row = off + r * ld;
-            int limit = causal ? Kernels.causalLimit(r, rows, cols) : cols;
-            float max = max(limit, x, row);
-            float total = 0f;
-            for (int j = 0; j < limit; j++) {
-                float e = (float) Math.exp(x[row + j] - max);
-                x[row + j] = e;
-                total += e;
+            softmaxRow(x, off + r * ld, causal ? Kernels.causalLimit(r, rows, cols) : cols, cols);
+        }
+    }
+
+    /** Softmax of {@code x[row..row+limit)} in place, {@code x[row+limit..row+cols)} set to 0. */
+    static void softmaxRow(float[] x, int row, int limit, int cols) {
+        float max = max(limit, x, row);
+        float total = 0f;
+        for (int j = 0; j < limit; j++) {
+            float e = (float) Math.exp(x[row + j] - max);
+            x[row + j] = e;
+            total += e;
+        }
+        float inv = 1f / total;
+        int i = 0;
+        for (int bound = S.loopBound(limit); i < bound; i += LANES) {
+            FloatVector.fromArray(S, x, row + i).mul(inv).intoArray(x, row + i);
+        }
+        for (; i < limit; i++) {
+            x[row + i] *= inv;
+        }
+        java.util.Arrays.fill(x, row + limit, row + cols, 0f);
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    /** Per-thread scratch of the fused attention: transposes and dP, grown on demand. */
+    private static final ThreadLocal<float[][]> ATTENTION_SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] scratch(int slot, int floats) {
+        float[][] s = ATTENTION_SCRATCH.get();
+        if (s[slot].length < floats) {
+            s[slot] = new float[floats];
+        }
+        return s[slot];
+    }
+
+    /** Fused ({@link FusedAttention}), jobs (sequence, kv head) shared out over the threads: same bits as the reference composition. */
+    @Override
+    public void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        IntConsumer job = j -> FusedAttention.forward(j / kvHeads, j % kvHeads, seq, heads, kvHeads, hd, scale, q, k, v,
+            out, probs, scratch(0, hd * seq));
+        forEachJob(batch * kvHeads, (long) batch * heads * seq * seq * hd, job);
+    }
+
+    @Override
+    public void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                        float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                        float[] dq, float[] dk, float[] dv) {
+        IntConsumer job = j -> FusedAttention.backward(j / kvHeads, j % kvHeads, seq, heads, kvHeads, hd, scale, q, k, v,
+            probs, dOut, dq, dk, dv, scratch(0, hd * seq), scratch(1, seq * seq));
+        forEachJob(batch * kvHeads, 2L * batch * heads * seq * seq * hd, job);
+    }
+
+    /** Jobs that write disjoint outputs: over the threads when there is enough work, else in order here. */
+    private void forEachJob(int count, long multiplyAdds, IntConsumer job) {
+        if (threads > 1 && count > 1 && multiplyAdds >= PARALLEL_THRESHOLD) {
+            parallelFor(count, job);
+        } else {
+            for (int i = 0; i < count; i++) {
+                job.accept(i);
             }
-            scale(limit, 1f / total, x, row);
-            java.util.Arrays.fill(x, row + limit, row + cols, 0f);
         }
     }
 
