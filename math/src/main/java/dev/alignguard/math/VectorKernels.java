@@ -116,6 +116,10 @@ public final class VectorKernels implements Kernels {
             scaleOutput(m, n, beta, c, cOff, ldc);
             return;
         }
+        if (alpha == 1f && n <= NR / 4 && m > n) {
+            gemmTransposed(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         int mPanels = ceilDiv(m, MR);
         int nPanels = ceilDiv(n, NR);
         int panels = mPanels + nPanels;
@@ -152,6 +156,32 @@ public final class VectorKernels implements Kernels {
             }
         }
         buffers.giveBack();
+    }
+
+    /**
+     * A narrow C (n at most a quarter of the NR-wide micro-tile, as LoRA's {@code x A^T} with n = r,
+     * where the micro-kernel would compute mostly padding) through its transpose:
+     * {@code C^T[n x m] = op(B)^T op(A)^T} into a scratch, then copied back. Each element is the same
+     * fma chain (products commute; alpha is 1, so nothing is folded into either operand) from the
+     * same start (C is copied in when beta is not 0), so the bits are those of the direct route.
+     */
+    private void gemmTransposed(boolean transA, boolean transB, int m, int n, int k,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc) {
+        float[] ct = new float[n * m]; // C^T: n x m
+        if (beta != 0f) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    ct[j * m + i] = c[cOff + i * ldc + j];
+                }
+            }
+        }
+        gemm(!transB, !transA, n, m, k, 1f, b, bOff, ldb, a, aOff, lda, beta, ct, 0, m);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                c[cOff + i * ldc + j] = ct[j * m + i];
+            }
+        }
     }
 
     /**
