@@ -64,7 +64,8 @@ final class VsPyTorch {
             config.hiddenSize(), config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize(),
             config.vocabSize(), opts.batch, opts.seq, opts.batch * opts.seq, threads, opts.rounds, opts.steps);
         System.out.println("PyTorch side: " + script + " run with " + String.join(" and ", PyTorchReference.UNSET)
-            + " unset in its environment alone, OPENBLAS_NUM_THREADS=" + threads);
+            + " unset in its environment alone, OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=" + threads
+            + ", OMP_WAIT_POLICY=PASSIVE (its fastest setting here)");
         Kernels k = Backends.create(backend, threads);
         try (PyTorchReference torch = PyTorchReference.start(opts.python, script, threads, cfg)) {
             System.out.println("PyTorch " + torch.version() + "; AlignGuard-J backend " + backend + ": " + k.device());
