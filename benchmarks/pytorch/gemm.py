@@ -16,13 +16,10 @@ arrays = {}
 for line in sys.stdin:
     msg = json.loads(line)
     if "info" in msg:
-        blas = "?"
-        try:
-            from numpy.distutils.system_info import get_info  # noqa: deprecated, informative only
-            blas = ",".join(get_info("blas_opt").get("libraries", [])) or "system libblas"
-        except Exception:
-            blas = "system libblas.so.3"
-        print(json.dumps({"numpy": np.__version__, "blas": blas}), flush=True)
+        np.matmul(np.ones((64, 64), np.float32), np.ones((64, 64), np.float32))
+        with open("/proc/self/maps") as maps:  # which BLAS the dynamic linker actually loaded
+            libs = sorted({l.split()[-1] for l in maps if "blas" in l.split()[-1]})
+        print(json.dumps({"numpy": np.__version__, "blas": libs}), flush=True)
         continue
     n = msg["n"]
     if n not in arrays:

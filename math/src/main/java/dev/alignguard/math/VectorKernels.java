@@ -130,6 +130,12 @@ public final class VectorKernels implements Kernels {
         float[] bPack = buffers.b;
         boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_THRESHOLD;
         Tiles tiles = new Tiles(mPanels, nPanels, parallel ? threads : 1);
+        if (parallel && tiles.rowBlocks() >= 2 * threads) {
+            gemmByRowBlocks(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                tiles.rowBlocks(), bPack);
+            buffers.giveBack();
+            return;
+        }
         // Pack jobs go in chunks of a few panels, so that taking one costs little next to the work.
         int chunk = Math.max(1, panels / (8 * threads));
         for (int pc = 0; pc < k; pc += KC) {
@@ -156,6 +162,51 @@ public final class VectorKernels implements Kernels {
             }
         }
         buffers.giveBack();
+    }
+
+    /**
+     * The tall products of a training step (m = batch x seq rows, n and k a few hundred) in one
+     * parallel round per KC slice instead of two: the calling thread packs the slice of B, then each
+     * job takes a block of about MC rows, packs its own A panels into a buffer of its thread and
+     * sweeps every B panel. A round costs a hand-off to a worker that may have to wake up (tens of
+     * microseconds on a VM), as much as a whole product of this size takes; halving the rounds
+     * pays. Each C element is computed by the same kernel from the same packed values in the same
+     * order as on the two-round path (and on one thread), so the bits do not change.
+     */
+    private void gemmByRowBlocks(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float beta, float[] c, int cOff, int ldc, int rowBlocks, float[] bPack) {
+        int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(n, NR);
+        Tiles blocks = new Tiles(mPanels, nPanels, rowBlocks, 1); // one tile per row block, all columns
+        for (int pc = 0; pc < k; pc += KC) {
+            int p0 = pc, kc = Math.min(KC, k - pc);
+            int start = pc > 0 ? FROM_C : beta == 0f ? FROM_ZERO : beta == 1f ? FROM_C : FROM_BETA_C;
+            for (int jp = 0; jp < nPanels; jp++) {
+                packB(transB, n, jp, kc, p0, b, bOff, ldb, bPack, jp * NR * kc);
+            }
+            parallelFor(rowBlocks, t -> {
+                int ip0 = blocks.aStart(t), ip1 = blocks.aEnd(t);
+                float[] aPack = rowBlockBuffer((ip1 - ip0) * MR * KC);
+                for (int ip = ip0; ip < ip1; ip++) {
+                    packA(transA, m, ip, kc, p0, alpha, a, aOff, lda, aPack, (ip - ip0) * MR * KC);
+                }
+                // the packed block sits at panel offset 0, so the sweep sees panels ip0.. as 0..
+                Tiles local = new Tiles(ip1 - ip0, nPanels, 1, 1);
+                sweep(local, 0, m - ip0 * MR, n, kc, aPack, bPack, start, beta, c, cOff + ip0 * MR * ldc, ldc);
+            });
+        }
+    }
+
+    /** Per-thread packed A of one row block (at most about MC x KC floats). */
+    private static final ThreadLocal<float[]> ROW_BLOCK_A = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] rowBlockBuffer(int floats) {
+        float[] buf = ROW_BLOCK_A.get();
+        if (buf.length < floats) {
+            buf = new float[floats];
+            ROW_BLOCK_A.set(buf);
+        }
+        return buf;
     }
 
     /**
