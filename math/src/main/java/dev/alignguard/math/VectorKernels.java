@@ -130,7 +130,7 @@ public final class VectorKernels implements Kernels {
         float[] bPack = buffers.b;
         boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_THRESHOLD;
         Tiles tiles = new Tiles(mPanels, nPanels, parallel ? threads : 1);
-        if (parallel && tiles.rowBlocks() >= 2 * threads) {
+        if (parallel && tiles.rowBlocks() >= 2 * threads && nPanels * NR * Math.min(k, KC) <= ROW_BLOCK_MAX_B) {
             gemmByRowBlocks(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
                 tiles.rowBlocks(), bPack);
             buffers.giveBack();
@@ -196,6 +196,13 @@ public final class VectorKernels implements Kernels {
             });
         }
     }
+
+    /**
+     * Largest packed B slice (floats) for {@link #gemmByRowBlocks}: 512 KiB, which the row-block jobs
+     * re-read from L2/L3. Wider products (n >= 512) keep the two-round path, whose tiles also split
+     * the columns and whose B packing is shared out (measured: 1024^3 was slower by row blocks).
+     */
+    private static final int ROW_BLOCK_MAX_B = 1 << 17;
 
     /** Per-thread packed A of one row block (at most about MC x KC floats). */
     private static final ThreadLocal<float[]> ROW_BLOCK_A = ThreadLocal.withInitial(() -> new float[0]);
