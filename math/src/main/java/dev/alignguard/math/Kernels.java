@@ -139,6 +139,69 @@ public interface Kernels {
         }
     }
 
+    /**
+     * RMSNorm of each row (HF LlamaRMSNorm), {@code x, y: n x c}, {@code w: c}, {@code inv: n}:
+     * {@code inv[i] = r = 1/sqrt(mean_j x_ij^2 + eps)} (the mean summed in double, j ascending),
+     * {@code y_ij = x_ij r w_j}. The default is the reference loop; backends may split the rows
+     * over threads (each row's arithmetic unchanged).
+     */
+    default void rmsNorm(int n, int c, float[] x, float[] w, float eps, float[] y, float[] inv) {
+        for (int i = 0; i < n; i++) {
+            rmsNormRow(i, c, x, w, eps, y, inv);
+        }
+    }
+
+    /** Row i of {@link #rmsNorm}. */
+    static void rmsNormRow(int i, int c, float[] x, float[] w, float eps, float[] y, float[] inv) {
+        int row = i * c;
+        double ms = 0;
+        for (int j = 0; j < c; j++) {
+            ms += (double) x[row + j] * x[row + j];
+        }
+        float r = (float) (1.0 / Math.sqrt(ms / c + eps));
+        inv[i] = r;
+        for (int j = 0; j < c; j++) {
+            y[row + j] = x[row + j] * r * w[j];
+        }
+    }
+
+    /**
+     * The backward of {@link #rmsNorm}, with {@code xhat = x r}:
+     * <pre>
+     *   dw_j += sum_i dy_ij xhat_ij                              (rows ascending; dw null: skipped)
+     *   dx_i += r (dy_i * w - xhat_i mean_j(dy_ij w_j xhat_ij))   (the mean in double; dx null: skipped)
+     * </pre>
+     */
+    default void rmsNormBackward(int n, int c, float[] x, float[] w, float[] inv, float[] dy, float[] dx, float[] dw) {
+        for (int i = 0; i < n; i++) {
+            int row = i * c;
+            float r = inv[i];
+            if (dw != null) {
+                for (int j = 0; j < c; j++) {
+                    dw[j] += dy[row + j] * (x[row + j] * r);
+                }
+            }
+            if (dx != null) {
+                rmsNormBackwardRow(i, c, x, w, inv, dy, dx);
+            }
+        }
+    }
+
+    /** Row i of {@link #rmsNormBackward}'s dx. */
+    static void rmsNormBackwardRow(int i, int c, float[] x, float[] w, float[] inv, float[] dy, float[] dx) {
+        int row = i * c;
+        float r = inv[i];
+        double dot = 0; // sum_j dxhat_j * xhat_j
+        for (int j = 0; j < c; j++) {
+            dot += (double) dy[row + j] * w[j] * (x[row + j] * r);
+        }
+        float mean = (float) (dot / c);
+        for (int j = 0; j < c; j++) {
+            float xhat = x[row + j] * r;
+            dx[row + j] += r * (dy[row + j] * w[j] - xhat * mean);
+        }
+    }
+
     /** {@code dS = P * (dP - rowsum(dP * P))} in place in dP (seq x seq), each row sum in double, j ascending. */
     static void softmaxBackwardRows(int seq, float[] probs, int p, float[] dP) {
         for (int i = 0; i < seq; i++) {

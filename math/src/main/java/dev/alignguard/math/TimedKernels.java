@@ -114,6 +114,16 @@ public final class TimedKernels implements Kernels {
     }
 
     @Override
+    public void rmsNorm(int n, int c, float[] x, float[] w, float eps, float[] y, float[] inv) {
+        inner.rmsNorm(n, c, x, w, eps, y, inv);
+    }
+
+    @Override
+    public void rmsNormBackward(int n, int c, float[] x, float[] w, float[] inv, float[] dy, float[] dx, float[] dw) {
+        inner.rmsNormBackward(n, c, x, w, inv, dy, dx, dw);
+    }
+
+    @Override
     public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
         inner.sigmoid(n, x, xOff, out, outOff);
     }

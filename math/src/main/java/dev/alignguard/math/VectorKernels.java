@@ -751,6 +751,52 @@ public final class VectorKernels implements Kernels {
         forEachJob(batch * kvHeads, 2L * batch * heads * seq * seq * hd, job);
     }
 
+    // ---------------------------------------------------------------- RMSNorm
+
+    /** Rows per RMSNorm job. */
+    private static final int NORM_ROWS = 64;
+
+    /** The reference rows ({@link Kernels#rmsNormRow}), in jobs of {@link #NORM_ROWS} rows over the threads. */
+    @Override
+    public void rmsNorm(int n, int c, float[] x, float[] w, float eps, float[] y, float[] inv) {
+        forEachJob(ceilDiv(n, NORM_ROWS), (long) n * c * 8, job -> {
+            for (int i = job * NORM_ROWS, end = Math.min(n, i + NORM_ROWS); i < end; i++) {
+                Kernels.rmsNormRow(i, c, x, w, eps, y, inv);
+            }
+        });
+    }
+
+    /**
+     * dw first, on this thread, rows ascending as in the reference but a vector of columns at a
+     * time (each column's sum keeps its order, so its bits); then dx, whose rows are independent,
+     * over the threads.
+     */
+    @Override
+    public void rmsNormBackward(int n, int c, float[] x, float[] w, float[] inv, float[] dy, float[] dx, float[] dw) {
+        if (dw != null) {
+            int bound = S.loopBound(c);
+            for (int i = 0; i < n; i++) {
+                int row = i * c;
+                float r = inv[i];
+                int j = 0;
+                for (; j < bound; j += LANES) {
+                    FloatVector xhat = FloatVector.fromArray(S, x, row + j).mul(r);
+                    FloatVector.fromArray(S, dw, j).add(FloatVector.fromArray(S, dy, row + j).mul(xhat)).intoArray(dw, j);
+                }
+                for (; j < c; j++) {
+                    dw[j] += dy[row + j] * (x[row + j] * r);
+                }
+            }
+        }
+        if (dx != null) {
+            forEachJob(ceilDiv(n, NORM_ROWS), (long) n * c * 8, job -> {
+                for (int i = job * NORM_ROWS, end = Math.min(n, i + NORM_ROWS); i < end; i++) {
+                    Kernels.rmsNormBackwardRow(i, c, x, w, inv, dy, dx);
+                }
+            });
+        }
+    }
+
     /** Jobs that write disjoint outputs: over the threads when there is enough work, else in order here. */
     private void forEachJob(int count, long multiplyAdds, IntConsumer job) {
         if (threads > 1 && count > 1 && multiplyAdds >= PARALLEL_THRESHOLD) {

@@ -27,8 +27,27 @@ public final class AttentionOps {
             throw new IllegalArgumentException("rope: " + x.shape() + " does not split into heads of " + headDim
                 + " (even) over sequences of " + seq);
         }
-        int half = headDim / 2, heads = x.cols() / headDim, c = x.cols();
-        float[] cos = new float[seq * half], sin = new float[seq * half]; // [seq x half]
+        int heads = x.cols() / headDim, c = x.cols();
+        float[][] table = ropeTable(seq, headDim, theta);
+        float[] cos = table[0], sin = table[1]; // [seq x half] each
+        Tensor y = g.output(x.rows(), c, x);
+        rotate(x.data(), y.data(), x.rows(), seq, heads, headDim, cos, sin, 1f, false);
+        g.onBackward(y, () -> rotate(y.grad(), x.grad(), x.rows(), seq, heads, headDim, cos, sin, -1f, true));
+        return y;
+    }
+
+    /** The rope tables of recent calls, by (seq, headDim, theta): every layer of every step asks for the same ones. */
+    private static final java.util.Map<String, float[][]> ROPE_TABLES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {cos, sin} of angle {@code t * theta^(-2i / headDim)}, each {@code [seq x headDim/2]}; shared, never written. */
+    private static float[][] ropeTable(int seq, int headDim, float theta) {
+        String key = seq + "/" + headDim + "/" + Float.floatToIntBits(theta);
+        float[][] table = ROPE_TABLES.get(key);
+        if (table != null) {
+            return table;
+        }
+        int half = headDim / 2;
+        float[] cos = new float[seq * half], sin = new float[seq * half];
         for (int t = 0; t < seq; t++) {
             for (int i = 0; i < half; i++) {
                 float invFreq = (float) (1.0 / Math.pow(theta, (2.0 * i) / headDim));
@@ -37,10 +56,11 @@ public final class AttentionOps {
                 sin[t * half + i] = (float) Math.sin(angle);
             }
         }
-        Tensor y = g.output(x.rows(), c, x);
-        rotate(x.data(), y.data(), x.rows(), seq, heads, headDim, cos, sin, 1f, false);
-        g.onBackward(y, () -> rotate(y.grad(), x.grad(), x.rows(), seq, heads, headDim, cos, sin, -1f, true));
-        return y;
+        if (ROPE_TABLES.size() > 64) {
+            ROPE_TABLES.clear(); // generation walks through many lengths: keep the cache small
+        }
+        ROPE_TABLES.put(key, new float[][] {cos, sin});
+        return new float[][] {cos, sin};
     }
 
     private static void rotate(float[] in, float[] out, int rows, int seq, int heads, int headDim,
