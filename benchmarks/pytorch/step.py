@@ -18,6 +18,13 @@ float32. Loss: mean next-token cross-entropy over every position. LoRA (peft sem
 One step = zero the gradients, forward, backward (gradients ready for an optimizer; no optimizer
 on either side, as in the project's bench).
 
+The driver starts this script with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (these machines set
+both, forcing OpenBLAS onto older kernels), OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = the thread
+count and OMP_WAIT_POLICY=PASSIVE (with GNU OpenMP's active wait, torch's threads spin against
+OpenBLAS's own threads on two cores: 190-230 ms per step instead of 60-65 ms). PyTorch's matrix
+products need an optimised BLAS behind Debian's libblas.so.3: `apt-get install -y
+libopenblas0-pthread` (the reference BLAS alone makes a step about a second).
+
 Protocol (one JSON object per line on stdin, one reply per line on stdout), driven by
 dev.alignguard.experiments.cli.BenchCommand:
     {"cmd": "setup", ...config..., "tokens": [...], "targets": [...]} -> {"torch": version, "threads": n}
