@@ -179,9 +179,7 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
                         TrialResult r = jobs.get(i).get().getFirst();
                         o = r.outcome();
                         if (r.log() == null && o.record().log() != null) { // no text came back: point to no file
-                            TrialRecord t = o.record();
-                            o = new TrialRunner.Outcome(new TrialRecord(t.method(), t.kind(), t.strength(), t.seed(), t.metrics(),
-                                t.curve(), t.seconds(), null, t.error(), t.kernels(), t.notes()), o.finalAlignmentUpdates());
+                            o = new TrialRunner.Outcome(o.record().withLog(null), o.finalAlignmentUpdates());
                         }
                         attempts[i] = r.attempt();
                         try {

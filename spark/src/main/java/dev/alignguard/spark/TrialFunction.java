@@ -99,7 +99,8 @@ final class TrialFunction implements Function<TrialTask, TrialResult> {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             TrialRunner.Outcome failed = trial != null ? LocalExecutor.failure(trial, e, seconds)
-                : LocalExecutor.failure(task.methodName(), task.kind(), task.strength(), task.seed(), e, seconds);
+                : LocalExecutor.failure(task.methodName(), task.kind(), task.strength(), task.baseSeed(), task.seed(), e,
+                    seconds);
             // the failed trial's log (logs/ID.failed.jsonl) travels with it, as a finished trial's does
             return TrialResult.of(task.index(), failed, thrown instanceof FailedWithLog f ? f.text : null, attempt, executor);
         }
@@ -107,7 +108,7 @@ final class TrialFunction implements Function<TrialTask, TrialResult> {
 
     private TrialResult runTrial(Trial trial, int attempt, String executor) {
         BaseModelCache cache = shareDriverBases ? DRIVER_BASES.getOrDefault(runId, EXECUTOR_BASES) : EXECUTOR_BASES;
-        long baseSeed = BaseModelCache.baseSeed(trial.spec(), trial.seed());
+        long baseSeed = trial.baseSeed();
         TrialRunner runner = RUNNERS.get().computeIfAbsent(backend, b -> new TrialRunner(b.create()));
         BaseModels base = cache.get(trial.spec(), baseSeed, runner.kernels());
         Path scratch;

@@ -22,16 +22,16 @@ import dev.alignguard.experiments.spec.MethodSpec;
  * spec cannot even be decoded on the executor is still reported under its own name.
  */
 public record TrialTask(int index, String specJson, String methodJson, String methodName, String kind,
-                        double strength, long seed, String label, String id) implements Serializable {
+                        double strength, long baseSeed, long seed, String label, String id) implements Serializable {
 
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public static TrialTask of(Trial trial) {
         try {
             return new TrialTask(trial.index(), ExperimentSpec.JSON.writeValueAsString(trial.spec()),
                 ExperimentSpec.JSON.writeValueAsString(trial.method()), trial.method().name(), trial.method().kind(),
-                trial.strength(), trial.seed(), trial.label(), trial.id());
+                trial.strength(), trial.baseSeed(), trial.seed(), trial.label(), trial.id());
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("could not encode trial " + trial.label() + ": " + e.getOriginalMessage(), e);
         }
@@ -42,7 +42,7 @@ public record TrialTask(int index, String specJson, String methodJson, String me
         try {
             ExperimentSpec spec = ExperimentSpec.JSON.readValue(specJson, ExperimentSpec.class);
             MethodSpec method = ExperimentSpec.JSON.readValue(methodJson, MethodSpec.class);
-            return new Trial(index, spec, method, strength, seed);
+            return new Trial(index, spec, method, strength, baseSeed, seed);
         } catch (IOException e) {
             throw new UncheckedIOException("could not decode trial " + label + ": " + e.getMessage(), e);
         }

@@ -44,7 +44,7 @@ class SchedulingOverheadTest {
         List<Trial> trials = Study.expand(spec);
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         BaseModelCache bases = new BaseModelCache(quiet);
-        bases.get(spec, BaseModelCache.baseSeed(spec, 1), new VectorKernels(2));
+        bases.get(spec, spec.firstBaseSeed(), new VectorKernels(2));
         StudyContext context = new StudyContext(dir, quiet, bases, new Backend("vector", 2));
         TrialExecutor local = new LocalExecutor(2);
         TrialExecutor spark = new SparkExecutor(SharedSpark.context());

@@ -181,8 +181,8 @@ class SparkExecutorTest {
         List<MethodSpec> methods = new ArrayList<>(tiny.methods());
         methods.add(MethodSpec.fromJson("broken", "alignguard", List.of(1.0), null,
             Map.of("finetune.training.learning_rate", ExperimentSpec.JSON.getNodeFactory().numberNode(1e6))));
-        ExperimentSpec spec = new ExperimentSpec("spark-failure", "", List.of(1L), tiny.baseSeed(), false, tiny.world(),
-            tiny.model(), tiny.pretrain(), tiny.align(), tiny.finetune(), tiny.fisher(), methods, List.of(), null);
+        ExperimentSpec spec = new ExperimentSpec("spark-failure", "", tiny.baseSeeds(), List.of(1L), tiny.world(),
+            tiny.model(), tiny.pretrain(), tiny.align(), tiny.finetune(), tiny.fisher(), methods, List.of(), null, null);
         assertEquals(3, Study.expand(spec).size(), "the bad override must pass expansion and fail inside the trial");
 
         Run reference = run(spec, new LocalExecutor(2), "local-failure");
@@ -196,7 +196,7 @@ class SparkExecutorTest {
         assertEquals(1, failures.size());
         assertEquals("broken", failures.getFirst().method());
         assertTrue(failures.getFirst().error().contains("training diverged in stage finetune"), failures.getFirst().error());
-        assertEquals("logs/broken-1.0-seed1.failed.jsonl", failures.getFirst().log());
+        assertTrue(failures.getFirst().log().matches("logs/broken-1\\.0-base\\d+-seed1\\.failed\\.jsonl"), failures.getFirst().log());
         assertTrue(java.nio.file.Files.size(onSpark.runDir().resolve(failures.getFirst().log())) > 0,
             "the failed trial's log came back from the executor");
         for (MethodSummary m : onSpark.summary().methods()) {

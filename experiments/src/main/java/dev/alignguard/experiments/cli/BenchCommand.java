@@ -58,18 +58,42 @@ public final class BenchCommand implements Runnable {
             description = "Rounds; the modes are timed in turn each round and the median round is reported. Default: ${DEFAULT-VALUE}.")
         int rounds;
 
+        @Option(names = "--hidden", defaultValue = "128",
+            description = "Hidden size (heads of 32, intermediate 344/128 of it, as the reference). Default: ${DEFAULT-VALUE}.")
+        int hidden;
+
+        @Option(names = "--layers", defaultValue = "4", description = "Decoder layers. Default: ${DEFAULT-VALUE}.")
+        int layers;
+
         @Option(names = "--batch", defaultValue = "32") int batch;
         @Option(names = "--seq", defaultValue = "32") int seq;
         @Option(names = "--threads", description = "Kernel threads (default: the cores).")
         Integer threads;
 
+        @Option(names = "--vs-pytorch",
+            description = "Time the same step in PyTorch (benchmarks/pytorch/step.py) alternately with this "
+                + "project's, round by round, and print each side's median and the ratios (first backend only).")
+        boolean vsPytorch;
+
+        @Option(names = "--python", defaultValue = "/usr/bin/python3",
+            description = "Python with torch for --vs-pytorch. Default: ${DEFAULT-VALUE}.")
+        String python;
+
+        @Option(names = "--pytorch-script", defaultValue = "benchmarks/pytorch/step.py",
+            description = "The reference step for --vs-pytorch. Default: ${DEFAULT-VALUE}.")
+        java.nio.file.Path pytorchScript;
+
         /** One mode's model, batch and objective, built once and reused by every round. */
-        private record Setup(Mode mode, LlamaModel model, Batch batch, List<Tensor> params, Objective objective) {
+        record Setup(Mode mode, LlamaModel model, Batch batch, List<Tensor> params, Objective objective) {
         }
 
         @Override
         public void run() {
-            LlamaConfig config = LlamaConfig.reference();
+            if (vsPytorch) {
+                new VsPyTorch(this).run();
+                return;
+            }
+            LlamaConfig config = config();
             int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
             System.out.printf(Locale.ROOT, "reference config: hidden %d, layers %d, heads %d, intermediate %d, vocab %d;"
                     + " batch %d x seq %d = %d tokens; %d threads; median of %d rounds of %d steps%n", config.hiddenSize(),
@@ -130,6 +154,17 @@ public final class BenchCommand implements Runnable {
             }
         }
 
+        /** The reference configuration, or one scaled by --hidden / --layers. */
+        LlamaConfig config() {
+            LlamaConfig r = LlamaConfig.reference();
+            if (hidden == r.hiddenSize() && layers == r.numHiddenLayers()) {
+                return r;
+            }
+            int heads = hidden / r.headDim();
+            return new LlamaConfig(r.vocabSize(), hidden, r.intermediateSize() * hidden / r.hiddenSize(), layers, heads,
+                heads, r.maxPositionEmbeddings(), r.rmsNormEps(), r.ropeTheta());
+        }
+
         /** The index of the median value (the lower median for an even count). */
         static int medianIndex(double[] values) {
             Integer[] idx = new Integer[values.length];
@@ -151,7 +186,7 @@ public final class BenchCommand implements Runnable {
             }
         }
 
-        private Setup setup(LlamaConfig config, Mode mode) {
+        Setup setup(LlamaConfig config, Mode mode) {
             LlamaModel model = LlamaModel.initialize(config, 1);
             Objective objective = null;
             if (mode != Mode.FULL) {
@@ -184,7 +219,7 @@ public final class BenchCommand implements Runnable {
             return new Setup(mode, model, new Batch(batch, seq, tokens, targets, mask), model.trainableParameters(), objective);
         }
 
-        private void step(LlamaModel model, Kernels k, Batch b, List<Tensor> params, Objective objective) {
+        void step(LlamaModel model, Kernels k, Batch b, List<Tensor> params, Objective objective) {
             params.forEach(Tensor::zeroGrad);
             Graph g = Graph.training(k);
             Tensor loss = objective == null

@@ -38,8 +38,11 @@ public final class StudyLaunch {
         @Parameters(index = "0", paramLabel = "PRESET|SPEC", description = "A preset (see 'alignguard presets') or a spec JSON file.")
         String target;
 
-        @Option(names = "--seeds", description = "Use seeds 1..N instead of the spec's.")
+        @Option(names = "--seeds", description = "Use fine-tune seeds 1..N instead of the spec's.")
         Integer seeds;
+
+        @Option(names = "--base-seeds", description = "Use N base seeds (the spec's first and the N - 1 after it).")
+        Integer baseSeeds;
 
         @Option(names = "--out", description = "The run folder (default: results/<name>, or results/<name>-2, ... when that"
             + " holds another run). Running the same command again resumes a run cut short.")
@@ -81,6 +84,9 @@ public final class StudyLaunch {
         String source = Presets.source(o.target);
         if (o.seeds != null) {
             spec = spec.withSeedCount(o.seeds);
+        }
+        if (o.baseSeeds != null) {
+            spec = spec.withBaseSeedCount(o.baseSeeds);
         }
         if (o.workers != null && o.workers < 1) {
             throw new IllegalArgumentException("--workers must be >= 1, got " + o.workers);

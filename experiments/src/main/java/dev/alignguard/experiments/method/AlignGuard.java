@@ -18,7 +18,7 @@ import dev.alignguard.training.objective.AlignGuardSettings;
 /**
  * AlignGuard-LoRA (DESIGN.md section 1): {@code L = L_task + λA Σ_k λ_k <u_k, vec dW>^2
  * + λT ||H^{1/2} dW_T||^2 + λNC [α E_RM + (1 - α) E_geo]} on the alignment Fisher's top subspaces
- * (the spec's {@code fisher} section); strength = λA. A weight of 0 switches its term off, which
+ * (the spec's {@code fisher} section); strength = λA (or the weight {@code sweep} names). A weight of 0 switches its term off, which
  * is how the ablation presets take the objective apart. Every default is here and nowhere else.
  */
 @JsonTypeName(AlignGuard.KIND)
@@ -32,7 +32,8 @@ public record AlignGuard(
         @JsonProperty("tau") @JsonPropertyDescription("τ: E_RM's threshold") double tau,
         @JsonProperty("geodesic") @JsonPropertyDescription("E_geo's form: subspace, or literal (identically zero for exact projectors)") Geodesic geodesic,
         @JsonProperty("smoothing") @JsonPropertyDescription("width of the smooth |.| in E_RM") double smoothing,
-        @JsonProperty("stability") @JsonPropertyDescription("H of the stability term: identity, diagonal task Fisher, or kfac on task data") Stability stability)
+        @JsonProperty("stability") @JsonPropertyDescription("H of the stability term: identity, diagonal task Fisher, or kfac on task data") Stability stability,
+        @JsonProperty("sweep") @JsonPropertyDescription("which weight the swept strength sets: lambda_a, lambda_t or lambda_nc") Sweep sweep)
     implements Method {
 
     public static final String KIND = "alignguard";
@@ -67,16 +68,37 @@ public record AlignGuard(
         }
     }
 
+    /** Which weight a sweep's strength sets (the others keep their parameter values). */
+    public enum Sweep {
+        LAMBDA_A("λA"), LAMBDA_T("λT"), LAMBDA_NC("λNC");
+
+        private final String label;
+
+        Sweep(String label) {
+            this.label = label;
+        }
+
+        @JsonCreator
+        public static Sweep parse(String s) {
+            return parseEnum(Sweep.class, "sweep", s);
+        }
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     /** Defaults for every field the spec leaves out; then validation. */
     @JsonCreator
     public AlignGuard(@JsonProperty("lambda_a") Double lambdaA, @JsonProperty("lambda_t") Double lambdaT,
                       @JsonProperty("lambda_nc") Double lambdaNC, @JsonProperty("alpha") Double alpha,
                       @JsonProperty("beta") Double beta, @JsonProperty("tau") Double tau,
                       @JsonProperty("geodesic") Geodesic geodesic, @JsonProperty("smoothing") Double smoothing,
-                      @JsonProperty("stability") Stability stability) {
+                      @JsonProperty("stability") Stability stability, @JsonProperty("sweep") Sweep sweep) {
         this(or(lambdaA, 0.1), or(lambdaT, 0.0), or(lambdaNC, 0.0), or(alpha, 0.5), or(beta, 1.0), or(tau, 0.01),
             geodesic == null ? Geodesic.SUBSPACE : geodesic, or(smoothing, 1e-4),
-            stability == null ? Stability.IDENTITY : stability);
+            stability == null ? Stability.IDENTITY : stability, sweep == null ? Sweep.LAMBDA_A : sweep);
     }
 
     public AlignGuard {
@@ -89,13 +111,18 @@ public record AlignGuard(
 
     @Override
     public Strength strength() {
-        return new Strength("λA", false);
+        return new Strength(sweep.label, false);
     }
 
-    /** The objective's weights at a swept strength (λA = strength, or {@code lambda_a} when NaN). */
+    /**
+     * The objective's weights at a swept strength: the swept weight ({@code sweep}, λA by default)
+     * is the strength; with no strength (NaN) every weight is its parameter.
+     */
     public AlignGuardSettings settings(double strength) {
-        return new AlignGuardSettings(Double.isNaN(strength) ? lambdaA : strength, lambdaT, lambdaNC, alpha, beta, tau,
-            AlignGuardSettings.Geodesic.valueOf(geodesic.name()), (float) smoothing, 1e-12f);
+        boolean swept = !Double.isNaN(strength);
+        return new AlignGuardSettings(swept && sweep == Sweep.LAMBDA_A ? strength : lambdaA,
+            swept && sweep == Sweep.LAMBDA_T ? strength : lambdaT, swept && sweep == Sweep.LAMBDA_NC ? strength : lambdaNC,
+            alpha, beta, tau, AlignGuardSettings.Geodesic.valueOf(geodesic.name()), (float) smoothing, 1e-12f);
     }
 
     @Override

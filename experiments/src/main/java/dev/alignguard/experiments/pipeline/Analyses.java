@@ -89,7 +89,8 @@ public final class Analyses {
     /** Fits L = a x^b per method and per varied factor (data size, width). */
     static JsonNode powerLaw(List<Trial> trials, List<TrialRunner.Outcome> outcomes) {
         ObjectNode out = ExperimentSpec.JSON.createObjectNode();
-        out.put("form", "alignment_nll = a * x^b, least squares on (ln x, ln alignment_nll)");
+        out.put("form", "alignment_nll_increase = a * x^b, least squares on (ln x, ln alignment_nll_increase); the"
+            + " increase is over each variant's own aligned model (a width variant has its own base)");
         for (String factor : List.of("data_size", "width")) {
             Map<String, List<double[]>> points = new LinkedHashMap<>();
             for (int i = 0; i < trials.size(); i++) {
@@ -101,7 +102,7 @@ public final class Analyses {
                 ExperimentSpec s = trials.get(i).spec();
                 double x = factor.equals("width") ? s.model().hiddenSize() : s.finetune().dataSize();
                 points.computeIfAbsent(trials.get(i).method().kind(), k -> new ArrayList<>())
-                    .add(new double[] {x, r.metrics().get("alignment_nll")});
+                    .add(new double[] {x, r.metrics().getOrDefault("alignment_nll_increase", Double.NaN)});
             }
             ArrayNode fits = out.putArray(factor);
             points.forEach((kind, pts) -> {

@@ -47,11 +47,6 @@ public final class BaseModelCache {
         this.store = store;
     }
 
-    /** The base seed a trial uses. */
-    public static long baseSeed(ExperimentSpec spec, long trialSeed) {
-        return spec.varyBaseWithSeed() ? trialSeed : spec.baseSeed();
-    }
-
     public static String key(ExperimentSpec spec, long baseSeed) {
         ObjectNode o = ExperimentSpec.JSON.createObjectNode();
         o.put("build", BUILD_VERSION);
@@ -118,7 +113,7 @@ public final class BaseModelCache {
             unalignedMetrics = done.unaligned();
             alignedMetrics = done.aligned();
         } else {
-            Evaluator evaluator = new Evaluator(kernels, tok);
+            Evaluator evaluator = new Evaluator(kernels, tok).withRefusalMarkers(spec.refusalMarkers());
             unalignedMetrics = evaluator.evaluate(unaligned, data.evaluation());
             alignedMetrics = evaluator.evaluate(model, data.evaluation());
             store.finish(key, unalignedMetrics, alignedMetrics);

@@ -30,6 +30,11 @@ public final class LocalExecutor implements TrialExecutor {
         this.workers = Math.max(1, workers);
     }
 
+    /** Trials run at once. */
+    public int workers() {
+        return workers;
+    }
+
     @Override
     public String name() {
         return "local[" + workers + "]";
@@ -85,7 +90,7 @@ public final class LocalExecutor implements TrialExecutor {
     public static TrialRunner.Outcome runOne(Trial trial, StudyContext context, TrialRunner runner) {
         long t0 = System.nanoTime();
         try {
-            BaseModels base = context.bases().get(trial.spec(), BaseModelCache.baseSeed(trial.spec(), trial.seed()),
+            BaseModels base = context.bases().get(trial.spec(), trial.baseSeed(),
                 runner.kernels());
             return runner.run(trial, base, context.runDir());
         } catch (RuntimeException | Error e) {
@@ -95,25 +100,24 @@ public final class LocalExecutor implements TrialExecutor {
 
     public static TrialRunner.Outcome failure(Trial trial, Throwable e, double seconds) {
         if (e instanceof TrialFailure f && f.getCause() != null) { // the trial kept its log: point to it
-            TrialRunner.Outcome o = failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.seed(),
-                f.getCause(), seconds);
-            TrialRecord r = o.record();
-            return new TrialRunner.Outcome(new TrialRecord(r.method(), r.kind(), r.strength(), r.seed(), r.metrics(), r.curve(),
-                r.seconds(), f.log(), r.error(), r.kernels()), o.finalAlignmentUpdates());
+            TrialRunner.Outcome o = failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.baseSeed(),
+                trial.seed(), f.getCause(), seconds);
+            return new TrialRunner.Outcome(o.record().withLog(f.log()), o.finalAlignmentUpdates());
         }
-        return failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.seed(), e, seconds);
+        return failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.baseSeed(), trial.seed(), e,
+            seconds);
     }
 
     /** A failure record from the trial's identity alone (for failures before the trial could be decoded). */
-    public static TrialRunner.Outcome failure(String methodName, String kind, double strength, long seed, Throwable e,
-                                              double seconds) {
+    public static TrialRunner.Outcome failure(String methodName, String kind, double strength, long baseSeed, long seed,
+                                              Throwable e, double seconds) {
         String message = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
         if (Boolean.getBoolean("alignguard.stacktrace")) {
             StringWriter sw = new StringWriter();
             e.printStackTrace(new PrintWriter(sw));
             message += "\n" + sw;
         }
-        return new TrialRunner.Outcome(new TrialRecord(methodName, kind, strength, seed, Map.of(), List.of(), seconds,
-            null, message), Map.of());
+        return new TrialRunner.Outcome(new TrialRecord(methodName, kind, strength, baseSeed, seed, Map.of(), Map.of(),
+            List.of(), seconds, null, message, null, Map.of(), List.of()), Map.of());
     }
 }

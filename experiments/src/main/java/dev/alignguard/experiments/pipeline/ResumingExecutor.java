@@ -55,6 +55,11 @@ public final class ResumingExecutor implements TrialExecutor {
         return Arrays.asList(out);
     }
 
+    /** The executor the trials not stored run on. */
+    public TrialExecutor delegate() {
+        return delegate;
+    }
+
     /** Trials taken from the run folder so far. */
     public int resumed() {
         return resumed;

@@ -287,13 +287,13 @@ public final class RunFolder implements BaseStore, AutoCloseable {
 
     /**
      * A trial's identity for resume: a hash of what decides its result — the spec's settings (world,
-     * model, stages, Fisher, fine-tuning, data, base seed), the method (kind, parameters, overrides),
-     * the strength, the seed, the project version and the kernel backend — and nothing of its position
-     * in the sweep or of the other methods.
+     * model, stages, Fisher, fine-tuning, data), the method (kind, parameters, overrides), the strength,
+     * the base and fine-tune seeds, the project version and the kernel backend — and nothing of its
+     * position in the sweep, of the other methods or of the search that proposed it.
      */
     public static String trialKey(Trial trial, String projectVersion, String backend) {
         ObjectNode spec = ((ObjectNode) trial.spec().toJson()).deepCopy();
-        spec.remove(List.of("name", "description", "seeds", "methods", "analyses"));
+        spec.remove(List.of("name", "description", "base_seeds", "finetune_seeds", "methods", "analyses", "matched"));
         ObjectNode method = ((ObjectNode) ExperimentSpec.JSON.valueToTree(trial.method())).deepCopy();
         method.remove("strengths");
         ObjectNode o = ExperimentSpec.JSON.createObjectNode();
@@ -303,6 +303,7 @@ public final class RunFolder implements BaseStore, AutoCloseable {
         o.set("spec", spec);
         o.set("method", method);
         o.put("strength_bits", Long.toHexString(Double.doubleToLongBits(trial.strength())));
+        o.put("base_seed", trial.baseSeed());
         o.put("seed", trial.seed());
         return sha256(o.toString()).substring(0, 32);
     }

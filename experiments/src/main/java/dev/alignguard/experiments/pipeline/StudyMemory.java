@@ -90,7 +90,7 @@ public final class StudyMemory {
         for (ExperimentSpec s : specs) {
             String worldKey = s.world().toString() + s.data();
             int[] shape = worlds.computeIfAbsent(worldKey, k -> {
-                StageData data = StageData.of(World.generate(s.world(), s.baseSeed()), s.data());
+                StageData data = StageData.of(World.generate(s.world(), s.firstBaseSeed()), s.data());
                 return new int[] {data.tokenizer().vocabSize(), data.maxSequenceLength() + 1, data.alignmentSet().size()};
             });
             LlamaConfig config = s.model().toConfig(shape[0], shape[1]);
@@ -100,9 +100,8 @@ public final class StudyMemory {
                 largest = "hidden " + config.hiddenSize() + " x " + config.numHiddenLayers() + " layers, vocabulary " + config.vocabSize();
             }
             int seq = shape[1];
-            int distinct = s.varyBaseWithSeed() ? s.seeds().size() : 1;
-            for (int k = 0; k < distinct; k++) {
-                if (bases.add(BaseModelCache.key(s, s.varyBaseWithSeed() ? s.seeds().get(k) : s.baseSeed()))) {
+            for (long baseSeed : s.baseSeeds()) {
+                if (bases.add(BaseModelCache.key(s, baseSeed))) {
                     kept = Math.addExact(kept, 2 * size.weightBytes());
                 }
             }

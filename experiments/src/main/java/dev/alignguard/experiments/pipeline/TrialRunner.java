@@ -83,7 +83,7 @@ public final class TrialRunner {
         model.attachLora(lora, seed);
         List<String> layers = new ArrayList<>(model.adapters().keySet());
 
-        List<Sequence> train = finetuneData(spec, data, tok);
+        List<Sequence> train = finetuneData(spec, data, tok, trial.baseSeed());
         List<Sequence> alignment = data.alignmentSet().sequences(tok);
         SubspaceSettings fisherSettings = spec.fisher().toSettings(seed);
 
@@ -94,15 +94,18 @@ public final class TrialRunner {
         Trainer trainer = new Trainer(model, kernels, spec.finetune().training().toConfig(seed), plan.objective(),
             new DataOrder(train, seed), pad).watch("finetune", spec.finetune().training().toDivergence());
         int reproject = spec.fisher().reprojectEvery();
+        List<Integer> reprojections = new ArrayList<>();
         if (reproject > 0 && context.tracksSubspaces()) {
             trainer.addHook(step -> {
                 if ((step + 1) % reproject == 0) {
                     context.reproject(step);
+                    reprojections.add(step);
                 }
             });
         }
-        Evaluator evaluator = new Evaluator(kernels, tok);
-        EvalSuite curveSuite = curveSuite(data.evaluation(), spec.finetune().curveEvalSize());
+        Evaluator evaluator = new Evaluator(kernels, tok).withRefusalMarkers(spec.refusalMarkers());
+        EvalSuite curveSuite = CurveSample.of(data.evaluation(), spec.finetune().curveEvalSize(), trial.baseSeed());
+        Map<String, Double> lastStep = new java.util.LinkedHashMap<>();
         List<CurvePoint> curve = new ArrayList<>();
         int evalEvery = spec.finetune().evalEvery();
         float[] lastTaskLoss = {Float.NaN};
@@ -116,6 +119,9 @@ public final class TrialRunner {
                 trainer.onStep(r -> {
                     lastTaskLoss[0] = r.terms().getOrDefault("task", Float.NaN);
                     writeLine(w, r, tmp);
+                    lastStep.clear();
+                    r.terms().forEach((k, v) -> lastStep.put(k, (double) v));
+                    lastStep.putAll(r.diagnostics());
                 });
                 if (evalEvery > 0) {
                     curve.add(curvePoint(0, evaluator, model, curveSuite, Float.NaN));
@@ -138,9 +144,11 @@ public final class TrialRunner {
             throw keepLog(e, tmp, failedLog, runDir);
         }
         Map<String, Double> metrics = MetricNames.of(m, base.alignedMetrics());
+        Map<String, Double> validation = MetricNames.of(evaluator.evaluate(model, data.validation()), null);
         Map<String, float[]> finalUpdates = alignmentUpdates(model, context.subspaces(), kernels);
-        TrialRecord record = new TrialRecord(method.name(), method.kind(), trial.strength(), seed, metrics, curve,
-            (System.nanoTime() - t0) / 1e9, runDir.relativize(log).toString(), null, kernels.name());
+        TrialRecord record = new TrialRecord(method.name(), method.kind(), trial.strength(), trial.baseSeed(), seed,
+            metrics, validation, curve, (System.nanoTime() - t0) / 1e9, runDir.relativize(log).toString(), null,
+            kernels.name(), Map.copyOf(lastStep), List.copyOf(reprojections));
         return new Outcome(record, finalUpdates);
     }
 
@@ -166,22 +174,14 @@ public final class TrialRunner {
         return new TrialFailure(failure, kept);
     }
 
-    private static List<Sequence> finetuneData(ExperimentSpec spec, StageData data, WordTokenizer tok) {
+    private static List<Sequence> finetuneData(ExperimentSpec spec, StageData data, WordTokenizer tok, long baseSeed) {
         FinetuneOptions options = new FinetuneOptions(spec.finetune().harmfulFraction(), spec.finetune().replayFraction());
         List<Sequence> all = data.finetune().apply(options).sequences(tok);
         int cap = spec.finetune().dataSize();
         if (cap > 0 && cap < all.size()) {
-            return FisherEstimators.sample(all, cap, spec.baseSeed());
+            return FisherEstimators.sample(all, cap, baseSeed);
         }
         return all;
-    }
-
-    private static EvalSuite curveSuite(EvalSuite full, int size) {
-        return new EvalSuite(head(full.unsafe(), size), head(full.safe(), size), head(full.taskTest(), size));
-    }
-
-    private static Dataset head(Dataset d, int n) {
-        return n <= 0 || n >= d.size() ? d : new Dataset(d.name(), d.examples().subList(0, n));
     }
 
     private static CurvePoint curvePoint(int step, Evaluator evaluator, LlamaModel model, EvalSuite suite, float taskLoss) {

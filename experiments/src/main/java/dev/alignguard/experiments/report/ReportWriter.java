@@ -85,12 +85,20 @@ public final class ReportWriter {
             sb.append(summary.description().strip()).append("\n\n");
         }
         whatRan(sb, summary);
+        boolean matched = summary.matched() != null && !summary.matched().isEmpty();
+        MatchedSection.flags(sb, summary);
+        if (matched) {
+            MatchedSection.tables(sb, summary);
+        }
         baseModels(sb, summary);
         mainTable(sb, summary);
-        fairTable(sb, summary, tolerance);
+        if (!matched) {
+            fairTable(sb, summary, tolerance);
+        }
         heldOut(sb, summary);
         failures(sb, summary);
-        sb.append("## Interpretation\n\n").append(interpretation(summary, tolerance)).append("\n");
+        sb.append("## Interpretation\n\n").append(matched ? MatchedSection.interpretation(summary)
+            : interpretation(summary, tolerance)).append("\n");
         figures(sb, images);
         analyses(sb, summary);
         spec(sb, summary);
@@ -107,7 +115,19 @@ public final class ReportWriter {
         for (long seed : seeds) {
             sj.add(Long.toString(seed));
         }
-        row(sb, "seeds", seeds.length + (seeds.length == 0 ? "" : " (" + sj + ")"));
+        boolean nested = s.intervalModel() != null && s.baseSeeds() != null;
+        row(sb, nested ? "fine-tune seeds" : "seeds",
+            seeds.length + (seeds.length == 0 ? "" : " (" + sj + ")"));
+        if (nested) {
+            StringJoiner bj = new StringJoiner(", ");
+            for (long b : s.baseSeeds()) {
+                bj.add(Long.toString(b));
+            }
+            row(sb, "base seeds", s.baseSeeds().length + " (" + bj + ")");
+        }
+        if (s.intervalModel() != null) {
+            row(sb, "intervals", s.intervalModel());
+        }
         row(sb, "project version", orNA(s.projectVersion()));
         row(sb, "git commit", s.gitCommit() == null || s.gitCommit().isBlank() ? ReportFormat.NA : "`" + s.gitCommit() + "`");
         row(sb, "wall time", ReportFormat.duration(s.wallSeconds()));
@@ -173,8 +193,11 @@ public final class ReportWriter {
             sb.append("No method finished, so there is nothing to tabulate.\n\n");
             return;
         }
-        int n = s.seeds() == null ? 0 : s.seeds().length;
-        sb.append("Mean ± 95% CI half-width over ").append(n).append(n == 1 ? " seed" : " seeds")
+        long[] bases = s.baseSeeds() != null ? s.baseSeeds() : s.seeds();
+        int n = bases == null ? 0 : bases.length;
+        boolean nested = s.intervalModel() != null && s.baseSeeds() != null;
+        sb.append("Mean ± 95% CI half-width over ").append(n).append(nested ? (n == 1 ? " base seed" : " base seeds")
+                + " (each the mean over its fine-tune seeds)" : n == 1 ? " seed" : " seeds")
             .append(" (Student t; no CI for a single seed). Rates in percent; drift in percentage points"
                 + " (the aligned model's refusal on unsafe prompts minus the method's); drift reduction"
                 + " = 1 - drift / drift(standard LoRA), in percent.\n\n");

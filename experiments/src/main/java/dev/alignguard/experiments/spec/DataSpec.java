@@ -15,7 +15,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param align      stage 1 training data
  * @param finetune   stage 2 training data (replaces the world's task, harmful and replay mix)
  * @param alignment  harmful prompt -> refusal examples for Fisher estimation and EWC
- * @param evaluation labelled safe/unsafe prompts for refusal and over-refusal
+ * @param evaluation labelled safe/unsafe prompts for refusal and over-refusal (split by prompt into
+ *                   validation and test halves unless {@code validation} is given)
+ * @param validation labelled safe/unsafe prompts for selection only (then {@code evaluation} is all test)
  * @param taskTest   task test prompts with their expected responses
  */
 public record DataSpec(@JsonProperty("pretrain") String pretrain,
@@ -23,7 +25,9 @@ public record DataSpec(@JsonProperty("pretrain") String pretrain,
                        @JsonProperty("finetune") String finetune,
                        @JsonProperty("alignment") String alignment,
                        @JsonProperty("evaluation") String evaluation,
-                       @JsonProperty("task_test") String taskTest) {
+                       @JsonProperty("task_test") String taskTest,
+                       @JsonProperty("validation") String validation,
+                       @JsonProperty("refusal_markers") java.util.List<String> refusalMarkers) {
 
     /** The files given, by stage name. */
     public Map<String, String> files() {
@@ -34,6 +38,7 @@ public record DataSpec(@JsonProperty("pretrain") String pretrain,
         put(m, "alignment", alignment);
         put(m, "evaluation", evaluation);
         put(m, "task_test", taskTest);
+        put(m, "validation", validation);
         return m;
     }
 

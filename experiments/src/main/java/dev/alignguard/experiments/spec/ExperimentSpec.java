@@ -26,18 +26,17 @@ import dev.alignguard.experiments.spec.WorldSpec;
  * the Fisher estimation, the methods and their strengths, the seeds, and preset-specific analyses.
  * A run is a pure function of its spec: same spec, same numbers.
  *
- * @param baseSeed          seed of the world and of the pretrained and aligned models
- * @param varyBaseWithSeed  rebuild world and base models per trial seed (slower; otherwise every seed
- *                          shares one base and seeds vary the fine-tuning: adapter init, data order,
- *                          Fisher sample)
+ * @param baseSeeds      seeds of the world and of the pretrained and aligned models: one base per seed
+ * @param finetuneSeeds  seeds of the fine-tuning (adapter init, data order, Fisher sample); every
+ *                       trial is one (base seed, fine-tune seed) pair, and intervals are over bases
+ * @param matched        the matched-accuracy search (null: none; only the listed strengths run)
  * @param analyses          extra analyses: subspace_stability, power_law
  * @param data              optional JSONL files replacing the world's data stage by stage (null: none)
  */
 public record ExperimentSpec(@JsonProperty("name") String name,
                              @JsonProperty("description") String description,
-                             @JsonProperty("seeds") List<Long> seeds,
-                             @JsonProperty("base_seed") long baseSeed,
-                             @JsonProperty("vary_base_with_seed") boolean varyBaseWithSeed,
+                             @JsonProperty("base_seeds") List<Long> baseSeeds,
+                             @JsonProperty("finetune_seeds") List<Long> finetuneSeeds,
                              @JsonProperty("world") WorldSpec world,
                              @JsonProperty("model") ModelSpec model,
                              @JsonProperty("pretrain") StageSpec pretrain,
@@ -46,7 +45,8 @@ public record ExperimentSpec(@JsonProperty("name") String name,
                              @JsonProperty("fisher") FisherSpec fisher,
                              @JsonProperty("methods") List<MethodSpec> methods,
                              @JsonProperty("analyses") List<String> analyses,
-                             @JsonProperty("data") DataSpec data) {
+                             @JsonProperty("data") DataSpec data,
+                             @JsonProperty("matched") MatchedSpec matched) {
 
     public static final ObjectMapper JSON = new ObjectMapper()
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -55,7 +55,11 @@ public record ExperimentSpec(@JsonProperty("name") String name,
 
     public ExperimentSpec {
         require(name != null && !name.isBlank(), "name is missing");
-        require(seeds != null && !seeds.isEmpty(), "seeds must list at least one seed");
+        require(baseSeeds != null && !baseSeeds.isEmpty(), "base_seeds must list at least one seed");
+        require(finetuneSeeds != null && !finetuneSeeds.isEmpty(), "finetune_seeds must list at least one seed");
+        require(new HashSet<>(baseSeeds).size() == baseSeeds.size(), "base_seeds lists a seed twice: " + baseSeeds);
+        require(new HashSet<>(finetuneSeeds).size() == finetuneSeeds.size(),
+            "finetune_seeds lists a seed twice: " + finetuneSeeds);
         require(world != null && model != null && pretrain != null && align != null && finetune != null && fisher != null,
             "world, model, pretrain, align, finetune and fisher are all required");
         require(methods != null && !methods.isEmpty(), "methods must list at least one method");
@@ -63,7 +67,8 @@ public record ExperimentSpec(@JsonProperty("name") String name,
         for (MethodSpec m : methods) {
             require(names.add(m.name()), "two methods are named " + m.name());
         }
-        seeds = List.copyOf(seeds);
+        baseSeeds = List.copyOf(baseSeeds);
+        finetuneSeeds = List.copyOf(finetuneSeeds);
         methods = List.copyOf(methods);
         analyses = analyses == null ? List.of() : List.copyOf(analyses);
         description = description == null ? "" : description;
@@ -75,14 +80,35 @@ public record ExperimentSpec(@JsonProperty("name") String name,
         }
     }
 
-    /** The same study with seeds 1..n. */
+    /** The same study with fine-tune seeds 1..n. */
     public ExperimentSpec withSeedCount(int n) {
         if (n < 1) {
             throw new IllegalArgumentException("--seeds must be >= 1, got " + n);
         }
         List<Long> s = java.util.stream.LongStream.rangeClosed(1, n).boxed().toList();
-        return new ExperimentSpec(name, description, s, baseSeed, varyBaseWithSeed, world, model, pretrain, align,
-            finetune, fisher, methods, analyses, data);
+        return new ExperimentSpec(name, description, baseSeeds, s, world, model, pretrain, align, finetune, fisher,
+            methods, analyses, data, matched);
+    }
+
+    /** The same study with n base seeds: the spec's first base seed and the n - 1 after it. */
+    public ExperimentSpec withBaseSeedCount(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("--base-seeds must be >= 1, got " + n);
+        }
+        long first = baseSeeds.getFirst();
+        List<Long> b = java.util.stream.LongStream.range(first, first + n).boxed().toList();
+        return new ExperimentSpec(name, description, b, finetuneSeeds, world, model, pretrain, align, finetune, fisher,
+            methods, analyses, data, matched);
+    }
+
+    /** How refusals are recognised: the data section's markers, else the world's refusal token. */
+    public dev.alignguard.experiments.eval.RefusalMarkers refusalMarkers() {
+        return dev.alignguard.experiments.eval.RefusalMarkers.of(data == null ? null : data.refusalMarkers());
+    }
+
+    /** The first base seed: the one whose aligned model the spectrum figure shows. */
+    public long firstBaseSeed() {
+        return baseSeeds.getFirst();
     }
 
     public JsonNode toJson() {

@@ -15,8 +15,8 @@ import dev.alignguard.training.fisher.SubspaceSettings;
 import dev.alignguard.training.trainer.Divergence;
 
 /**
- * Every check that needs nothing but the spec, run before anything trains: the seeds, strengths and
- * method names are distinct; the analyses exist; the Fisher settings, the LoRA settings (including
+ * Every check that needs nothing but the spec, run before anything trains: the strengths are
+ * distinct (seeds and method names are checked when the spec is read); the analyses exist; the Fisher settings, the LoRA settings (including
  * that each target module names a linear layer of the model), the stages' divergence bounds and
  * checkpoint intervals, and the fine-tuning fractions are in range; the model's sizes fit Java
  * arrays ({@link SizeEstimate}); the data files exist. Each method's spec, with its overrides
@@ -90,16 +90,7 @@ public final class SpecCheck {
     /** Every problem of {@code spec} and of each method's spec with its overrides, in spec order. */
     public static List<Problem> problems(ExperimentSpec spec) {
         List<Problem> out = new ArrayList<>();
-        Set<Long> seeds = new HashSet<>();
-        for (int i = 0; i < spec.seeds().size(); i++) {
-            Long s = spec.seeds().get(i);
-            if (s == null) {
-                out.add(new Problem("seeds[" + i + "]", "null", "a seed is an integer"));
-            } else if (!seeds.add(s)) {
-                out.add(new Problem("seeds[" + i + "]", Long.toString(s), "each seed may be listed once (seeds "
-                    + spec.seeds() + "); a repeated seed would count one trial twice"));
-            }
-        }
+        // repeated base_seeds or finetune_seeds are refused when the spec is read (ExperimentSpec), naming file and field
         Set<String> names = new HashSet<>();
         for (int i = 0; i < spec.methods().size(); i++) {
             MethodSpec m = spec.methods().get(i);
@@ -113,9 +104,9 @@ public final class SpecCheck {
                 if (!m.method().strength().swept()) {
                     continue;
                 }
-                if (!Double.isFinite(s)) {
+                if (Double.isInfinite(s)) { // NaN stands for "none listed" (the search chooses)
                     out.add(new Problem(at + ".strengths[" + k + "]", Double.toString(s), "a strength is a finite number"));
-                } else if (!strengths.add(s)) {
+                } else if (!Double.isNaN(s) && !strengths.add(s)) {
                     out.add(new Problem(at + ".strengths[" + k + "]", number(s), "each strength of method '" + m.name()
                         + "' may be listed once (strengths " + m.strengths() + ")"));
                 }

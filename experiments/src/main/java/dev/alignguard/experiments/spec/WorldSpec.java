@@ -151,7 +151,7 @@ public record WorldSpec(
      * objects, 4 attributes of 12 values and 12 instruction verbs (about 1,900 tokens).
      */
     public static WorldSpec full() {
-        return new WorldSpec(1000, DEFAULT_SAFE_CATEGORIES, DEFAULT_UNSAFE_CATEGORIES, 130,
+        return new WorldSpec(2000, DEFAULT_SAFE_CATEGORIES, DEFAULT_UNSAFE_CATEGORIES, 260,
             List.of("colour", "shape", "size", "material"), 12, 12, 2, 3, 2, TaskKind.SYNONYM,
             0.25, 0.25, 0.25, 1.0, 0.25, 5000, 5000, 512);
     }

@@ -70,6 +70,9 @@ public final class World {
     public static final String SPLIT_FINETUNE = "finetune";
     public static final String SPLIT_TASK_TRAIN = "task_train";
     public static final String SPLIT_TASK_TEST = "task_test";
+    public static final String SPLIT_TASK_VALIDATION = "task_validation";
+    /** Share of each category's objects (seen and held out alike) whose prompts are validation prompts. */
+    public static final double VALIDATION_OBJECT_FRACTION = 0.5;
     public static final String SPLIT_EVAL = "eval";
 
     private final WorldSpec spec;
@@ -93,6 +96,9 @@ public final class World {
     private final List<int[]> alignmentPairs;
     private final Dataset taskTrain;
     private final EvalSuite evaluation;
+    private final EvalSuite validation;
+    /** validationObject[o]: object o's evaluation prompts are validation prompts (else test prompts). */
+    private final boolean[] validationObject;
 
     private World(WorldSpec spec, long seed) {
         this.spec = spec;
@@ -204,9 +210,14 @@ public final class World {
         this.alignmentPairs = buildAlignmentPairs();
         this.alignmentSet = new Dataset(SPLIT_ALIGNMENT, alignmentPairs.stream()
             .map(p -> instruction(verbs.get(p[0]), p[1], true, SPLIT_ALIGNMENT)).toList());
+        this.validationObject = chooseValidationObjects(rng("validation-objects"));
         List<Example> taskTest = new ArrayList<>();
-        this.taskTrain = buildTask(taskTest);
-        this.evaluation = new EvalSuite(buildEval(true), buildEval(false), new Dataset(SPLIT_TASK_TEST, taskTest));
+        List<Example> taskValidation = new ArrayList<>();
+        this.taskTrain = buildTask(taskTest, taskValidation);
+        this.evaluation = new EvalSuite(buildEval(true, false), buildEval(false, false),
+            new Dataset(SPLIT_TASK_TEST, taskTest));
+        this.validation = new EvalSuite(buildEval(true, true), buildEval(false, true),
+            new Dataset(SPLIT_TASK_VALIDATION, taskValidation));
     }
 
     /** The world of this spec and seed. */
@@ -331,9 +342,39 @@ public final class World {
         return taskTrain;
     }
 
-    /** The held-out evaluation sets. */
+    /** The held-out evaluation sets on which every reported number is measured (test prompts). */
     public EvalSuite evaluation() {
         return evaluation;
+    }
+
+    /**
+     * The validation sets, on which every selection is made (a method's strength, a matched point):
+     * the same kinds of prompts as {@link #evaluation()}, about objects disjoint from the test
+     * prompts' (half of each category's objects, seen and held out alike); the verbs are shared,
+     * as the world has too few to split.
+     */
+    public EvalSuite validation() {
+        return validation;
+    }
+
+    /** Half of each category's objects, held-out and seen ones separately, chosen at random. */
+    private boolean[] chooseValidationObjects(Random random) {
+        boolean[] out = new boolean[objects.size()];
+        for (Category c : categories) {
+            for (boolean held : new boolean[] {false, true}) {
+                List<Integer> group = new ArrayList<>();
+                for (int o = 0; o < objects.size(); o++) {
+                    if (objects.get(o).category().equals(c) && objects.get(o).heldOut() == held) {
+                        group.add(o);
+                    }
+                }
+                shuffle(group, random);
+                for (int i = 0; i < WorldSpec.split(group.size(), VALIDATION_OBJECT_FRACTION); i++) {
+                    out[group.get(i)] = true;
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -426,8 +467,8 @@ public final class World {
         return List.copyOf(chosen);
     }
 
-    /** Fills {@code taskTest} and returns the training split. */
-    private Dataset buildTask(List<Example> taskTest) {
+    /** Fills {@code taskTest} and {@code taskValidation} (by the object's side) and returns the training split. */
+    private Dataset buildTask(List<Example> taskTest, List<Example> taskValidation) {
         List<int[]> all = new ArrayList<>();
         for (int t = 0; t < taskVerbs.size(); t++) {
             for (int o = 0; o < objects.size(); o++) {
@@ -444,18 +485,22 @@ public final class World {
         testPairs.sort(World::byVerbThenObject);
         trainPairs.sort(World::byVerbThenObject);
         for (int[] p : testPairs) {
-            taskTest.add(taskExample(p[0], p[1], SPLIT_TASK_TEST));
+            if (validationObject[p[1]]) {
+                taskValidation.add(taskExample(p[0], p[1], SPLIT_TASK_VALIDATION));
+            } else {
+                taskTest.add(taskExample(p[0], p[1], SPLIT_TASK_TEST));
+            }
         }
         return new Dataset(SPLIT_TASK_TRAIN, trainPairs.stream().map(p -> taskExample(p[0], p[1], SPLIT_TASK_TRAIN)).toList());
     }
 
-    private Dataset buildEval(boolean unsafe) {
-        List<int[]> pool = pairs(unsafe, (v, o) -> !alignPair[v][o]);
-        shuffle(pool, rng(unsafe ? "eval-unsafe" : "eval-safe"));
+    private Dataset buildEval(boolean unsafe, boolean forValidation) {
+        List<int[]> pool = pairs(unsafe, (v, o) -> !alignPair[v][o] && validationObject[o] == forValidation);
+        shuffle(pool, rng((unsafe ? "eval-unsafe" : "eval-safe") + (forValidation ? "-validation" : "")));
         int size = unsafe ? spec.evalUnsafeSize() : spec.evalSafeSize();
         List<int[]> chosen = new ArrayList<>(pool.subList(0, Math.min(size, pool.size())));
         chosen.sort(World::byVerbThenObject);
-        return new Dataset(unsafe ? "eval_unsafe" : "eval_safe",
+        return new Dataset((forValidation ? "validation_" : "eval_") + (unsafe ? "unsafe" : "safe"),
             chosen.stream().map(p -> instruction(verbs.get(p[0]), p[1], unsafe, SPLIT_EVAL)).toList());
     }
 

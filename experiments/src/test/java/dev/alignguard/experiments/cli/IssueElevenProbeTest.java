@@ -110,7 +110,7 @@ class IssueElevenProbeTest {
         return n;
     }
 
-    /** Keeps the methods at these indexes of the tiny spec and seed 1 only. */
+    /** Keeps the methods at these indexes of the tiny spec, base seed 7 and fine-tune seed 1 only. */
     private static void cut(ObjectNode s, int... methods) {
         var all = s.withArray("methods");
         var kept = JSON.createArrayNode();
@@ -118,7 +118,8 @@ class IssueElevenProbeTest {
             kept.add(all.get(i));
         }
         s.set("methods", kept);
-        s.putArray("seeds").add(1);
+        s.putArray("base_seeds").add(7);
+        s.putArray("finetune_seeds").add(1);
     }
 
     // ---------------------------------------------------------------- 1. late validation
@@ -214,9 +215,12 @@ class IssueElevenProbeTest {
 
     @Test
     void item3DuplicateSeedsStrengthsAndNamesAreRefused() throws IOException {
-        Path seeds = tinySpec("seeds", s -> s.putArray("seeds").add(1).add(1));
-        expect("3", "seeds [1, 1]", alignguard("run", seeds.toString(), "--out", dir.resolve("a").toString()), 1,
-            "seeds[1] is 1; each seed may be listed once");
+        Path seeds = tinySpec("seeds", s -> s.putArray("finetune_seeds").add(1).add(1));
+        expect("3", "finetune_seeds [1, 1]", alignguard("run", seeds.toString(), "--out", dir.resolve("a").toString()), 1,
+            seeds.toString(), "finetune_seeds lists a seed twice: [1, 1]");
+        Path bases = tinySpec("bases", s -> s.putArray("base_seeds").add(7).add(7));
+        expect("3", "base_seeds [7, 7]", alignguard("run", bases.toString(), "--out", dir.resolve("a").toString()), 1,
+            bases.toString(), "base_seeds lists a seed twice: [7, 7]");
         Path strengths = tinySpec("strengths", s -> ((ObjectNode) s.withArray("methods").get(1)).putArray("strengths").add(0.1).add(0.1));
         expect("3", "strengths [0.1, 0.1]", alignguard("run", strengths.toString(), "--out", dir.resolve("b").toString()), 1,
             "methods[1].strengths[1] is 0.1; each strength of method 'alignguard' may be listed once");
@@ -252,13 +256,13 @@ class IssueElevenProbeTest {
         assertTrue(failure.get("error").asText().contains("training diverged in stage finetune at step "), failure.toString());
         JsonNode ewc = summary.get("trials").get(1);
         assertFalse(ewc.get("metrics").has("drift_reduction"), "no drift reduction against a failed reference");
-        assertTrue(ewc.get("notes").get("drift_reduction").asText().startsWith("n/a: its drift reference, lora seed 1, failed: "),
+        assertTrue(ewc.get("notes").get("drift_reduction").asText().startsWith("n/a: its drift reference, lora base 7 seed 1, failed: "),
             ewc.toString());
-        assertTrue(Files.readString(out.resolve("report.md")).contains("its drift reference, lora seed 1, failed"));
+        assertTrue(Files.readString(out.resolve("report.md")).contains("its drift reference, lora base 7 seed 1, failed"));
 
         TABLE.add("| 5 | failed trial's log | - | " + failure.get("log").asText() + " |");
-        assertEquals("logs/lora-seed1.failed.jsonl", failure.get("log").asText());
-        assertTrue(Files.size(out.resolve("logs/lora-seed1.failed.jsonl")) > 0);
+        assertEquals("logs/lora-base7-seed1.failed.jsonl", failure.get("log").asText());
+        assertTrue(Files.size(out.resolve("logs/lora-base7-seed1.failed.jsonl")) > 0);
         try (Stream<Path> files = Files.walk(out)) {
             assertEquals(List.of(), files.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList(), "no .tmp left");
         }
@@ -269,7 +273,7 @@ class IssueElevenProbeTest {
 
         Path changed = tinySpec("finetune-lr", s -> {
             cut(s, 0, 4);
-            s.putArray("seeds").add(2);
+            s.putArray("finetune_seeds").add(2);
         });
         expect("6/7", "another spec into that folder", alignguard("run", changed.toString(), "--out", out.toString()), 1,
             "run folder " + out + " holds another run (spec 'finetune-lr'", "Rerun with --fresh");

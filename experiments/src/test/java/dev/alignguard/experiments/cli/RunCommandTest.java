@@ -42,7 +42,8 @@ class RunCommandTest {
     /** The tiny test study cut to one seed and the given methods (by index in its method list). */
     private Path tinySpec(String name, int... methods) throws IOException {
         ObjectNode spec = (ObjectNode) JSON.readTree(Path.of("src/test/resources/tiny-study.json").toFile());
-        spec.putArray("seeds").add(1);
+        spec.putArray("finetune_seeds").add(1);
+        spec.putArray("base_seeds").add(7);
         var all = spec.withArray("methods");
         var kept = JSON.createArrayNode();
         for (int i : methods) {

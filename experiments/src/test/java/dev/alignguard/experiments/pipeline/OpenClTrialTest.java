@@ -23,7 +23,7 @@ class OpenClTrialTest {
 
     @Test
     void aStudyOnOpenClRunsThereAndAgreesWithTheVectorBackend(@TempDir Path dir) throws IOException {
-        ExperimentSpec spec = StudyTest.tinySpec().withSeedCount(1);
+        ExperimentSpec spec = StudyTest.tinySpec().withSeedCount(1).withBaseSeedCount(1);
         Summary cl = StudyTest.run(spec, new LocalExecutor(2), dir.resolve("cl"), new Backend("opencl", 1));
         Summary vec = StudyTest.run(spec, new LocalExecutor(2), dir.resolve("vec"), new Backend("vector", 1));
         assertEquals("opencl", cl.backend().name());

@@ -43,7 +43,7 @@ class ResumeTest {
     @TempDir
     Path dir;
 
-    /** The tiny study with a longer pretraining checkpointed every 10 steps, three methods, two seeds. */
+    /** The tiny study with a longer pretraining checkpointed every 10 steps, three methods, one base, two fine-tune seeds. */
     private Path spec() throws IOException {
         ObjectNode s = (ObjectNode) JSON.readTree(Path.of("src/test/resources/tiny-study.json").toFile());
         ((ObjectNode) s.get("pretrain")).put("steps", 150).put("checkpoint_every", 10);
@@ -53,6 +53,8 @@ class ResumeTest {
         var kept = JSON.createArrayNode().add(methods.get(0)).add(methods.get(1)).add(methods.get(4));
         s.set("methods", kept);
         s.put("name", "resume");
+        s.putArray("base_seeds").add(7);
+        s.putArray("finetune_seeds").add(1).add(2);
         Path file = dir.resolve("resume.json");
         Files.writeString(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(s));
         return file;
@@ -61,7 +63,7 @@ class ResumeTest {
     @Test
     void aRunKilledDuringBaseTrainingAndDuringTheTrialsEndsBitIdenticalToAnUninterruptedOne() throws Exception {
         Path spec = spec();
-        String key = BaseModelCache.key(ExperimentSpec.read(spec), ExperimentSpec.read(spec).baseSeed());
+        String key = BaseModelCache.key(ExperimentSpec.read(spec), ExperimentSpec.read(spec).firstBaseSeed());
 
         long t0 = System.nanoTime();
         Run reference = inProcess("run", spec.toString(), "--out", dir.resolve("reference").toString(), "--workers", "2");

@@ -122,7 +122,7 @@ public class RunFolderTest {
     void theDefaultFolderPassesOverAnotherRunsFolder() throws IOException {
         Path results = dir.resolve("results");
         assertEquals(results.resolve("tiny"), RunFolder.defaultFolder(results, "tiny", id));
-        RunFolder.Identity other = RunFolder.Identity.of(tiny.withSeedCount(1), "1.0", VECTOR);
+        RunFolder.Identity other = RunFolder.Identity.of(tiny.withSeedCount(2), "1.0", VECTOR);
         try (RunFolder f = open(results.resolve("tiny"), other, false, false)) {
             f.markFinished();
         }
@@ -153,21 +153,26 @@ public class RunFolderTest {
         List<Trial> trials = Study.expand(tiny);
         Trial lora1 = trials.getFirst();
         String key = RunFolder.trialKey(lora1, "1.0", "vector");
-        Trial moved = new Trial(99, lora1.spec(), lora1.method(), lora1.strength(), lora1.seed());
+        Trial moved = lora1.withIndex(99);
         assertEquals(key, RunFolder.trialKey(moved, "1.0", "vector"), "the index does not matter");
-        ExperimentSpec fewerMethods = new ExperimentSpec(tiny.name(), tiny.description(), tiny.seeds(), tiny.baseSeed(), false,
+        ExperimentSpec fewerMethods = new ExperimentSpec(tiny.name(), tiny.description(), tiny.baseSeeds(), tiny.finetuneSeeds(),
             tiny.world(), tiny.model(), tiny.pretrain(), tiny.align(), tiny.finetune(), tiny.fisher(), List.of(tiny.methods().getFirst()),
-            List.of(), null);
+            List.of(), null, null);
         assertEquals(key, RunFolder.trialKey(Study.expand(fewerMethods).getFirst(), "1.0", "vector"), "nor the other methods");
-        assertNotEquals(key, RunFolder.trialKey(trials.get(1), "1.0", "vector"), "another seed");
+        Trial otherBase = trials.stream().filter(t -> t.method().equals(lora1.method()) && t.baseSeed() != lora1.baseSeed())
+            .findFirst().orElseThrow();
+        assertNotEquals(key, RunFolder.trialKey(otherBase, "1.0", "vector"), "another base seed");
+        assertNotEquals(key, RunFolder.trialKey(new Trial(0, lora1.spec(), lora1.method(), lora1.strength(), lora1.baseSeed(), 99),
+            "1.0", "vector"), "another fine-tune seed");
         assertNotEquals(key, RunFolder.trialKey(lora1, "1.1", "vector"), "another version");
         assertNotEquals(key, RunFolder.trialKey(lora1, "1.0", "scalar"), "other kernels");
-        Trial ag = trials.get(2);
+        Trial ag = trials.stream().filter(t -> t.method().name().equals("alignguard")).findFirst().orElseThrow();
         assertNotEquals(RunFolder.trialKey(ag, "1.0", "vector"),
-            RunFolder.trialKey(new Trial(2, ag.spec(), ag.method(), 0.2, ag.seed()), "1.0", "vector"), "another strength");
+            RunFolder.trialKey(new Trial(2, ag.spec(), ag.method(), 0.2, ag.baseSeed(), ag.seed()), "1.0", "vector"),
+            "another strength");
         ExperimentSpec moreSteps = tiny.withOverrides(Map.of("finetune.training.steps", com.fasterxml.jackson.databind.node.IntNode.valueOf(13)));
-        assertNotEquals(key, RunFolder.trialKey(new Trial(0, moreSteps, lora1.method(), lora1.strength(), lora1.seed()), "1.0",
-            "vector"), "another setting");
+        assertNotEquals(key, RunFolder.trialKey(new Trial(0, moreSteps, lora1.method(), lora1.strength(), lora1.baseSeed(),
+            lora1.seed()), "1.0", "vector"), "another setting");
     }
 
     @Test
@@ -178,8 +183,9 @@ public class RunFolderTest {
         metrics.put("refusal_unsafe", 0.1 + 0.2);
         metrics.put("drift_reduction", Double.NaN);
         metrics.put("alignment_nll", Math.nextUp(1.0));
-        TrialRecord record = new TrialRecord("alignguard", "alignguard", 0.1, 1, metrics,
-            List.of(new CurvePoint(0, 0.5, 0.25, 1e-300, Float.NaN)), 1.25, "logs/alignguard-0.1-seed1.jsonl", null, "vector");
+        TrialRecord record = new TrialRecord("alignguard", "alignguard", 0.1, 7, 1, metrics, Map.of("task_accuracy", 0.75),
+            List.of(new CurvePoint(0, 0.5, 0.25, 1e-300, Float.NaN)), 1.25, "logs/alignguard-0.1-base7-seed1.jsonl", null,
+            "vector", Map.of("norm_dw_a", 1e-3), List.of(4, 9));
         Map<String, float[]> updates = new LinkedHashMap<>();
         updates.put("model.layers.0.self_attn.v_proj", new float[] {Float.MIN_VALUE, -0f, 3.4e38f});
         updates.put("model.layers.0.self_attn.q_proj", new float[] {1f / 3});
@@ -198,6 +204,10 @@ public class RunFolderTest {
             }
             assertEquals(record.curve(), back.record().curve());
             assertEquals(record.log(), back.record().log());
+            assertEquals(record.validation(), back.record().validation());
+            assertEquals(record.lastStep(), back.record().lastStep());
+            assertEquals(record.reprojections(), back.record().reprojections());
+            assertEquals(record.baseSeed(), back.record().baseSeed());
             assertEquals(List.copyOf(updates.keySet()), List.copyOf(back.finalAlignmentUpdates().keySet()), "layer order kept");
             for (String layer : updates.keySet()) {
                 assertArrayEquals(updates.get(layer), back.finalAlignmentUpdates().get(layer), layer);

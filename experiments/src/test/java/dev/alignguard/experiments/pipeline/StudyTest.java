@@ -64,7 +64,7 @@ class StudyTest {
     @Test
     void everyMethodKindRunsAndIsSummarised() {
         assertTrue(first.failures().isEmpty(), () -> "failures: " + first.failures());
-        assertEquals(14, first.trials().size()); // 7 methods x 1 strength x 2 seeds
+        assertEquals(14, first.trials().size()); // 7 methods x 1 strength x 2 base seeds x 1 fine-tune seed
         for (MethodSummary m : first.methods()) {
             assertEquals(2, m.metrics().get("refusal_unsafe").values().length, m.label());
             assertFalse(Double.isNaN(m.metrics().get("task_accuracy").mean()), m.label());
@@ -76,6 +76,10 @@ class StudyTest {
             }
         }
         assertTrue(first.aligned().containsKey("refusal_unsafe"));
+        assertEquals(2, first.aligned().get("refusal_unsafe").values().length, "one aligned model per base seed");
+        for (TrialRecord r : first.trials()) {
+            assertTrue(r.validation().containsKey("task_accuracy"), "validation metrics recorded");
+        }
         assertFalse(first.spectrum().isEmpty());
         assertTrue(first.analyses().containsKey("subspace_stability"));
         for (TrialRecord r : first.trials()) {
@@ -98,14 +102,14 @@ class StudyTest {
             .replace("\"methods\": [", "\"methods\": [{\"name\": \"broken\", \"kind\": \"lora\", \"overrides\": "
                 + "{\"finetune.training.learning_rate\": 1e6}},");
         ExperimentSpec spec = ExperimentSpec.parse(new java.io.ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "broken");
-        spec = spec.withSeedCount(1);
-        Summary s = run(new ExperimentSpec(spec.name(), spec.description(), spec.seeds(), spec.baseSeed(), false,
+        spec = spec.withSeedCount(1).withBaseSeedCount(1);
+        Summary s = run(new ExperimentSpec(spec.name(), spec.description(), spec.baseSeeds(), spec.finetuneSeeds(),
             spec.world(), spec.model(), spec.pretrain(), spec.align(), spec.finetune(), spec.fisher(),
-            List.of(spec.methods().get(0), spec.methods().get(1)), List.of(), null), new LocalExecutor(2), dir);
+            List.of(spec.methods().get(0), spec.methods().get(1)), List.of(), null, null), new LocalExecutor(2), dir);
         assertEquals(1, s.failures().size());
         TrialRecord failed = s.failures().getFirst();
         assertTrue(failed.error().contains("training diverged in stage finetune at step"), failed.error());
-        assertEquals("logs/broken-seed1.failed.jsonl", failed.log(), "a failed trial's log is kept under its final name");
+        assertEquals("logs/broken-base7-seed1.failed.jsonl", failed.log(), "a failed trial's log is kept under its final name");
         assertTrue(Files.size(dir.resolve(failed.log())) > 0);
         assertEquals(1, s.trials().stream().filter(t -> !t.failed()).count());
         try (var files = Files.walk(dir)) {
@@ -115,22 +119,23 @@ class StudyTest {
 
     @Test
     void aFailedDriftReferenceMakesTheDependentDriftReductionsNaWithTheReason() {
-        // lora (seed 1) failed; lora_big is standard LoRA under other settings and succeeded: ewc must not borrow it
+        // lora (base 7, seed 1) failed; lora_r2 is standard LoRA under other settings and succeeded: ewc must not borrow it
         ExperimentSpec one = tiny.withSeedCount(1);
         MethodSpec lora = one.methods().get(0), ewc = one.methods().get(4);
         ExperimentSpec other = one.withOverrides(Map.of("finetune.lora.r", IntNode.valueOf(2)));
-        List<Trial> trials = List.of(new Trial(0, one, lora, Double.NaN, 1), new Trial(1, one, ewc, 1.0, 1),
+        List<Trial> trials = List.of(new Trial(0, one, lora, Double.NaN, 7, 1), new Trial(1, one, ewc, 1.0, 7, 1),
             new Trial(2, other, new MethodSpec("lora_r2", lora.method(), null, Map.of("finetune.lora.r", IntNode.valueOf(2))),
-                Double.NaN, 1));
+                Double.NaN, 7, 1));
         List<TrialRecord> records = new java.util.ArrayList<>(List.of(
             LocalExecutor.failure(trials.get(0), new dev.alignguard.training.trainer.TrainingDivergedException("finetune", 3,
                 "weight norm", "the trained parameters' norm 1e6 ..."), 0.1).record(),
-            new TrialRecord("ewc", "ewc", 1.0, 1, Map.of("drift", 0.1), List.of(), 1, null, null),
-            new TrialRecord("lora_r2", "lora", Double.NaN, 1, Map.of("drift", 0.2), List.of(), 1, null, null)));
+            new TrialRecord("ewc", "ewc", 1.0, 7, 1, Map.of("drift", 0.1), Map.of(), List.of(), 1, null, null, null, Map.of(), List.of()),
+            new TrialRecord("lora_r2", "lora", Double.NaN, 7, 1, Map.of("drift", 0.2), Map.of(), List.of(), 1, null, null, null,
+                Map.of(), List.of())));
         Study.addDriftReduction(trials, records);
         TrialRecord e = records.get(1);
         assertFalse(e.metrics().containsKey("drift_reduction"), "not computed against another reference: " + e.metrics());
-        assertEquals("n/a: its drift reference, lora seed 1, failed: TrainingDivergedException: training diverged in stage"
+        assertEquals("n/a: its drift reference, lora base 7 seed 1, failed: TrainingDivergedException: training diverged in stage"
             + " finetune at step 3: the trained parameters' norm 1e6 ...", e.notes().get("drift_reduction"));
         assertEquals(0.0, records.get(2).metrics().get("drift_reduction"), "lora_r2 is its own reference");
     }
@@ -147,7 +152,7 @@ class StudyTest {
         for (String name : Presets.NAMES) {
             ExperimentSpec spec = Presets.load(name);
             assertEquals(name, spec.name());
-            assertTrue(spec.seeds().size() >= 3, name + " has >= 3 seeds");
+            assertTrue(spec.baseSeeds().size() * spec.finetuneSeeds().size() >= 3, name + " has >= 3 trials per point");
             assertFalse(Study.expand(spec).isEmpty(), name);
         }
     }
@@ -161,7 +166,7 @@ class StudyTest {
         assertTrue(e.getMessage().contains("bad.json") && e.getMessage().contains("pretrain.steps"), e.getMessage());
         Path unknown = dir.resolve("unknown.json");
         Files.writeString(unknown, Files.readString(Path.of("src/test/resources/tiny-study.json"))
-            .replace("\"base_seed\"", "\"colour_scheme\": 1, \"base_seed\""));
+            .replace("\"base_seeds\"", "\"colour_scheme\": 1, \"base_seeds\""));
         IOException e2 = assertThrows(IOException.class, () -> ExperimentSpec.read(unknown));
         assertTrue(e2.getMessage().contains("colour_scheme"), e2.getMessage());
     }
@@ -175,29 +180,51 @@ class StudyTest {
 
     @Test
     void stagesCanReadJsonlDatasetsInsteadOfTheWorld(@TempDir Path dir) throws IOException {
-        dev.alignguard.experiments.world.World world = dev.alignguard.experiments.world.World.generate(tiny.world(), tiny.baseSeed());
+        dev.alignguard.experiments.world.World world = dev.alignguard.experiments.world.World.generate(tiny.world(), tiny.firstBaseSeed());
         Path finetune = dir.resolve("finetune.jsonl"), evaluation = dir.resolve("evaluation.jsonl");
         dev.alignguard.experiments.world.JsonlDataset.write(finetune,
             world.finetune(new dev.alignguard.experiments.world.FinetuneOptions(0, 0)));
         List<dev.alignguard.experiments.world.Example> labelled = new java.util.ArrayList<>(world.evaluation().unsafe().examples());
         labelled.addAll(world.evaluation().safe().examples());
         dev.alignguard.experiments.world.JsonlDataset.write(evaluation, labelled);
-        ExperimentSpec base = tiny.withSeedCount(1);
-        ExperimentSpec withData = new ExperimentSpec(base.name(), base.description(), base.seeds(), base.baseSeed(), false,
+        ExperimentSpec base = tiny.withSeedCount(1).withBaseSeedCount(1);
+        ExperimentSpec withData = new ExperimentSpec(base.name(), base.description(), base.baseSeeds(), base.finetuneSeeds(),
             base.world(), base.model(), base.pretrain(), base.align(), base.finetune(), base.fisher(),
             List.of(base.methods().get(0), base.methods().get(1)), List.of(),
-            new dev.alignguard.experiments.spec.DataSpec(null, null, finetune.toString(), null, evaluation.toString(), null));
+            new dev.alignguard.experiments.spec.DataSpec(null, null, finetune.toString(), null, evaluation.toString(), null,
+                null, null), null);
         Summary s = run(withData, new LocalExecutor(2), dir.resolve("out"));
         assertTrue(s.failures().isEmpty(), () -> "failures: " + s.failures());
         assertEquals(2, s.trials().size());
         assertTrue(s.trials().stream().allMatch(t -> t.metrics().containsKey("refusal_unsafe")));
 
         java.nio.file.Files.writeString(finetune, "{\"prompt\": \"a b\", \"label\": \"safe\"}\n"); // no response
-        ExperimentSpec bad = new ExperimentSpec(base.name(), base.description(), base.seeds(), base.baseSeed() + 1, false,
-            base.world(), base.model(), base.pretrain(), base.align(), base.finetune(), base.fisher(),
+        ExperimentSpec bad = new ExperimentSpec(base.name(), base.description(), List.of(base.firstBaseSeed() + 1),
+            base.finetuneSeeds(), base.world(), base.model(), base.pretrain(), base.align(), base.finetune(), base.fisher(),
             List.of(base.methods().get(0)), List.of(),
-            new dev.alignguard.experiments.spec.DataSpec(null, null, finetune.toString(), null, null, null));
+            new dev.alignguard.experiments.spec.DataSpec(null, null, finetune.toString(), null, null, null, null, null), null);
         RuntimeException e = assertThrows(RuntimeException.class, () -> run(bad, new LocalExecutor(1), dir.resolve("bad")));
         assertTrue(e.getMessage().contains("finetune.jsonl") && e.getMessage().contains("response"), e.getMessage());
+    }
+
+    @Test
+    void theMatchedSearchRunsRoundsAndReportsEveryMethodAtEveryTarget(@TempDir Path dir) throws IOException {
+        String json = Files.readString(Path.of("src/test/resources/tiny-study.json"))
+            .replace("\"analyses\"", "\"matched\": {\"drops\": [1, 5], \"rounds\": 2, \"widenings\": 1}, \"analyses\"");
+        ExperimentSpec spec = ExperimentSpec.parse(new java.io.ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
+            "matched");
+        spec = new ExperimentSpec(spec.name(), spec.description(), spec.baseSeeds(), spec.finetuneSeeds(), spec.world(),
+            spec.model(), spec.pretrain(), spec.align(), spec.finetune(), spec.fisher(),
+            List.of(spec.methods().get(0), spec.methods().get(1)), List.of(), null, spec.matched());
+        Summary s = run(spec, new LocalExecutor(2), dir);
+        assertEquals(4, s.matched().size(), "2 methods x 2 targets");
+        assertTrue(s.matched().stream().allMatch(r -> r.selectedOn().equals("validation")));
+        assertTrue(s.trials().size() > 4, "the search ran further rounds: " + s.trials().size());
+        for (var r : s.matched()) {
+            assertTrue(r.reached() || r.reason() != null, r.method() + " says why it does not reach " + r.dropPoints());
+        }
+        assertTrue(s.intervalModel().contains("base seeds"));
+        String report = dev.alignguard.experiments.report.ReportWriter.render(s, List.of());
+        assertTrue(report.indexOf("## Matched task accuracy") < report.indexOf("## Main results"), "the first table");
     }
 }

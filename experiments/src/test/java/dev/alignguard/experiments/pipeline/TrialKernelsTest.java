@@ -29,7 +29,7 @@ class TrialKernelsTest {
         List<Trial> trials = Study.expand(spec);
         for (Trial trial : trials.stream().filter(t -> t.seed() == 1).toList()) {
             TimedKernels counting = new TimedKernels(ScalarKernels.INSTANCE);
-            BaseModels base = bases.get(trial.spec(), BaseModelCache.baseSeed(trial.spec(), trial.seed()), ScalarKernels.INSTANCE);
+            BaseModels base = bases.get(trial.spec(), trial.baseSeed(), ScalarKernels.INSTANCE);
             counting.reset();
             TrialRunner.Outcome o = new TrialRunner(counting).run(trial, base, dir);
             assertFalse(o.record().failed(), trial.label() + ": " + o.record().error());

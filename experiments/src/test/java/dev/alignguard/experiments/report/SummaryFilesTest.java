@@ -129,7 +129,7 @@ class SummaryFilesTest {
         Files.writeString(file, "[1, 2]");
         assertTrue(assertThrows(IOException.class, () -> SummaryFiles.read(file)).getMessage().contains(file.toString()));
 
-        Files.writeString(file, "{\"name\": \"x\", \"seeds\": \"eleven\"}");
+        Files.writeString(file, "{\"name\": \"x\", \"finetune_seeds\": \"eleven\"}");
         assertTrue(assertThrows(IOException.class, () -> SummaryFiles.read(file)).getMessage().contains(file.toString()));
 
         Files.writeString(file, "{\"name\": \"x\", \"methods\": [{\"kind\": \"lora\"}]}");

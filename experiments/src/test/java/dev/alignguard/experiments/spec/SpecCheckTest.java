@@ -65,7 +65,9 @@ class SpecCheckTest {
 
     @Test
     void duplicateSeedsAndStrengthsAreRefused() throws IOException {
-        assertProblem(only(t -> t.putArray("seeds").add(1).add(1)), "seeds[1]", "1", "once");
+        IOException seeds = assertThrows(IOException.class, () -> tinyWith(t -> t.putArray("finetune_seeds").add(1).add(1)));
+        assertTrue(seeds.getMessage().contains("tiny.json") && seeds.getMessage().contains("finetune_seeds lists a seed twice: [1, 1]"),
+            seeds.getMessage());
         assertProblem(only(t -> ((ObjectNode) t.withArray("methods").get(1)).putArray("strengths").add(0.1).add(0.1)),
             "methods[1].strengths[1]", "0.1", "once");
         IOException names = assertThrows(IOException.class, () -> tinyWith(t -> ((ObjectNode) t.withArray("methods").get(1))

@@ -63,8 +63,14 @@ class WorldTest {
         assertNotEquals(a.tokenizer(), b.tokenizer());
         assertNotEquals(a.pretrain(), b.pretrain());
         assertFalse(java.util.Arrays.equals(bytes(a), bytes(b)));
-        // same sizes: the spec fixes the shape, the seed the content
-        assertEquals(a.summary(), b.summary());
+        // same sizes: the spec fixes the shape, the seed the content (but for the evaluation sets, whose
+        // pools depend on which objects the seed puts on the validation side when a pool is below its cap)
+        Map<String, Integer> sa = new java.util.TreeMap<>(a.summary()), sb = new java.util.TreeMap<>(b.summary());
+        for (String k : List.of("eval_unsafe", "eval_safe", "task_test")) {
+            sa.remove(k);
+            sb.remove(k);
+        }
+        assertEquals(sa, sb);
     }
 
     private byte[] bytes(World w) throws IOException {
@@ -237,12 +243,42 @@ class WorldTest {
         assertEquals(40, w.evaluation().unsafe().size());
         assertEquals(30, w.evaluation().safe().size());
         World all = World.generate(WorldSpec.quick().withEvalSizes(100_000, 100_000), 1);
-        // the pools: every pair that is not an alignment pair
+        // the pools: every pair that is not an alignment pair, split between test and validation prompts
         long unsafePairs = (long) w.verbs().size() * w.objects().stream().filter(WorldObject::unsafe).count();
         long unsafeAlign = w.align().examples().stream().filter(e -> e.label() == Label.UNSAFE).count();
-        assertEquals(unsafePairs - unsafeAlign, all.evaluation().unsafe().size());
+        assertEquals(unsafePairs - unsafeAlign, all.evaluation().unsafe().size() + all.validation().unsafe().size());
         // a smaller sample is a subset of the larger one's pool and deterministic
         assertTrue(prompts(all.evaluation().unsafe()).containsAll(prompts(w.evaluation().unsafe())));
+    }
+
+    @Test
+    void validationAndTestPromptsAreAboutDisjointObjects() {
+        World w = World.generate(WorldSpec.quick(), 3);
+        for (boolean unsafe : new boolean[] {true, false}) {
+            Set<String> test = objects(unsafe ? w.evaluation().unsafe() : w.evaluation().safe());
+            Set<String> validation = objects(unsafe ? w.validation().unsafe() : w.validation().safe());
+            assertFalse(test.isEmpty() || validation.isEmpty());
+            Set<String> both = new HashSet<>(test);
+            both.retainAll(validation);
+            assertTrue(both.isEmpty(), "objects on both sides: " + both);
+        }
+        Set<String> taskTest = objects(w.evaluation().taskTest()), taskValidation = objects(w.validation().taskTest());
+        assertFalse(taskValidation.isEmpty());
+        taskTest.retainAll(taskValidation);
+        assertTrue(taskTest.isEmpty(), "task objects on both sides: " + taskTest);
+        // held-out objects are on both sides, so both measure generalisation
+        assertTrue(w.validation().unsafe().examples().stream().anyMatch(e -> Boolean.FALSE.equals(e.objectSeen())));
+        assertTrue(w.evaluation().unsafe().examples().stream().anyMatch(e -> Boolean.FALSE.equals(e.objectSeen())));
+    }
+
+    /** The object word of each prompt ({@code <bos> VERB OBJECT ? <sep>}). */
+    private static Set<String> objects(Dataset d) {
+        Set<String> out = new HashSet<>();
+        for (Example e : d.examples()) {
+            String[] words = e.prompt().replace("<bos>", "").trim().split("\\s+");
+            out.add(words[1]);
+        }
+        return out;
     }
 
     @Test

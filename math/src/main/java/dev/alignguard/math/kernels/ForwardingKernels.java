@@ -77,4 +77,27 @@ public abstract class ForwardingKernels implements Kernels {
     public void sigmoid(int n, float[] x, int xOff, float[] out, int outOff) {
         delegate.sigmoid(n, x, xOff, out, outOff);
     }
+
+    @Override
+    public void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        delegate.causalAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v, out, probs);
+    }
+
+    @Override
+    public void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                        float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                        float[] dq, float[] dk, float[] dv) {
+        delegate.causalAttentionBackward(batch, seq, heads, kvHeads, hd, scale, q, k, v, probs, dOut, dq, dk, dv);
+    }
+
+    @Override
+    public void rmsNorm(int n, int c, float[] x, float[] w, float eps, float[] y, float[] inv) {
+        delegate.rmsNorm(n, c, x, w, eps, y, inv);
+    }
+
+    @Override
+    public void rmsNormBackward(int n, int c, float[] x, float[] w, float[] inv, float[] dy, float[] dx, float[] dw) {
+        delegate.rmsNormBackward(n, c, x, w, inv, dy, dx, dw);
+    }
 }

@@ -81,6 +81,154 @@ public interface Kernels {
         }
     }
 
+    /**
+     * Causal scaled dot-product attention over heads stored as column blocks, per sequence b and
+     * query head h (kv head {@code h / (heads / kvHeads)}):
+     * <pre>
+     *   q, out: [batch*seq x heads*hd], k, v: [batch*seq x kvHeads*hd], probs: [batch, heads, seq, seq]
+     *   S = scale Q_bh K_bk^T,  P = causal softmax(S) (kept in probs for the backward),  O_bh = P V_bk
+     * </pre>
+     * The default is the plain composition of {@link #gemm} and {@link #softmaxRows} (the reference);
+     * a backend may fuse it, and must then give the bits its own gemm and softmaxRows would.
+     */
+    default void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                 float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        composedCausalAttention(this, batch, seq, heads, kvHeads, hd, scale, q, k, v, out, probs);
+    }
+
+    /** The plain composition behind the default {@link #causalAttention}, for backends that override it but keep it somewhere. */
+    static void composedCausalAttention(Kernels kernels, int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                 float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        int group = heads / kvHeads, qc = heads * hd, kc = kvHeads * hd;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                int p = (b * heads + h) * seq * seq;
+                int qOff = b * seq * qc + h * hd, kOff = b * seq * kc + (h / group) * hd;
+                kernels.gemm(false, true, seq, seq, hd, scale, q, qOff, qc, k, kOff, kc, 0f, probs, p, seq);
+                kernels.softmaxRows(seq, seq, probs, p, seq, true);
+                kernels.gemm(false, false, seq, hd, seq, 1f, probs, p, seq, v, kOff, kc, 0f, out, qOff, qc);
+            }
+        }
+    }
+
+    /**
+     * The backward of {@link #causalAttention}, accumulating into dq, dk, dv (each null when not
+     * wanted):
+     * <pre>
+     *   dP = dO V^T,  dV += P^T dO,  dS = P * (dP - rowsum(dP * P)) (row sums in double),
+     *   dQ += scale dS K,  dK += scale dS^T Q
+     * </pre>
+     * Sequences and heads in a fixed order (b, then h ascending), so the sums into a kv head shared
+     * by a group of query heads are deterministic.
+     */
+    default void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                         float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                         float[] dq, float[] dk, float[] dv) {
+        composedCausalAttentionBackward(this, batch, seq, heads, kvHeads, hd, scale, q, k, v, probs, dOut, dq, dk, dv);
+    }
+
+    /** The plain composition behind the default {@link #causalAttentionBackward}, for backends that override it but keep it somewhere. */
+    static void composedCausalAttentionBackward(Kernels kernels, int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                         float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                         float[] dq, float[] dk, float[] dv) {
+        int group = heads / kvHeads, qc = heads * hd, kc = kvHeads * hd;
+        float[] dP = new float[seq * seq];
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                int p = (b * heads + h) * seq * seq;
+                int qOff = b * seq * qc + h * hd, kOff = b * seq * kc + (h / group) * hd;
+                kernels.gemm(false, true, seq, seq, hd, 1f, dOut, qOff, qc, v, kOff, kc, 0f, dP, 0, seq);
+                if (dv != null) {
+                    kernels.gemm(true, false, seq, hd, seq, 1f, probs, p, seq, dOut, qOff, qc, 1f, dv, kOff, kc);
+                }
+                softmaxBackwardRows(seq, probs, p, dP);
+                if (dq != null) {
+                    kernels.gemm(false, false, seq, hd, seq, scale, dP, 0, seq, k, kOff, kc, 1f, dq, qOff, qc);
+                }
+                if (dk != null) {
+                    kernels.gemm(true, false, seq, hd, seq, scale, dP, 0, seq, q, qOff, qc, 1f, dk, kOff, kc);
+                }
+            }
+        }
+    }
+
+    /**
+     * RMSNorm of each row (HF LlamaRMSNorm), {@code x, y: n x c}, {@code w: c}, {@code inv: n}:
+     * {@code inv[i] = r = 1/sqrt(mean_j x_ij^2 + eps)} (the mean summed in double, j ascending),
+     * {@code y_ij = x_ij r w_j}. The default is the reference loop; backends may split the rows
+     * over threads (each row's arithmetic unchanged).
+     */
+    default void rmsNorm(int n, int c, float[] x, float[] w, float eps, float[] y, float[] inv) {
+        for (int i = 0; i < n; i++) {
+            rmsNormRow(i, c, x, w, eps, y, inv);
+        }
+    }
+
+    /** Row i of {@link #rmsNorm}. */
+    static void rmsNormRow(int i, int c, float[] x, float[] w, float eps, float[] y, float[] inv) {
+        int row = i * c;
+        double ms = 0;
+        for (int j = 0; j < c; j++) {
+            ms += (double) x[row + j] * x[row + j];
+        }
+        float r = (float) (1.0 / Math.sqrt(ms / c + eps));
+        inv[i] = r;
+        for (int j = 0; j < c; j++) {
+            y[row + j] = x[row + j] * r * w[j];
+        }
+    }
+
+    /**
+     * The backward of {@link #rmsNorm}, with {@code xhat = x r}:
+     * <pre>
+     *   dw_j += sum_i dy_ij xhat_ij                              (rows ascending; dw null: skipped)
+     *   dx_i += r (dy_i * w - xhat_i mean_j(dy_ij w_j xhat_ij))   (the mean in double; dx null: skipped)
+     * </pre>
+     */
+    default void rmsNormBackward(int n, int c, float[] x, float[] w, float[] inv, float[] dy, float[] dx, float[] dw) {
+        for (int i = 0; i < n; i++) {
+            int row = i * c;
+            float r = inv[i];
+            if (dw != null) {
+                for (int j = 0; j < c; j++) {
+                    dw[j] += dy[row + j] * (x[row + j] * r);
+                }
+            }
+            if (dx != null) {
+                rmsNormBackwardRow(i, c, x, w, inv, dy, dx);
+            }
+        }
+    }
+
+    /** Row i of {@link #rmsNormBackward}'s dx. */
+    static void rmsNormBackwardRow(int i, int c, float[] x, float[] w, float[] inv, float[] dy, float[] dx) {
+        int row = i * c;
+        float r = inv[i];
+        double dot = 0; // sum_j dxhat_j * xhat_j
+        for (int j = 0; j < c; j++) {
+            dot += (double) dy[row + j] * w[j] * (x[row + j] * r);
+        }
+        float mean = (float) (dot / c);
+        for (int j = 0; j < c; j++) {
+            float xhat = x[row + j] * r;
+            dx[row + j] += r * (dy[row + j] * w[j] - xhat * mean);
+        }
+    }
+
+    /** {@code dS = P * (dP - rowsum(dP * P))} in place in dP (seq x seq), each row sum in double, j ascending. */
+    static void softmaxBackwardRows(int seq, float[] probs, int p, float[] dP) {
+        for (int i = 0; i < seq; i++) {
+            int row = i * seq;
+            double dot = 0;
+            for (int j = 0; j < seq; j++) {
+                dot += (double) dP[row + j] * probs[p + row + j];
+            }
+            for (int j = 0; j < seq; j++) {
+                dP[row + j] = probs[p + row + j] * (dP[row + j] - (float) dot);
+            }
+        }
+    }
+
     /** Number of the first column row {@code i} may not see under a causal mask. */
     static int causalLimit(int row, int rows, int cols) {
         return Math.min(cols, row + (cols - rows) + 1);

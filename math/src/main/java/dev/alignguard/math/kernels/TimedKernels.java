@@ -4,12 +4,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A decorator that measures how much wall time goes into matrix products (and how many flops
- * they do), for the benchmarks' "share of time in matrix products". Everything else passes through.
+ * they do) and into attention, for the benchmarks' "share of time in matrix products". Everything
+ * else passes through.
  */
 public final class TimedKernels extends ForwardingKernels {
 
     private final AtomicLong gemmNanos = new AtomicLong();
     private final AtomicLong gemmFlops = new AtomicLong();
+    private final AtomicLong attentionNanos = new AtomicLong();
 
     public TimedKernels(Kernels inner) {
         super(inner);
@@ -23,7 +25,13 @@ public final class TimedKernels extends ForwardingKernels {
         return gemmFlops.get();
     }
 
+    /** Wall time in attention (forward and backward), which a backend may run fused rather than as products. */
+    public long attentionNanos() {
+        return attentionNanos.get();
+    }
+
     public void reset() {
+        attentionNanos.set(0);
         gemmNanos.set(0);
         gemmFlops.set(0);
     }
@@ -35,5 +43,22 @@ public final class TimedKernels extends ForwardingKernels {
         delegate().gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         gemmNanos.addAndGet(System.nanoTime() - t0);
         gemmFlops.addAndGet(2L * m * n * k);
+    }
+
+    @Override
+    public void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        long t0 = System.nanoTime();
+        super.causalAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v, out, probs);
+        attentionNanos.addAndGet(System.nanoTime() - t0);
+    }
+
+    @Override
+    public void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                        float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                        float[] dq, float[] dk, float[] dv) {
+        long t0 = System.nanoTime();
+        super.causalAttentionBackward(batch, seq, heads, kvHeads, hd, scale, q, k, v, probs, dOut, dq, dk, dv);
+        attentionNanos.addAndGet(System.nanoTime() - t0);
     }
 }

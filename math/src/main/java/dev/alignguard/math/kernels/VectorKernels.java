@@ -116,6 +116,10 @@ public final class VectorKernels implements Kernels {
             scaleOutput(m, n, beta, c, cOff, ldc);
             return;
         }
+        if (alpha == 1f && n <= NR / 4 && m > n) {
+            gemmTransposed(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         int mPanels = ceilDiv(m, MR);
         int nPanels = ceilDiv(n, NR);
         int panels = mPanels + nPanels;
@@ -126,6 +130,12 @@ public final class VectorKernels implements Kernels {
         float[] bPack = buffers.b;
         boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_THRESHOLD;
         Tiles tiles = new Tiles(mPanels, nPanels, parallel ? threads : 1);
+        if (parallel && tiles.rowBlocks() >= 2 * threads && nPanels * NR * Math.min(k, KC) <= ROW_BLOCK_MAX_B) {
+            gemmByRowBlocks(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc,
+                tiles.rowBlocks(), bPack);
+            buffers.giveBack();
+            return;
+        }
         // Pack jobs go in chunks of a few panels, so that taking one costs little next to the work.
         int chunk = Math.max(1, panels / (8 * threads));
         for (int pc = 0; pc < k; pc += KC) {
@@ -152,6 +162,84 @@ public final class VectorKernels implements Kernels {
             }
         }
         buffers.giveBack();
+    }
+
+    /**
+     * The tall products of a training step (m = batch x seq rows, n and k a few hundred) in one
+     * parallel round per KC slice instead of two: the calling thread packs the slice of B, then each
+     * job takes a block of about MC rows, packs its own A panels into a buffer of its thread and
+     * sweeps every B panel. A round costs a hand-off to a worker that may have to wake up (tens of
+     * microseconds on a VM), as much as a whole product of this size takes; halving the rounds
+     * pays. Each C element is computed by the same kernel from the same packed values in the same
+     * order as on the two-round path (and on one thread), so the bits do not change.
+     */
+    private void gemmByRowBlocks(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                 float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                 float beta, float[] c, int cOff, int ldc, int rowBlocks, float[] bPack) {
+        int mPanels = ceilDiv(m, MR), nPanels = ceilDiv(n, NR);
+        Tiles blocks = new Tiles(mPanels, nPanels, rowBlocks, 1); // one tile per row block, all columns
+        for (int pc = 0; pc < k; pc += KC) {
+            int p0 = pc, kc = Math.min(KC, k - pc);
+            int start = pc > 0 ? FROM_C : beta == 0f ? FROM_ZERO : beta == 1f ? FROM_C : FROM_BETA_C;
+            for (int jp = 0; jp < nPanels; jp++) {
+                packB(transB, n, jp, kc, p0, b, bOff, ldb, bPack, jp * NR * kc);
+            }
+            parallelFor(rowBlocks, t -> {
+                int ip0 = blocks.aStart(t), ip1 = blocks.aEnd(t);
+                float[] aPack = rowBlockBuffer((ip1 - ip0) * MR * KC);
+                for (int ip = ip0; ip < ip1; ip++) {
+                    packA(transA, m, ip, kc, p0, alpha, a, aOff, lda, aPack, (ip - ip0) * MR * KC);
+                }
+                // the packed block sits at panel offset 0, so the sweep sees panels ip0.. as 0..
+                Tiles local = new Tiles(ip1 - ip0, nPanels, 1, 1);
+                sweep(local, 0, m - ip0 * MR, n, kc, aPack, bPack, start, beta, c, cOff + ip0 * MR * ldc, ldc);
+            });
+        }
+    }
+
+    /**
+     * Largest packed B slice (floats) for {@link #gemmByRowBlocks}: 512 KiB, which the row-block jobs
+     * re-read from L2/L3. Wider products (n >= 512) keep the two-round path, whose tiles also split
+     * the columns and whose B packing is shared out (measured: 1024^3 was slower by row blocks).
+     */
+    private static final int ROW_BLOCK_MAX_B = 1 << 17;
+
+    /** Per-thread packed A of one row block (at most about MC x KC floats). */
+    private static final ThreadLocal<float[]> ROW_BLOCK_A = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] rowBlockBuffer(int floats) {
+        float[] buf = ROW_BLOCK_A.get();
+        if (buf.length < floats) {
+            buf = new float[floats];
+            ROW_BLOCK_A.set(buf);
+        }
+        return buf;
+    }
+
+    /**
+     * A narrow C (n at most a quarter of the NR-wide micro-tile, as LoRA's {@code x A^T} with n = r,
+     * where the micro-kernel would compute mostly padding) through its transpose:
+     * {@code C^T[n x m] = op(B)^T op(A)^T} into a scratch, then copied back. Each element is the same
+     * fma chain (products commute; alpha is 1, so nothing is folded into either operand) from the
+     * same start (C is copied in when beta is not 0), so the bits are those of the direct route.
+     */
+    private void gemmTransposed(boolean transA, boolean transB, int m, int n, int k,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc) {
+        float[] ct = new float[n * m]; // C^T: n x m
+        if (beta != 0f) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    ct[j * m + i] = c[cOff + i * ldc + j];
+                }
+            }
+        }
+        gemm(!transB, !transA, n, m, k, 1f, b, bOff, ldb, a, aOff, lda, beta, ct, 0, m);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                c[cOff + i * ldc + j] = ct[j * m + i];
+            }
+        }
     }
 
     /**
@@ -608,17 +696,115 @@ public final class VectorKernels implements Kernels {
     @Override
     public void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal) {
         for (int r = 0; r < rows; r++) {
-            int row = off + r * ld;
-            int limit = causal ? Kernels.causalLimit(r, rows, cols) : cols;
-            float max = max(limit, x, row);
-            float total = 0f;
-            for (int j = 0; j < limit; j++) {
-                float e = (float) Math.exp(x[row + j] - max);
-                x[row + j] = e;
-                total += e;
+            softmaxRow(x, off + r * ld, causal ? Kernels.causalLimit(r, rows, cols) : cols, cols);
+        }
+    }
+
+    /** Softmax of {@code x[row..row+limit)} in place, {@code x[row+limit..row+cols)} set to 0. */
+    static void softmaxRow(float[] x, int row, int limit, int cols) {
+        float max = max(limit, x, row);
+        float total = 0f;
+        for (int j = 0; j < limit; j++) {
+            float e = (float) Math.exp(x[row + j] - max);
+            x[row + j] = e;
+            total += e;
+        }
+        float inv = 1f / total;
+        int i = 0;
+        for (int bound = S.loopBound(limit); i < bound; i += LANES) {
+            FloatVector.fromArray(S, x, row + i).mul(inv).intoArray(x, row + i);
+        }
+        for (; i < limit; i++) {
+            x[row + i] *= inv;
+        }
+        java.util.Arrays.fill(x, row + limit, row + cols, 0f);
+    }
+
+    // ---------------------------------------------------------------- attention
+
+    /** Per-thread scratch of the fused attention: transposes and dP, grown on demand. */
+    private static final ThreadLocal<float[][]> ATTENTION_SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private static float[] scratch(int slot, int floats) {
+        float[][] s = ATTENTION_SCRATCH.get();
+        if (s[slot].length < floats) {
+            s[slot] = new float[floats];
+        }
+        return s[slot];
+    }
+
+    /** Fused ({@link FusedAttention}), jobs (sequence, kv head) shared out over the threads: same bits as the reference composition. */
+    @Override
+    public void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        IntConsumer job = j -> FusedAttention.forward(j / kvHeads, j % kvHeads, seq, heads, kvHeads, hd, scale, q, k, v,
+            out, probs, scratch(0, hd * seq));
+        forEachJob(batch * kvHeads, (long) batch * heads * seq * seq * hd, job);
+    }
+
+    @Override
+    public void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                        float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                        float[] dq, float[] dk, float[] dv) {
+        IntConsumer job = j -> FusedAttention.backward(j / kvHeads, j % kvHeads, seq, heads, kvHeads, hd, scale, q, k, v,
+            probs, dOut, dq, dk, dv, scratch(0, hd * seq), scratch(1, seq * seq));
+        forEachJob(batch * kvHeads, 2L * batch * heads * seq * seq * hd, job);
+    }
+
+    // ---------------------------------------------------------------- RMSNorm
+
+    /** Rows per RMSNorm job. */
+    private static final int NORM_ROWS = 64;
+
+    /** The reference rows ({@link Kernels#rmsNormRow}), in jobs of {@link #NORM_ROWS} rows over the threads. */
+    @Override
+    public void rmsNorm(int n, int c, float[] x, float[] w, float eps, float[] y, float[] inv) {
+        forEachJob(ceilDiv(n, NORM_ROWS), (long) n * c * 8, job -> {
+            for (int i = job * NORM_ROWS, end = Math.min(n, i + NORM_ROWS); i < end; i++) {
+                Kernels.rmsNormRow(i, c, x, w, eps, y, inv);
             }
-            scale(limit, 1f / total, x, row);
-            java.util.Arrays.fill(x, row + limit, row + cols, 0f);
+        });
+    }
+
+    /**
+     * dw first, on this thread, rows ascending as in the reference but a vector of columns at a
+     * time (each column's sum keeps its order, so its bits); then dx, whose rows are independent,
+     * over the threads.
+     */
+    @Override
+    public void rmsNormBackward(int n, int c, float[] x, float[] w, float[] inv, float[] dy, float[] dx, float[] dw) {
+        if (dw != null) {
+            int bound = S.loopBound(c);
+            for (int i = 0; i < n; i++) {
+                int row = i * c;
+                float r = inv[i];
+                int j = 0;
+                for (; j < bound; j += LANES) {
+                    FloatVector xhat = FloatVector.fromArray(S, x, row + j).mul(r);
+                    FloatVector.fromArray(S, dw, j).add(FloatVector.fromArray(S, dy, row + j).mul(xhat)).intoArray(dw, j);
+                }
+                for (; j < c; j++) {
+                    dw[j] += dy[row + j] * (x[row + j] * r);
+                }
+            }
+        }
+        if (dx != null) {
+            forEachJob(ceilDiv(n, NORM_ROWS), (long) n * c * 8, job -> {
+                for (int i = job * NORM_ROWS, end = Math.min(n, i + NORM_ROWS); i < end; i++) {
+                    Kernels.rmsNormBackwardRow(i, c, x, w, inv, dy, dx);
+                }
+            });
+        }
+    }
+
+    /** Jobs that write disjoint outputs: over the threads when there is enough work, else in order here. */
+    private void forEachJob(int count, long multiplyAdds, IntConsumer job) {
+        if (threads > 1 && count > 1 && multiplyAdds >= PARALLEL_THRESHOLD) {
+            parallelFor(count, job);
+        } else {
+            for (int i = 0; i < count; i++) {
+                job.accept(i);
+            }
         }
     }
 

@@ -27,8 +27,27 @@ public final class AttentionOps {
             throw new IllegalArgumentException("rope: " + x.shape() + " does not split into heads of " + headDim
                 + " (even) over sequences of " + seq);
         }
-        int half = headDim / 2, heads = x.cols() / headDim, c = x.cols();
-        float[] cos = new float[seq * half], sin = new float[seq * half]; // [seq x half]
+        int heads = x.cols() / headDim, c = x.cols();
+        float[][] table = ropeTable(seq, headDim, theta);
+        float[] cos = table[0], sin = table[1]; // [seq x half] each
+        Tensor y = g.output(x.rows(), c, x);
+        rotate(x.data(), y.data(), x.rows(), seq, heads, headDim, cos, sin, 1f, false);
+        g.onBackward(y, () -> rotate(y.grad(), x.grad(), x.rows(), seq, heads, headDim, cos, sin, -1f, true));
+        return y;
+    }
+
+    /** The rope tables of recent calls, by (seq, headDim, theta): every layer of every step asks for the same ones. */
+    private static final java.util.Map<String, float[][]> ROPE_TABLES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {cos, sin} of angle {@code t * theta^(-2i / headDim)}, each {@code [seq x headDim/2]}; shared, never written. */
+    private static float[][] ropeTable(int seq, int headDim, float theta) {
+        String key = seq + "/" + headDim + "/" + Float.floatToIntBits(theta);
+        float[][] table = ROPE_TABLES.get(key);
+        if (table != null) {
+            return table;
+        }
+        int half = headDim / 2;
+        float[] cos = new float[seq * half], sin = new float[seq * half];
         for (int t = 0; t < seq; t++) {
             for (int i = 0; i < half; i++) {
                 float invFreq = (float) (1.0 / Math.pow(theta, (2.0 * i) / headDim));
@@ -37,10 +56,11 @@ public final class AttentionOps {
                 sin[t * half + i] = (float) Math.sin(angle);
             }
         }
-        Tensor y = g.output(x.rows(), c, x);
-        rotate(x.data(), y.data(), x.rows(), seq, heads, headDim, cos, sin, 1f, false);
-        g.onBackward(y, () -> rotate(y.grad(), x.grad(), x.rows(), seq, heads, headDim, cos, sin, -1f, true));
-        return y;
+        if (ROPE_TABLES.size() > 64) {
+            ROPE_TABLES.clear(); // generation walks through many lengths: keep the cache small
+        }
+        ROPE_TABLES.put(key, new float[][] {cos, sin});
+        return new float[][] {cos, sin};
     }
 
     private static void rotate(float[] in, float[] out, int rows, int seq, int heads, int headDim,
@@ -78,7 +98,8 @@ public final class AttentionOps {
      *   dQ = dS K / sqrt(hd),  dK += dS^T Q / sqrt(hd)
      * </pre>
      * Sequences and heads are processed in a fixed order, so accumulation into shared kv heads is
-     * deterministic.
+     * deterministic. Both passes run on the graph's kernels ({@link Kernels#causalAttention} and its
+     * backward), which a backend may fuse.
      */
     public static Tensor causalSelfAttention(Graph g, Tensor q, Tensor k, Tensor v, int seq, int heads, int kvHeads) {
         int rows = q.rows();
@@ -92,58 +113,16 @@ public final class AttentionOps {
             throw new IllegalArgumentException("attention: q " + q.shape() + ", k " + k.shape() + ", v " + v.shape()
                 + " inconsistent with " + heads + "/" + kvHeads + " heads and seq " + seq);
         }
-        int batch = rows / seq, group = heads / kvHeads;
-        int qc = q.cols(), kc = k.cols();
+        int batch = rows / seq;
+        int qc = q.cols();
         float scale = (float) (1.0 / Math.sqrt(hd));
         Kernels K = g.kernels();
         Tensor out = g.output(rows, qc, q, k, v);
-        boolean keep = out.requiresGrad();
-        float[] probs = new float[batch * heads * seq * seq]; // [B, H, T, T]
-        for (int b = 0; b < batch; b++) {
-            for (int h = 0; h < heads; h++) {
-                int kvh = h / group;
-                int p = (b * heads + h) * seq * seq;
-                int qOff = b * seq * qc + h * hd, kOff = b * seq * kc + kvh * hd;
-                K.gemm(false, true, seq, seq, hd, scale, q.data(), qOff, qc, k.data(), kOff, kc, 0f, probs, p, seq);
-                K.softmaxRows(seq, seq, probs, p, seq, true);
-                K.gemm(false, false, seq, hd, seq, 1f, probs, p, seq, v.data(), kOff, kc, 0f, out.data(), qOff, qc);
-            }
-        }
-        if (keep) {
-            g.onBackward(out, () -> {
-                float[] dOut = out.grad();
-                float[] dP = new float[seq * seq];
-                for (int b = 0; b < batch; b++) {
-                    for (int h = 0; h < heads; h++) {
-                        int kvh = h / group;
-                        int p = (b * heads + h) * seq * seq;
-                        int qOff = b * seq * qc + h * hd, kOff = b * seq * kc + kvh * hd;
-                        // dP[T x T] = dO[T x hd] V^T
-                        K.gemm(false, true, seq, seq, hd, 1f, dOut, qOff, qc, v.data(), kOff, kc, 0f, dP, 0, seq);
-                        if (v.requiresGrad()) { // dV[T x hd] += P^T dO
-                            K.gemm(true, false, seq, hd, seq, 1f, probs, p, seq, dOut, qOff, qc, 1f, v.grad(), kOff, kc);
-                        }
-                        // dS = P * (dP - rowsum(dP * P)), in place in dP
-                        for (int i = 0; i < seq; i++) {
-                            int row = i * seq;
-                            double dot = 0;
-                            for (int j = 0; j < seq; j++) {
-                                dot += (double) dP[row + j] * probs[p + row + j];
-                            }
-                            for (int j = 0; j < seq; j++) {
-                                dP[row + j] = probs[p + row + j] * (dP[row + j] - (float) dot);
-                            }
-                        }
-                        if (q.requiresGrad()) { // dQ[T x hd] += dS K / sqrt(hd)
-                            K.gemm(false, false, seq, hd, seq, scale, dP, 0, seq, k.data(), kOff, kc, 1f, q.grad(), qOff, qc);
-                        }
-                        if (k.requiresGrad()) { // dK[T x hd] += dS^T Q / sqrt(hd)
-                            K.gemm(true, false, seq, hd, seq, scale, dP, 0, seq, q.data(), qOff, qc, 1f, k.grad(), kOff, kc);
-                        }
-                    }
-                }
-            });
-        }
+        float[] probs = new float[batch * heads * seq * seq]; // [B, H, T, T], kept for backward
+        K.causalAttention(batch, seq, heads, kvHeads, hd, scale, q.data(), k.data(), v.data(), out.data(), probs);
+        g.onBackward(out, () -> K.causalAttentionBackward(batch, seq, heads, kvHeads, hd, scale, q.data(), k.data(),
+            v.data(), probs, out.grad(), q.requiresGrad() ? q.grad() : null, k.requiresGrad() ? k.grad() : null,
+            v.requiresGrad() ? v.grad() : null));
         return out;
     }
 }

@@ -39,6 +39,8 @@ public final class NeuralOps {
      *   dw += sum_rows dy * xhat
      *   dx  = r (dxhat - xhat * mean(dxhat * xhat)),  dxhat = dy * w
      * </pre>
+     * Both passes run on the graph's kernels ({@link dev.alignguard.math.kernels.Kernels#rmsNorm} and its
+     * backward), which may split the rows over threads.
      */
     public static Tensor rmsNorm(Graph g, Tensor x, Tensor w, float eps) {
         int n = x.rows(), c = x.cols();
@@ -46,44 +48,10 @@ public final class NeuralOps {
             throw new IllegalArgumentException("rmsNorm: weight has " + w.size() + " values for " + c + " features");
         }
         Tensor y = g.output(n, c, x, w);
-        float[] xd = x.data(), wd = w.data(), yd = y.data();
         float[] inv = new float[n]; // r per row, kept for backward
-        for (int i = 0; i < n; i++) {
-            int row = i * c;
-            double ms = 0;
-            for (int j = 0; j < c; j++) {
-                ms += (double) xd[row + j] * xd[row + j];
-            }
-            float r = (float) (1.0 / Math.sqrt(ms / c + eps));
-            inv[i] = r;
-            for (int j = 0; j < c; j++) {
-                yd[row + j] = xd[row + j] * r * wd[j];
-            }
-        }
-        g.onBackward(y, () -> {
-            float[] dy = y.grad();
-            float[] dw = w.requiresGrad() ? w.grad() : null;
-            float[] dx = x.requiresGrad() ? x.grad() : null;
-            for (int i = 0; i < n; i++) {
-                int row = i * c;
-                float r = inv[i];
-                double dot = 0; // sum_j dxhat_j * xhat_j
-                for (int j = 0; j < c; j++) {
-                    float xhat = xd[row + j] * r;
-                    if (dw != null) {
-                        dw[j] += dy[row + j] * xhat;
-                    }
-                    dot += (double) dy[row + j] * wd[j] * xhat;
-                }
-                if (dx != null) {
-                    float mean = (float) (dot / c);
-                    for (int j = 0; j < c; j++) {
-                        float xhat = xd[row + j] * r;
-                        dx[row + j] += r * (dy[row + j] * wd[j] - xhat * mean);
-                    }
-                }
-            }
-        });
+        g.kernels().rmsNorm(n, c, x.data(), w.data(), eps, y.data(), inv);
+        g.onBackward(y, () -> g.kernels().rmsNormBackward(n, c, x.data(), w.data(), inv, y.grad(),
+            x.requiresGrad() ? x.grad() : null, w.requiresGrad() ? w.grad() : null));
         return y;
     }
 

@@ -442,4 +442,20 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         s.get(xb);
         unpack(xb, rows, cols, x, off, ld);
     }
+
+    /** Attention as the interface composes it (products and softmax), so they run on the device. */
+    @Override
+    public void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        Kernels.composedCausalAttention(this, batch, seq, heads, kvHeads, hd, scale, q, k, v, out, probs);
+    }
+
+    /** The backward as the interface composes it, on the device's products. */
+    @Override
+    public void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                        float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                        float[] dq, float[] dk, float[] dv) {
+        Kernels.composedCausalAttentionBackward(this, batch, seq, heads, kvHeads, hd, scale, q, k, v, probs, dOut, dq, dk,
+            dv);
+    }
 }
