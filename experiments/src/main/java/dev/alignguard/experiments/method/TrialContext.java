@@ -1,9 +1,13 @@
 package dev.alignguard.experiments.method;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.llama.LlamaModel;
@@ -126,9 +130,9 @@ public final class TrialContext {
      *         {@code world.alignment_set_size} above {@code fisher.examples})
      */
     public List<Sequence> probeSet(int size) {
-        List<Integer> indices = java.util.stream.IntStream.range(0, alignment.size()).boxed().toList();
-        java.util.Set<Integer> fisherIndices = new java.util.HashSet<>(FisherEstimators.examples(indices, fisher));
-        List<Sequence> rest = new java.util.ArrayList<>();
+        List<Integer> indices = IntStream.range(0, alignment.size()).boxed().toList();
+        Set<Integer> fisherIndices = new HashSet<>(FisherEstimators.examples(indices, fisher)); // the same draw as the Fisher's
+        List<Sequence> rest = new ArrayList<>();
         for (int i = 0; i < alignment.size(); i++) {
             if (!fisherIndices.contains(i)) {
                 rest.add(alignment.get(i));

@@ -114,6 +114,30 @@ class AdaptiveStrengthTest {
     }
 
     @Test
+    void theAdaptiveTrialIsTheSameOnOneThreadAndOnThree(@TempDir Path dir) throws IOException {
+        ExperimentSpec spec = StudyTest.tinySpec().withBaseSeedCount(1).withSeedCount(1);
+        MethodSpec ada = MethodSpec.fromJson("ada", AlignGuardAdaptive.KIND, List.of(1.0),
+            JSON.readTree("{\"every\": 3, \"budget\": 0.0, \"probe_size\": 6, \"energy\": 0.8}"), null);
+        Trial ag = Study.expand(spec).stream().filter(t -> t.method().kind().equals("alignguard")).findFirst().orElseThrow();
+        Trial trial = new Trial(0, ag.spec(), ada, 1.0, ag.baseSeed(), ag.seed());
+        BaseModels base = base(spec);
+        List<List<String>> logs = new ArrayList<>();
+        for (int threads : new int[] {1, 3}) {
+            Kernels k = new dev.alignguard.math.kernels.VectorKernels(threads);
+            Path out = dir.resolve("t" + threads);
+            TrialRecord r = new TrialRunner(k).run(trial, base, out).record();
+            List<String> lines = new ArrayList<>();
+            for (String line : Files.readAllLines(out.resolve(r.log()))) {
+                JsonNode n = JSON.readTree(line);
+                lines.add(n.get("lambda_a").asText() + " " + n.get("probe_nll").asText() + " " + n.get("task").asText()
+                    + " " + n.get("m_total").asText());
+            }
+            logs.add(lines);
+        }
+        assertEquals(logs.get(0), logs.get(1), "λA, probe NLL, task loss and m at every step, 1 vs 3 threads");
+    }
+
+    @Test
     void theEnergyThresholdChoosesMPerLayer() {
         int dim = 6;
         double[][] u = Orthonormalize.random(dim, 4, new java.util.Random(3));
