@@ -26,6 +26,9 @@ import dev.alignguard.math.kernels.ScalarKernels;
  */
 class FixedAlignGuardGoldenTest {
 
+    /** The architectures the expected bits were recorded on (x86-64 HotSpot, whose Math.exp the scalar softmax uses). */
+    private static final java.util.Set<String> RECORDED_ON = java.util.Set.of("amd64", "x86_64");
+
     /** metric or last-step term -> Double.doubleToLongBits of its value, as the pre-change code gave. */
     private static final Map<String, Long> EXPECTED = Map.ofEntries(
             Map.entry("metric.alignment_nll", 4616281078309584896L),
@@ -67,6 +70,15 @@ class FixedAlignGuardGoldenTest {
         Map<String, Long> actual = new TreeMap<>();
         r.metrics().forEach((k, v) -> actual.put("metric." + k, Double.doubleToLongBits(v)));
         r.lastStep().forEach((k, v) -> actual.put("step." + k, Double.doubleToLongBits(v)));
-        assertEquals(EXPECTED, actual);
+        if (RECORDED_ON.contains(System.getProperty("os.arch"))) {
+            assertEquals(EXPECTED, actual);
+            return;
+        }
+        // elsewhere Math.exp may differ by an ulp (its contract), so the bits may too: same keys, close values
+        assertEquals(EXPECTED.keySet(), actual.keySet());
+        for (var e : EXPECTED.entrySet()) {
+            double want = Double.longBitsToDouble(e.getValue()), got = Double.longBitsToDouble(actual.get(e.getKey()));
+            assertEquals(want, got, 1e-4 * Math.max(1, Math.abs(want)), e.getKey());
+        }
     }
 }
