@@ -13,7 +13,8 @@ package dev.alignguard.experiments.method;
  * specs accept it, {@code alignguard methods} lists it, and trials run it through
  * {@link #plan(TrialContext, double)}.
  */
-public sealed interface Method permits Lora, L2, Ewc, AlignGuard, RandomSubspace, HardProjection, SafeLora {
+public sealed interface Method permits Lora, L2, Ewc, AlignGuard, AlignGuardAdaptive, RandomSubspace, HardProjection,
+    SafeLora {
 
     /** The spec's {@code kind} of this method (the record's {@code @JsonTypeName}). */
     default String kind() {

@@ -1,9 +1,13 @@
 package dev.alignguard.experiments.method;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.llama.LlamaModel;
@@ -112,6 +116,44 @@ public final class TrialContext {
         if (view != null) {
             subspaces.set(view.apply(estimate(), seed, step));
         }
+    }
+
+    /**
+     * The adaptive method's probe set: up to {@code size} alignment examples (harmful prompt ->
+     * refusal) that the Fisher estimates never use. The Fisher's examples are
+     * {@link FisherEstimators#examples} of the alignment set (the same seeded sample at every
+     * re-projection); the probe is a seeded sample of the rest, in data order. The evaluation prompts
+     * come from other alignment pairs than the alignment set (World's eval split), so the probe is held
+     * apart from both.
+     *
+     * @throws IllegalArgumentException when the Fisher uses every alignment example (raise
+     *         {@code world.alignment_set_size} above {@code fisher.examples})
+     */
+    public List<Sequence> probeSet(int size) {
+        List<Integer> indices = IntStream.range(0, alignment.size()).boxed().toList();
+        Set<Integer> fisherIndices = new HashSet<>(FisherEstimators.examples(indices, fisher)); // the same draw as the Fisher's
+        List<Sequence> rest = new ArrayList<>();
+        for (int i = 0; i < alignment.size(); i++) {
+            if (!fisherIndices.contains(i)) {
+                rest.add(alignment.get(i));
+            }
+        }
+        if (rest.isEmpty() || size < 1) {
+            throw new IllegalArgumentException("the probe set needs alignment examples the Fisher does not use: the "
+                + "alignment set has " + alignment.size() + " and fisher.examples takes " + fisherIndices.size()
+                + " (probe_size " + size + ")");
+        }
+        return FisherEstimators.sample(rest, size, seed * 0x9E3779B97F4A7C15L + 17);
+    }
+
+    /** The Fisher's examples (the alignment examples every estimate of this trial uses). */
+    public List<Sequence> fisherExamples() {
+        return FisherEstimators.examples(alignment, fisher);
+    }
+
+    /** The padding id of the trial's tokenizer. */
+    public int pad() {
+        return pad;
     }
 
     /** EWC's weights: the diagonal Fisher of the alignment examples, largest entry 1. */

@@ -103,6 +103,7 @@ public final class TrialRunner {
                 }
             });
         }
+        trainer.addHook(plan.afterStep());
         Evaluator evaluator = new Evaluator(kernels, tok).withRefusalMarkers(spec.refusalMarkers());
         EvalSuite curveSuite = CurveSample.of(data.evaluation(), spec.finetune().curveEvalSize(), trial.baseSeed());
         Map<String, Double> lastStep = new java.util.LinkedHashMap<>();

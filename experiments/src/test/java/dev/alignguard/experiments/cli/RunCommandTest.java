@@ -103,10 +103,11 @@ class RunCommandTest {
     }
 
     @Test
-    void methodsListsTheSevenKinds() {
+    void methodsListsEveryKind() {
         Run r = alignguard("methods");
         assertEquals(0, r.code(), r.err());
-        for (String kind : new String[] {"lora", "l2", "ewc", "alignguard", "random_subspace", "hard_projection", "safe_lora"}) {
+        for (String kind : new String[] {"lora", "l2", "ewc", "alignguard", "alignguard_adaptive", "random_subspace",
+            "hard_projection", "safe_lora"}) {
             assertTrue(r.out().contains(kind + " — "), kind + " in\n" + r.out());
         }
     }

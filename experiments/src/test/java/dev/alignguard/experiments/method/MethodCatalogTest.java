@@ -19,7 +19,7 @@ class MethodCatalogTest {
 
     @Test
     void theKindsAreExactlyThePermittedRecords() {
-        assertEquals(List.of("lora", "l2", "ewc", "alignguard", "random_subspace", "hard_projection", "safe_lora"),
+        assertEquals(List.of("lora", "l2", "ewc", "alignguard", "alignguard_adaptive", "random_subspace", "hard_projection", "safe_lora"),
             MethodCatalog.kinds());
         assertEquals(Method.class.getPermittedSubclasses().length, MethodCatalog.kinds().size());
         Arrays.stream(Method.class.getPermittedSubclasses()).forEach(c -> assertTrue(c.isRecord(), c + " is a record"));

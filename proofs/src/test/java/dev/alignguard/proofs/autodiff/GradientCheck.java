@@ -9,6 +9,7 @@ import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.Tensor;
+import dev.alignguard.proofs.harness.Bounds;
 
 /**
  * Finite differences against the autodiff, in float.
@@ -89,6 +90,7 @@ final class GradientCheck {
                 }
             }
             double bound = RELATIVE * Math.sqrt(fd2) + Math.sqrt(coords.size()) * ABSOLUTE_PER_COORDINATE * scale;
+            Bounds.observe(Math.sqrt(diff2), bound);
             if (Math.sqrt(diff2) > bound) {
                 return String.format("input %s: ||g - fd|| = %.3e exceeds %.3e; worst coordinate %d: autodiff %.6e vs fd %.6e",
                     t, Math.sqrt(diff2), bound, worst, analytic[worst], worstFd);

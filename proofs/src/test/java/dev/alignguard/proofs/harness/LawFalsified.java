@@ -21,6 +21,7 @@ public final class LawFalsified extends AssertionError {
     private final int examples;
     private final transient Object smallest;
     private final transient List<Object> falsifying;
+    private final String counterexample;
 
     LawFalsified(String law, long seed, int examples, Object smallest, List<Object> falsifying, AsString<Object> show,
                  Throwable cause) {
@@ -30,6 +31,7 @@ public final class LawFalsified extends AssertionError {
         this.examples = examples;
         this.smallest = smallest;
         this.falsifying = List.copyOf(falsifying);
+        this.counterexample = show.asString(smallest);
     }
 
     private static String message(String law, long seed, int examples, Object smallest, List<Object> falsifying,
@@ -62,6 +64,11 @@ public final class LawFalsified extends AssertionError {
     /** The smallest counterexample shrinking found. */
     public Object smallest() {
         return smallest;
+    }
+
+    /** The smallest counterexample as QuickTheories shows it (the text in the message). */
+    public String counterexample() {
+        return counterexample;
     }
 
     /** Every counterexample found, the smallest first and the first one found last. */

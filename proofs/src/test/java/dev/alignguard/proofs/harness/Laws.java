@@ -1,10 +1,12 @@
 package dev.alignguard.proofs.harness;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
 import org.quicktheories.QuickTheory;
+import org.quicktheories.core.NoGuidance;
 
 /**
  * The one entry point of every property in this module: a QuickTheories {@link QuickTheory} set up
@@ -32,6 +34,11 @@ import org.quicktheories.QuickTheory;
  *       -Dtest='BasisProjectorProperties#idempotent' -Dalignguard.seed=N
  * </pre>
  *
+ * <p><b>Examples.</b> A law states how many examples it checks ({@code Laws.qt(60)}: what {@code ./test}
+ * affords). {@code -Dalignguard.examples.factor=F} scales every law's examples by F (rounded, at
+ * least one; {@code alignguard verify --intensity} sets it), {@code -Dalignguard.examples=N} gives
+ * every law exactly N ({@code --tries N}). The replay command of a failure carries either setting.
+ *
  * <p><b>Shrinking.</b> QuickTheories shrinks by re-running the generators on smaller raw draws:
  * integer ranges move toward their lower end (sizes, ranks) and seeds toward 0. Shrinking is
  * deterministic for a given seed and cycle budget ({@link #shrinkCycles}, or
@@ -45,6 +52,21 @@ public final class Laws {
     /** System property: the shrink-cycle budget of every law, overriding {@link #shrinkCycles}. */
     public static final String SHRINKS = "alignguard.shrinks";
 
+    /** System property: every law checks exactly this many examples (overrides {@link #EXAMPLES_FACTOR}). */
+    public static final String EXAMPLES = "alignguard.examples";
+
+    /** System property: every law checks its stated examples times this factor (rounded, at least 1). */
+    public static final String EXAMPLES_FACTOR = "alignguard.examples.factor";
+
+    /** System property: the model folder the laws of a given model run on ({@code GivenModelProperties}). */
+    public static final String MODEL = "alignguard.model";
+
+    /** System property: the kernel backend the laws of a given model run on ({@code scalar}, {@code vector}, {@code opencl}). */
+    public static final String BACKEND = "alignguard.backend";
+
+    /** The properties (besides the seed) a replay must pass on to run a law as it ran. */
+    private static final List<String> REPLAYED = List.of(EXAMPLES, EXAMPLES_FACTOR, SHRINKS, MODEL, BACKEND);
+
     /** Generator retries allowed per example for generators filtered with {@code assuming}. */
     static final int GENERATE_ATTEMPTS = 100;
 
@@ -52,10 +74,10 @@ public final class Laws {
     }
 
     /**
-     * A QuickTheory for the running law: {@code examples} examples, the law's seed, its shrink
-     * budget, and a reporter that throws {@link LawFalsified}.
+     * A QuickTheory for the running law: {@code examples} examples (scaled, see {@link #examples}),
+     * the law's seed, its shrink budget, and a reporter that throws {@link LawFalsified}.
      *
-     * @param examples how many examples the law checks (the {@code tries} of the law before the move to QuickTheories)
+     * @param examples how many examples the law checks in {@code ./test} (the {@code tries} of the law before the move to QuickTheories)
      */
     public static QuickTheory qt(int examples) {
         if (examples < 1) {
@@ -63,12 +85,64 @@ public final class Laws {
         }
         String law = LawContext.currentLaw();
         long seed = seedFor(law);
+        int planned = examples(examples);
+        LawRun run = LawRun.current();
+        if (run != null) {
+            run.property(seed, examples, planned);
+        }
         return QuickTheory.qt()
-                .withExamples(examples)
+                .withExamples(planned)
                 .withFixedSeed(seed)
-                .withShrinkCycles(shrinks(examples))
+                .withShrinkCycles(shrinks(planned))
                 .withGenerateAttempts(GENERATE_ATTEMPTS)
+                .withGuidance(prng -> run == null ? new NoGuidance() : new Counting(run))
                 .withReporter(new LawFalsified.Reporter(law, seed));
+    }
+
+    /**
+     * The examples a law stating {@code stated} checks: {@code -Dalignguard.examples=N} if set, else
+     * {@code stated} times {@code -Dalignguard.examples.factor} (rounded, at least 1), else {@code stated}.
+     */
+    public static int examples(int stated) {
+        String exact = System.getProperty(EXAMPLES);
+        if (exact != null && !exact.isBlank()) {
+            int n = parse(EXAMPLES, exact, Integer::parseInt);
+            if (n < 1) {
+                throw new IllegalArgumentException("-D" + EXAMPLES + " must be at least 1, not " + n);
+            }
+            return n;
+        }
+        String factor = System.getProperty(EXAMPLES_FACTOR);
+        if (factor != null && !factor.isBlank()) {
+            double f = parse(EXAMPLES_FACTOR, factor, Double::parseDouble);
+            if (!(f > 0) || Double.isInfinite(f)) {
+                throw new IllegalArgumentException("-D" + EXAMPLES_FACTOR + " must be a positive number, not " + factor);
+            }
+            return (int) Math.clamp(Math.round(stated * f), 1, Integer.MAX_VALUE);
+        }
+        return stated;
+    }
+
+    private static <T> T parse(String key, String value, java.util.function.Function<String, T> parser) {
+        try {
+            return parser.apply(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + key + " is not a number: '" + value + "'", e);
+        }
+    }
+
+    /** Counts the examples QuickTheories checks into the running law's {@link LawRun}; guides nothing. */
+    private static final class Counting extends NoGuidance {
+        private final LawRun run;
+
+        Counting(LawRun run) {
+            this.run = run;
+        }
+
+        @Override
+        public void exampleExecuted() {
+            run.exampleChecked();
+        }
     }
 
     /**
@@ -195,9 +269,24 @@ public final class Laws {
         }
     }
 
-    /** The command that replays {@code law} from {@code seed}. */
-    static String replayCommand(String law, long seed) {
-        return "./mvnw -B -ntp -pl proofs -am verify -Dsurefire.failIfNoSpecifiedTests=false -Dtest='" + law + "' -D"
-                + SEED + "=" + seed;
+    /**
+     * The Maven command that replays {@code law} from {@code seed}, with the settings it ran under
+     * (examples, shrinks, model, backend) where they were given.
+     */
+    public static String replayCommand(String law, long seed) {
+        StringBuilder line = new StringBuilder("./mvnw -B -ntp -pl proofs -am verify -Dsurefire.failIfNoSpecifiedTests=false -Dtest='")
+                .append(law).append("' -D").append(SEED).append('=').append(seed);
+        for (String key : REPLAYED) {
+            String value = System.getProperty(key);
+            if (value != null && !value.isBlank()) {
+                line.append(" -D").append(key).append('=').append(shellWord(value.trim()));
+            }
+        }
+        return line.toString();
+    }
+
+    /** {@code word} as one shell word: as it is when it is plain, else in single quotes. */
+    public static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 }

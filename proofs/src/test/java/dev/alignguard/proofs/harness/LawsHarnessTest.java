@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import dev.alignguard.math.linalg.Vec;
@@ -18,6 +20,7 @@ import dev.alignguard.proofs.gen.OrthonormalBases;
 import dev.alignguard.proofs.linalg.ProjectorLaws;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.SourceDSL;
@@ -33,23 +36,26 @@ import org.quicktheories.generators.SourceDSL;
  * (D = 40, m = 40), so without shrinking the reported counterexample would be that one; with
  * shrinking it must come down to the smallest failing shape, D = m = 3.
  */
+@Tag(LawTags.HARNESS)
 class LawsHarnessTest {
 
-    private String savedSeed;
-    private String savedShrinks;
+    /** The harness's settings, cleared for each test so that it sees the defaults, and restored after. */
+    private static final List<String> SETTINGS = List.of(Laws.SEED, Laws.SHRINKS, Laws.EXAMPLES, Laws.EXAMPLES_FACTOR, Laws.MODEL,
+            Laws.BACKEND);
+
+    private final Map<String, String> saved = new HashMap<>();
 
     @BeforeEach
     void saveProperties() {
-        savedSeed = System.getProperty(Laws.SEED);
-        savedShrinks = System.getProperty(Laws.SHRINKS);
-        System.clearProperty(Laws.SEED);
-        System.clearProperty(Laws.SHRINKS);
+        for (String key : SETTINGS) {
+            saved.put(key, System.getProperty(key));
+            System.clearProperty(key);
+        }
     }
 
     @AfterEach
     void restoreProperties() {
-        restore(Laws.SEED, savedSeed);
-        restore(Laws.SHRINKS, savedShrinks);
+        SETTINGS.forEach(key -> restore(key, saved.get(key)));
     }
 
     private static void restore(String key, String value) {
@@ -103,7 +109,11 @@ class LawsHarnessTest {
         }
     }
 
-    /** The projector laws over the broken projector, with the basis-projector generator (D in [1, 40], m in [0, D]). */
+    /**
+     * The projector laws over the broken projector, with the basis-projector generator (D in [1, 40], m in [0, D]).
+     * Tagged like its outer class, so that {@code alignguard verify}, which finds nested test classes too, leaves it out.
+     */
+    @Tag(LawTags.HARNESS)
     static final class BrokenProjectorLaws implements ProjectorLaws<ScaledAboveRankTwo> {
         @Override
         public Gen<ScaledAboveRankTwo> projectors() {
@@ -166,6 +176,54 @@ class LawsHarnessTest {
         List<String> fixed = drawn(60);
         assertEquals(fixed, drawn(60), "the same given seed draws the same examples");
         assertNotEquals(once, fixed, "another seed draws other examples");
+    }
+
+    @Test
+    void examplesScaleByTheFactorOrAreGivenExactlyAndAreCounted() {
+        System.setProperty(Laws.EXAMPLES_FACTOR, "2.5");
+        assertEquals(150, drawn(60).size(), "60 examples times 2.5");
+        assertEquals(3, Laws.examples(1), "2.5 rounds to 3");
+        System.setProperty(Laws.EXAMPLES_FACTOR, "0.01");
+        assertEquals(1, Laws.examples(10), "at least one example");
+        System.setProperty(Laws.EXAMPLES_FACTOR, "2.5");
+        System.setProperty(Laws.EXAMPLES, "7");
+        assertEquals(7, drawn(60).size(), "an exact count overrides the factor");
+        System.setProperty(Laws.EXAMPLES, "0");
+        assertThrows(IllegalArgumentException.class, () -> Laws.examples(60));
+
+        LawRun run = LawRun.current();
+        assertTrue(run != null && run.law().equals("LawsHarnessTest#examplesScaleByTheFactorOrAreGivenExactlyAndAreCounted"),
+                "LawContext began a run for this test: " + run);
+        assertEquals(150 + 7, run.examplesChecked(), "every example checked is counted");
+        assertEquals(60 + 60, run.examplesStated());
+        assertEquals(150 + 7, run.examplesPlanned());
+        assertEquals(Laws.defaultSeed(run.law()), run.seed().orElseThrow());
+    }
+
+    @Test
+    void boundedChecksRecordTheWorstErrorAgainstItsBound() {
+        LawRun run = LawRun.current();
+        assertTrue(run.worstRatio().isEmpty(), "no bounded check yet");
+        Bounds.atMost(1, 4, "error");
+        Bounds.close(10, 10.5, 1, "value");
+        Bounds.atMost(0, 0, "exact");
+        assertEquals(0.5, run.worstRatio().orElseThrow());
+        assertEquals(3, run.boundedChecks());
+        AssertionError e = assertThrows(AssertionError.class, () -> Bounds.atMost(3, 2, "too large"));
+        assertTrue(e.getMessage().contains("too large: 3.0 exceeds the bound 2.0"), e.getMessage());
+        assertEquals(1.5, run.worstRatio().orElseThrow(), "a failed check is the worst");
+        assertThrows(AssertionError.class, () -> Bounds.close(1, Double.NaN, 1, "NaN"));
+        assertEquals(Double.POSITIVE_INFINITY, run.worstRatio().orElseThrow(), "NaN never passes");
+        Bounds.close(Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, 0, "the same double passes, as in assertEquals");
+    }
+
+    @Test
+    void theReplayCommandCarriesTheSettingsALawRanUnder() {
+        System.setProperty(Laws.EXAMPLES_FACTOR, "10");
+        System.setProperty(Laws.MODEL, "/tmp/a model");
+        String line = Laws.replayCommand("C#law", 42);
+        assertTrue(line.endsWith("-Dtest='C#law' -Dalignguard.seed=42 -Dalignguard.examples.factor=10 -Dalignguard.model='/tmp/a model'"),
+                line);
     }
 
     private static List<String> drawn(int examples) {

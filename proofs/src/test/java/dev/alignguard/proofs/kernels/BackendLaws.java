@@ -11,6 +11,7 @@ import dev.alignguard.proofs.gen.KernelOperands;
 import dev.alignguard.proofs.gen.KernelOperands.Gemm;
 import dev.alignguard.proofs.gen.KernelOperands.GemmShape;
 import dev.alignguard.proofs.gen.KernelOperands.Softmax;
+import dev.alignguard.proofs.harness.Bounds;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.generators.SourceDSL;
@@ -270,6 +271,7 @@ interface BackendLaws {
     }
 
     static void requireClose(float expected, float actual, double bound, String what) {
+        Bounds.observe(Math.abs((double) actual - expected), bound);
         if (!(Math.abs((double) actual - expected) <= bound)) {
             throw new AssertionError(what + ": reference " + expected + ", backend " + actual
                 + ", difference " + Math.abs((double) actual - expected) + " exceeds the rounding bound " + bound);

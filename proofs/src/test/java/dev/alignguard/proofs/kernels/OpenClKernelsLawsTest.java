@@ -4,12 +4,15 @@ import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.kernels.opencl.OpenClKernels;
 
 import org.junit.jupiter.api.AfterAll;
+import dev.alignguard.proofs.harness.LawTags;
+import org.junit.jupiter.api.Tag;
 
 /**
  * {@link BackendLaws} for the OpenCL backend, on whatever OpenCL device it picks (PoCL on the CPU
  * in CI, which installs it). Never skipped: without an OpenCL device every property fails with
  * {@link OpenClKernels}' explanation of what is missing, rather than passing on a Java fallback.
  */
+@Tag(LawTags.OPENCL)
 class OpenClKernelsLawsTest implements BackendLaws {
 
     private static OpenClKernels fast;

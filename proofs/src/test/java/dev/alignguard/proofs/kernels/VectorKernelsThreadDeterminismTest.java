@@ -10,6 +10,8 @@ import dev.alignguard.proofs.gen.KernelOperands.GemmShape;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.generators.SourceDSL;
+import dev.alignguard.proofs.harness.LawTags;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The Vector API backend's {@code gemm} is bit-identical on 1, 2 and 3 threads: threads split the
@@ -19,6 +21,7 @@ import org.quicktheories.generators.SourceDSL;
  * ({@link KernelOperands#parallelSides()}, {@link KernelOperands#parallelDepths()}). Replay as
  * described in {@link BackendLaws}.
  */
+@Tag(LawTags.VECTOR)
 class VectorKernelsThreadDeterminismTest {
 
     private static final VectorKernels[] BACKENDS = {new VectorKernels(1), new VectorKernels(2), new VectorKernels(3)};

@@ -2,9 +2,12 @@ package dev.alignguard.proofs.linalg;
 
 import java.util.Arrays;
 
+import dev.alignguard.proofs.harness.Bounds;
+
 /**
  * Minimal assertions for the property suites, with messages that carry the bound; a failed check
  * throws {@link AssertionError}, which QuickTheories reports as a falsified property and shrinks.
+ * The bounded checks go through {@link Bounds}, which records how close each error came to its bound.
  */
 final class Check {
 
@@ -20,17 +23,16 @@ final class Check {
 
     /** Fails unless |expected - actual| <= tol (NaN never passes). */
     static void close(double expected, double actual, double tol, String what) {
+        Bounds.observe(Math.abs(expected - actual), tol);
         if (!(Math.abs(expected - actual) <= tol)) {
             throw new AssertionError(what + ": expected " + expected + ", got " + actual + " (|diff| = "
                     + Math.abs(expected - actual) + " > tol " + tol + ")");
         }
     }
 
-    /** Fails unless {@code actual <= bound} (NaN never passes). */
-    static void atMost(double actual, double bound, String what) {
-        if (!(actual <= bound)) {
-            throw new AssertionError(what + ": " + actual + " exceeds the bound " + bound);
-        }
+    /** Fails unless the error measure {@code error <= bound} (NaN never passes). */
+    static void atMost(double error, double bound, String what) {
+        Bounds.atMost(error, bound, what);
     }
 
     /** Fails unless the arrays are bit-for-bit equal. */

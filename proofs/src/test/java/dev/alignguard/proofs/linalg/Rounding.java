@@ -9,7 +9,7 @@ import org.ejml.data.DMatrixRMaj;
  * grow like sqrt(n) u, so a correct implementation passes with a wide margin, while a wrong one
  * (a missing term, a transposed index) is off by O(1) and fails.
  */
-final class Rounding {
+public final class Rounding {
 
     private Rounding() {
     }
@@ -30,7 +30,7 @@ final class Rounding {
      * each with relative error gamma_D), so 8 sqrt(D) gamma_D covers up to four stages and the basis
      * term with a factor 2 to spare. Used for every projector law.
      */
-    static double projector(int d) {
+    public static double projector(int d) {
         return 8 * Math.sqrt(d) * gamma(Math.max(d, 1));
     }
 
@@ -65,6 +65,22 @@ final class Rounding {
      */
     static double lanczos(int d, int k, double breakdownTolerance) {
         return 2 * (Math.sqrt(k) * (gamma(d) + gamma(4 * k)) + denseEig(k)) + 3 * breakdownTolerance;
+    }
+
+    /**
+     * Bound on ||F u_k - lambda_k u_k|| for the k-th pair (k from 0) the Gram trick finds for
+     * F = G G^T / N (D x D, N per-example vectors), evaluated through the Gram operator
+     * (F x = G (G^T x) / N), with {@code trace} = trace(F) and {@code lambda0} the largest eigenvalue.
+     * Derivation as in {@code GramEigenProperties}: forming K = G^T G / N, its N x N eig and the
+     * lift carry eta = (gamma_{D+1} + denseEig(N) + N gamma_N) trace(F), which the lift turns into
+     * sqrt(lambda_0 / lambda_k) eta, once for the pair and once per earlier vector it is
+     * orthogonalised against; evaluating F u through G adds (gamma_D + gamma_N) trace(F) and the
+     * subtraction u lambda_k.
+     */
+    public static double gramPairResidual(int d, int n, double trace, double lambda0, double lambdaK, int k) {
+        double eta = (gamma(d + 1) + denseEig(n) + n * gamma(n)) * trace;
+        double evaluation = (gamma(d) + gamma(n) + U) * trace;
+        return (k + 2) * Math.sqrt(lambda0 / lambdaK) * eta + evaluation;
     }
 
     /** ||A||_F. */

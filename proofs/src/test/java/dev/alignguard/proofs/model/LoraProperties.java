@@ -1,7 +1,6 @@
 package dev.alignguard.proofs.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
@@ -15,6 +14,7 @@ import dev.alignguard.model.lora.LoraAdapter;
 import dev.alignguard.model.lora.LoraConfig;
 import dev.alignguard.proofs.gen.Gaussians;
 import dev.alignguard.proofs.gen.LoraShapes;
+import dev.alignguard.proofs.harness.Bounds;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.Test;
 
@@ -75,14 +75,13 @@ class LoraProperties {
             scale = Math.max(scale, Math.abs(v));
         }
         for (int i = 0; i < merged.length; i++) {
-            assertTrue(Math.abs(merged[i] - unmerged[i]) <= 1e-4f * scale + 1e-6f,
+            Bounds.atMost(Math.abs(merged[i] - unmerged[i]), 1e-4f * scale + 1e-6f,
                 "logit " + i + ": merged " + merged[i] + " vs unmerged " + unmerged[i]);
         }
         m.unmergeAdapters(K);
         float[] weightAfter = m.linear("model.layers.0.self_attn.q_proj").weight().data();
         for (int i = 0; i < weightAfter.length; i++) {
-            assertTrue(Math.abs(weightAfter[i] - weightBefore[i]) <= 1e-6f,
-                "unmerge restores W up to rounding at " + i);
+            Bounds.atMost(Math.abs(weightAfter[i] - weightBefore[i]), 1e-6f, "unmerge restores W up to rounding at " + i);
         }
     }
 

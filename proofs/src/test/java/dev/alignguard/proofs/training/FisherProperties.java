@@ -39,6 +39,7 @@ import dev.alignguard.training.fisher.LayerSubspace;
 import dev.alignguard.training.fisher.PerExampleGradients;
 import dev.alignguard.training.fisher.SubspaceSettings;
 import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.harness.Bounds;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.Test;
 import org.ejml.data.DMatrixRMaj;
@@ -180,7 +181,7 @@ class FisherProperties {
         assertEquals(1.0, sub.rawScale());
         assertTrue(sub.rank() <= Math.min(m, n));
         for (int k = 0; k < sub.rank(); k++) {
-            assertEquals(denseEig.value(k), sub.eigenvalues()[k], REL * norm, "eigenvalue " + k);
+            Bounds.close(denseEig.value(k), sub.eigenvalues()[k], REL * norm, "eigenvalue " + k);
         }
         int clear = 0;                      // dense eigenvalues clearly above the estimator's 1e-9 cut must be kept
         while (clear < Math.min(m, d) && denseEig.value(clear) > 1e-8 * norm) {
@@ -193,11 +194,11 @@ class FisherProperties {
         double gap = r == 0 ? norm : denseEig.value(r - 1) - next;
         if (r > 0 && gap > 1e-6 * norm) {
             double dist = frobeniusDistance(projector(sub.basis(), d), projector(denseEig.top(r).vectors(), d));
-            assertTrue(dist <= 1e-9 * norm / gap, "||P_gram - P_dense||_F = " + dist + ", gap " + gap / norm);
+            Bounds.atMost(dist, 1e-9 * norm / gap, "||P_gram - P_dense||_F = " + dist + ", gap " + gap / norm);
         }
-        assertTrue(Orthonormalize.deviation(sub.basis()) <= REL);
-        assertEquals(denseEig.trace(), sub.capturedEnergy() > 0 ? sum(rawValues(sub)) / sub.capturedEnergy() : denseEig.trace(),
-            REL * Math.max(denseEig.trace(), 1e-300));
+        Bounds.atMost(Orthonormalize.deviation(sub.basis()), REL, "max |U^T U - I|");
+        Bounds.close(denseEig.trace(), sub.capturedEnergy() > 0 ? sum(rawValues(sub)) / sub.capturedEnergy() : denseEig.trace(),
+            REL * Math.max(denseEig.trace(), 1e-300), "trace recovered from the captured energy");
     }
 
     private static double[] rawValues(LayerSubspace s) {
@@ -228,7 +229,7 @@ class FisherProperties {
         double[][] g = gradients(model, layer(1, which, seed), sequences(n, seed));
         EigenPairs e = SymmetricEigen.all(dense(g));
         double norm = Math.max(Math.abs(e.value(0)), Math.abs(e.value(e.count() - 1)));
-        assertTrue(e.value(e.count() - 1) >= -1e-12 * norm, "lambda_min = " + e.value(e.count() - 1) + ", ||F|| = " + norm);
+        Bounds.atMost(Math.max(0, -e.value(e.count() - 1)), 1e-12 * norm, "-lambda_min = " + -e.value(e.count() - 1) + ", ||F|| = " + norm);
         // and x^T F x = (1/N) sum <g_i, x>^2 >= 0 for a random x, through the Gram operator
         assertTrue(new dev.alignguard.math.linalg.GramOperator(g).trace() >= 0);
     }
@@ -283,7 +284,7 @@ class FisherProperties {
             max = Math.max(max, Math.abs(v));
         }
         for (int k = 0; k < batch.length; k++) {
-            assertEquals(batch[k], weighted[k], 1e-4 * max + 1e-7, "coordinate " + k);
+            Bounds.close(batch[k], weighted[k], 1e-4 * max + 1e-7, "coordinate " + k);
         }
     }
 
@@ -316,7 +317,7 @@ class FisherProperties {
         for (LayerEstimate e : List.of(exact, lanczos)) {
             for (int k = 0; k < e.rank(); k++) {
                 double res = residual(f, e.basis()[k], e.eigenvalues()[k]);
-                assertTrue(res <= 1e-9 * norm, e.layer() + " pair " + k + ": residual " + res + " vs ||F|| " + norm);
+                Bounds.atMost(res, 1e-9 * norm, e.layer() + " pair " + k + ": residual " + res + " vs ||F|| " + norm);
             }
             for (int k = 1; k < e.rank(); k++) {
                 assertTrue(e.eigenvalues()[k] <= e.eigenvalues()[k - 1]);
@@ -364,7 +365,7 @@ class FisherProperties {
         assertTrue(delta > 0);
         double bound = Math.sqrt(2) * Math.sqrt(rf) / delta + 1e-9 * norm / delta;
         double dist = frobeniusDistance(projector(lanczos.basis(), d), projector(exact.basis(), d));
-        assertTrue(dist <= bound, "||P_lanczos - P_exact||_F = " + dist + " > " + bound);
+        Bounds.atMost(dist, bound, "||P_lanczos - P_exact||_F = " + dist + " > " + bound);
         assertTrue(dist < 1e-4);
     }
 
@@ -407,12 +408,12 @@ class FisherProperties {
         });
         CommonOps_DDRM.scale(1.0 / tokens[0], a);
         CommonOps_DDRM.scale(1.0 / n, s);
-        assertTrue(frobeniusDistance(a, factors.a()) <= REL * CommonOps_DDRM.elementMaxAbs(a));
-        assertTrue(frobeniusDistance(s, factors.s()) <= REL * Math.max(CommonOps_DDRM.elementMaxAbs(s), 1e-300));
+        Bounds.atMost(frobeniusDistance(a, factors.a()), REL * CommonOps_DDRM.elementMaxAbs(a), "||A - A_kfac||_F");
+        Bounds.atMost(frobeniusDistance(s, factors.s()), REL * Math.max(CommonOps_DDRM.elementMaxAbs(s), 1e-300), "||S - S_kfac||_F");
 
         LayerEstimate e = KfacEstimator.layer(layer, factors, SelectionRule.rank(m));
         KroneckerProjector p = (KroneckerProjector) e.projector();
-        assertTrue(Orthonormalize.deviation(e.basis()) <= REL);
+        Bounds.atMost(Orthonormalize.deviation(e.basis()), REL, "max |U^T U - I|");
         EigenPairs se = SymmetricEigen.all(factors.s()), ae = SymmetricEigen.all(factors.a());
         double[] products = new double[dOut * dIn];
         for (int i = 0; i < dOut; i++) {
@@ -426,11 +427,12 @@ class FisherProperties {
         DMatrixRMaj sa = Kronecker.product(factors.s(), factors.a());
         for (int k = 0; k < e.rank(); k++) {
             var pair = p.keptPair(k);
-            assertEquals(Math.max(se.value(pair.i()), 0) * Math.max(ae.value(pair.j()), 0), e.eigenvalues()[k], REL * top);
-            assertEquals(products[products.length - 1 - k], e.eigenvalues()[k], REL * top, "the k-th largest product");
-            assertTrue(residual(sa, e.basis()[k], e.eigenvalues()[k]) <= REL * top);
+            Bounds.close(Math.max(se.value(pair.i()), 0) * Math.max(ae.value(pair.j()), 0), e.eigenvalues()[k], REL * top,
+                "eigenvalue " + k + " vs sigma_i alpha_j");
+            Bounds.close(products[products.length - 1 - k], e.eigenvalues()[k], REL * top, "the k-th largest product");
+            Bounds.atMost(residual(sa, e.basis()[k], e.eigenvalues()[k]), REL * top, "||(S (x) A) u - lambda u|| of pair " + k);
         }
-        assertEquals(se.trace() * ae.trace(), e.trace(), REL * Math.abs(e.trace()) + 1e-300);
+        Bounds.close(se.trace() * ae.trace(), e.trace(), REL * Math.abs(e.trace()) + 1e-300, "trace(S) trace(A) vs trace");
     }
 
     /**
@@ -466,13 +468,13 @@ class FisherProperties {
             SelectionRule.rank(3));
         assertEquals(1, exact.rank());
         assertEquals(1, kfac.rank());
-        assertEquals(g2, kfac.eigenvalues()[0], 1e-5 * g2);     // float a, delta vs float g: 1e-5 relative
+        Bounds.close(g2, kfac.eigenvalues()[0], 1e-5 * g2, "K-FAC eigenvalue vs ||g||^2");     // float a, delta vs float g: 1e-5 relative
         double dot = 0;
         for (int k = 0; k < g[0].length; k++) {
             dot += exact.basis()[0][k] * kfac.basis()[0][k];
         }
-        assertEquals(1.0, Math.abs(dot), 1e-5);
-        assertEquals(1.0, kfac.capturedEnergy(), 1e-10);
+        Bounds.close(1.0, Math.abs(dot), 1e-5, "|<u_exact, u_kfac>|");
+        Bounds.close(1.0, kfac.capturedEnergy(), 1e-10, "captured energy");
     }
 
     // ------------------------------------------------------------------ diagonal
@@ -501,7 +503,7 @@ class FisherProperties {
             max = Math.max(max, f.data[k * d + k]);
         }
         for (int k = 0; k < d; k++) {
-            assertEquals(f.data[k * d + k], diag[k], REL * max);
+            Bounds.close(f.data[k * d + k], diag[k], REL * max, "diagonal entry " + k);
             positive += diag[k] > 1e-9 * max ? 1 : 0;
         }
         int dOut = model.linear(layer).outFeatures();
@@ -549,7 +551,7 @@ class FisherProperties {
                 top = Math.max(top, sub.eigenvalues()[k]);
                 double c = sub.confidences()[k];
                 assertTrue(c > 0 && c <= 1);
-                assertEquals(sub.eigenvalues()[k] / sub.eigenvalues()[0], c, 1e-15);
+                Bounds.close(sub.eigenvalues()[k] / sub.eigenvalues()[0], c, 1e-15, "confidence " + k);
                 if (k > 0) {
                     assertTrue(c <= sub.confidences()[k - 1]);
                 }
@@ -560,7 +562,7 @@ class FisherProperties {
         for (String l : layers) {
             assertEquals(subs.get(l).rank(), control.get(l).rank());
             assertTrue(Arrays.equals(subs.get(l).eigenvalues(), control.get(l).eigenvalues()));
-            assertTrue(Orthonormalize.deviation(control.get(l).basis()) <= REL);
+            Bounds.atMost(Orthonormalize.deviation(control.get(l).basis()), REL, "control basis: max |U^T U - I|");
             assertEquals(subs.get(l).rank(), control.get(l).projector().rank());
         }
     }

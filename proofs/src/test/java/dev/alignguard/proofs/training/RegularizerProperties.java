@@ -28,6 +28,7 @@ import dev.alignguard.training.fisher.LayerSubspace;
 import dev.alignguard.training.objective.CollisionPenalties;
 import dev.alignguard.training.objective.SubspaceOps;
 import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.harness.Bounds;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
@@ -113,7 +114,8 @@ class RegularizerProperties {
         double[] px = s.projector().apply(x);
         double dense = quadratic(f, px);
         float penalty = SubspaceOps.fisherPenalty(Graph.inference(ScalarKernels.INSTANCE), dw, s).item();
-        assertEquals(dense, penalty, 1e-5 * (Math.abs(dense) + CommonOps_DDRM.elementMaxAbs(f) * sumSq(x)) + 1e-9);
+        Bounds.close(dense, penalty, 1e-5 * (Math.abs(dense) + CommonOps_DDRM.elementMaxAbs(f) * sumSq(x)) + 1e-9,
+            "penalty vs the dense quadratic form");
     }
 
     /** The same identity for K-FAC: F = S (x) A (row-major vec), penalty through the Kronecker form. */
@@ -138,7 +140,8 @@ class RegularizerProperties {
         double[] x = toDouble(dw.data());
         double dense = quadratic(f, kp.apply(x));
         float penalty = SubspaceOps.fisherPenalty(Graph.inference(ScalarKernels.INSTANCE), dw, s).item();
-        assertEquals(dense, penalty, 1e-5 * (Math.abs(dense) + CommonOps_DDRM.elementMaxAbs(f) * sumSq(x)) + 1e-9);
+        Bounds.close(dense, penalty, 1e-5 * (Math.abs(dense) + CommonOps_DDRM.elementMaxAbs(f) * sumSq(x)) + 1e-9,
+            "penalty vs the dense quadratic form");
     }
 
     static double sumSq(double[] x) {
@@ -218,11 +221,11 @@ class RegularizerProperties {
         Tensor dwT = MatrixOps.sub(g, dw, dwA);
         Tensor term = CollisionPenalties.literalGeodesic(g, dwA, dwT, 1e-12f);
         double du = dOut * dIn * 6e-8;
-        assertTrue(term.item() <= 100 * du * du + 1e-10, "literal geodesic term " + term.item());
+        Bounds.atMost(term.item(), 100 * du * du + 1e-10, "literal geodesic term " + term.item());
         g.backward(term);
         double norm = Math.sqrt(sumSq(toDouble(dw.data())));
         for (float v : dw.grad()) {
-            assertTrue(Math.abs(v) <= 100 * du / norm + 1e-6, "gradient entry " + v);
+            Bounds.atMost(Math.abs(v), 100 * du / norm + 1e-6, "gradient entry " + v);
         }
     }
 
@@ -272,12 +275,13 @@ class RegularizerProperties {
         double xNorm = Math.sqrt(sumSq(x)), lamMax = Arrays.stream(lam).max().orElse(0);
         double u = 0x1p-24 * (4 + Math.sqrt(dOut * dIn));
         for (int i = 0; i < x.length; i++) {
-            assertEquals(part1.data()[i], split.alignmentPart().data()[i], u * xNorm, "dW_A[" + i + "]");
+            Bounds.close(part1.data()[i], split.alignmentPart().data()[i], u * xNorm, "dW_A[" + i + "]");
         }
-        assertEquals(pen1.item(), split.fisherPenalty().item(), 8 * u * (Math.abs(pen1.item()) + lamMax * xNorm * xNorm));
+        Bounds.close(pen1.item(), split.fisherPenalty().item(), 8 * u * (Math.abs(pen1.item()) + lamMax * xNorm * xNorm),
+            "fused vs separate Fisher penalty");
         double gradScale = Math.sqrt(sumSq(r)) + 2 * Math.abs(gamma) * lamMax * xNorm;
         for (int i = 0; i < x.length; i++) {
-            assertEquals(dw1.grad()[i], dw2.grad()[i], 8 * u * gradScale, "d dW[" + i + "]");
+            Bounds.close(dw1.grad()[i], dw2.grad()[i], 8 * u * gradScale, "d dW[" + i + "]");
         }
     }
 
@@ -337,7 +341,7 @@ class RegularizerProperties {
         }
         Graph g = Graph.inference(ScalarKernels.INSTANCE);
         float orthogonal = CollisionPenalties.subspaceGeodesic(g, tensorOf(dOut, dIn, a), tensorOf(dOut, dIn, t), 1e-12f).item();
-        assertTrue(orthogonal <= 1e-10, "orthogonal column spaces give " + orthogonal);
+        Bounds.atMost(orthogonal, 1e-10, "orthogonal column spaces give " + orthogonal);
         // T' = T + c A with c = ||T|| / ||A||: A^T T' = c A^T A, so the ratio is
         // c^2 ||A^T A||^2 / (||A||^2 (||T||^2 + c^2 ||A||^2)) >= ||A||^4 / (min(dOut, dIn) 2 ||A||^4) >= 1 / (2 * 6)
         double c = Math.sqrt(sumSq(t) / sumSq(a));
@@ -363,7 +367,7 @@ class RegularizerProperties {
         float ab = CollisionPenalties.riemannianOverlap(g, a, t, 1.0, 0.01, 1e-3f).item();
         float ba = CollisionPenalties.riemannianOverlap(g, t, a, 1.0, 0.01, 1e-3f).item();
         assertTrue(ab >= 0);
-        assertEquals(ab, ba, 1e-6 * Math.abs(ab));
+        Bounds.close(ab, ba, 1e-6 * Math.abs(ab), "E_RM(a, t) vs E_RM(t, a)");
     }
 
     /**

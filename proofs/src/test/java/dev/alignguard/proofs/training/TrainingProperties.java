@@ -47,6 +47,7 @@ import dev.alignguard.training.trainer.TrainingConfig;
 import dev.alignguard.training.trainer.TrainingDivergedException;
 import dev.alignguard.proofs.autodiff.GradientCheckAccess;
 import dev.alignguard.proofs.gen.Gaussians;
+import dev.alignguard.proofs.harness.Bounds;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.Test;
 
@@ -182,7 +183,7 @@ class TrainingProperties {
                 for (double v : px) {
                     pn += v * v;
                 }
-                assertTrue(Math.sqrt(pn) <= 1e-5 * Math.sqrt(norm) + 1e-12,
+                Bounds.atMost(Math.sqrt(pn), 1e-5 * Math.sqrt(norm) + 1e-12,
                     "step " + step + " " + layer + ": |P vec dW| = " + Math.sqrt(pn) + " of |dW| = " + Math.sqrt(norm));
             }
         });

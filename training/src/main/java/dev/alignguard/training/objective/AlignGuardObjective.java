@@ -2,6 +2,7 @@ package dev.alignguard.training.objective;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 import dev.alignguard.model.autodiff.Graph;
@@ -25,6 +26,11 @@ import dev.alignguard.training.trainer.Objective;
  * them in without rebuilding the objective. The random-subspace control is this objective with a
  * random basis of the same rank and eigenvalues.
  *
+ * <p>λA may be supplied per step ({@link #AlignGuardObjective(String, LlamaModel, AlignGuardSettings,
+ * Supplier, Map, DoubleSupplier)}), which is how the adaptive method's controller moves it; whether
+ * the Fisher term is built at all still follows {@code settings.lambdaA() > 0}. With the plain
+ * constructor the supplier returns {@code settings.lambdaA()}, so fixed-λ numerics are unchanged.
+ *
  * <p>Diagnostics per step (summed over layers): ||dW_A||, ||dW_T||, cos(dW_A, dW_T) and the subspace
  * overlap ||dW_A^T dW_T||^2 / (||dW_A||^2 ||dW_T||^2).
  */
@@ -35,17 +41,29 @@ public final class AlignGuardObjective implements Objective {
     private final Supplier<Map<String, LayerSubspace>> subspaces;
     private final Map<String, Curvature> stability;
     private final String name;
+    private final DoubleSupplier lambdaA;
 
     /**
      * @param stability per layer H; layers missing from the map use the identity
      */
     public AlignGuardObjective(String name, LlamaModel model, AlignGuardSettings settings,
                                Supplier<Map<String, LayerSubspace>> subspaces, Map<String, Curvature> stability) {
+        this(name, model, settings, subspaces, stability, settings::lambdaA);
+    }
+
+    /**
+     * @param lambdaA the Fisher term's weight, read once per micro-batch (must stay >= 0); the term
+     *                is built only when {@code settings.lambdaA() > 0}
+     */
+    public AlignGuardObjective(String name, LlamaModel model, AlignGuardSettings settings,
+                               Supplier<Map<String, LayerSubspace>> subspaces, Map<String, Curvature> stability,
+                               DoubleSupplier lambdaA) {
         this.name = name;
         this.model = model;
         this.settings = settings;
         this.subspaces = subspaces;
         this.stability = Map.copyOf(stability);
+        this.lambdaA = lambdaA;
     }
 
     @Override
@@ -103,7 +121,11 @@ public final class AlignGuardObjective implements Objective {
         Map<String, Float> terms = new HashMap<>();
         terms.put("task", task.item());
         if (settings.lambdaA() > 0) {
-            total = MatrixOps.add(g, total, MatrixOps.scale(g, fisher, (float) settings.lambdaA()));
+            double weight = lambdaA.getAsDouble();
+            if (!(weight >= 0)) {
+                throw new IllegalStateException("lambda_A must be >= 0, got " + weight);
+            }
+            total = MatrixOps.add(g, total, MatrixOps.scale(g, fisher, (float) weight));
             terms.put("fisher", fisher.item());
         }
         if (settings.lambdaT() > 0) {
