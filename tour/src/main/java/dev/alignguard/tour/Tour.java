@@ -28,6 +28,13 @@ public final class Tour {
         new Chapter(5, "Drift in thirty seconds", Chapter5Drift::run),
         new Chapter(6, "Reading a report", Chapter6Report::run));
 
+    /** The Fisher estimators log a line per estimate; the chapters print what they show themselves. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.alignguard");
+
+    static {
+        QUIET.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private Tour() {
     }
 
