@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The tour's entry point: {@code ./tour} lists the chapters, {@code ./tour N} runs chapter N,
- * {@code ./tour all} runs them in order. Exit status 1 when a check fails.
+ * The tour's entry point: {@code ./alignguard tour} lists the chapters, {@code ./alignguard tour N} runs chapter N,
+ * {@code ./alignguard tour all} runs them in order. Exit status 1 when a check fails.
  */
 public final class Tour {
 
@@ -41,7 +41,7 @@ public final class Tour {
     public static void main(String[] args) {
         PrintStream out = System.out;
         if (args.length == 0) {
-            out.println("AlignGuard-J tour (tour/README.md). Run one chapter with ./tour N, all with ./tour all:");
+            out.println("AlignGuard-J tour (tour/README.md). run one chapter with ./alignguard tour N, all with ./alignguard tour all:");
             for (Chapter c : CHAPTERS) {
                 out.printf(Locale.ROOT, "  %d  %s%n", c.number(), c.title());
             }

@@ -2,7 +2,7 @@
  * The guided tour for students: six chapters, each a small final class with a {@code main} and a
  * {@code run(PrintStream)} that prints what it shows and checks every number it prints
  * ({@link dev.alignguard.tour.Check}); a check that does not hold throws {@link java.lang.AssertionError}.
- * The chapters use only the project's public API. Run them with {@code ./tour N} (see tour/README.md).
+ * The chapters use only the project's public API. Run them with {@code ./alignguard tour N} (see tour/README.md).
  * <ol>
  *   <li>{@link dev.alignguard.tour.Chapter1Lora}: LoRA as a low-rank update;</li>
  *   <li>{@link dev.alignguard.tour.Chapter2Fisher}: Fisher information by the Gram trick;</li>
