@@ -196,6 +196,12 @@ public final class Chapter4Loss {
             fmt("%.4e < 0.5 x %.4e", withT[1], plain[1]));
         check.that("the collision terms lower the ratio ||dW_A|| / ||dW_T|| (less overlap to collide)",
             withNc[0] / withNc[1] < plain[0] / plain[1], fmt("%.4f < %.4f", withNc[0] / withNc[1], plain[0] / plain[1]));
+        out.println("""
+
+            So: L_A keeps the update out of the directions the alignment data is most sensitive to (weighted by
+            their curvature lambda_k); L_T keeps the task part small and stable (the presets use a small lambda_T,
+            0.001, since it also holds back the task); the collision terms penalise dW_A and dW_T sharing entries
+            (E_RM) or output directions (E_geo), and here drive dW_A down against dW_T.""");
     }
 
     /** The tiny decoder with LoRA on q_proj and v_proj, B set to small random values (the same every call). */

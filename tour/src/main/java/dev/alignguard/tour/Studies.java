@@ -28,15 +28,22 @@ final class Studies {
     }
 
     /**
+     * The kernels: {@code -Dtour.backend=NAME}, default {@code vector} (fast; its float sums follow the
+     * CPU's vector width, so another CPU can give other numbers); {@code scalar} is the reference, the same
+     * on every machine, and about three times slower.
+     */
+    static final String BACKEND_PROPERTY = "tour.backend";
+
+    /**
      * Runs the study in a temporary directory (removed afterwards) with its progress lines kept quiet.
-     * Same spec, same numbers, whatever the number of workers.
+     * Same spec and backend, same numbers, whatever the number of workers.
      */
     static Summary run(ExperimentSpec spec) throws IOException {
         int workers = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         Path dir = Files.createTempDirectory("tour-study");
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         try {
-            return new Study(spec, "tour", "none").run(new LocalExecutor(workers), dir, quiet, new Backend("vector", 1));
+            return new Study(spec, "tour", "none").run(new LocalExecutor(workers), dir, quiet, new Backend(System.getProperty(BACKEND_PROPERTY, "vector"), 1));
         } finally {
             deleteTree(dir);
         }
