@@ -77,6 +77,20 @@ public final class ReportWriter {
         return render(summary, images, ParetoFrontier.DEFAULT_TOLERANCE);
     }
 
+    /**
+     * The report's matched-accuracy section alone (its tables, the frontier areas and the update norms),
+     * as {@link #render} writes it; empty when the summary has no matched comparison. For readers that
+     * show one table, such as the tour's chapter 6.
+     */
+    public static String matchedTables(Summary summary) {
+        if (summary.matched() == null || summary.matched().isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        MatchedSection.tables(sb, summary);
+        return sb.toString();
+    }
+
     /** The report text. */
     public static String render(Summary summary, List<String> images, double tolerance) {
         StringBuilder sb = new StringBuilder();

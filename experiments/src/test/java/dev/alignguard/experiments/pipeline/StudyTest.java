@@ -226,5 +226,7 @@ class StudyTest {
         assertTrue(s.intervalModel().contains("base seeds"));
         String report = dev.alignguard.experiments.report.ReportWriter.render(s, List.of());
         assertTrue(report.indexOf("## Matched task accuracy") < report.indexOf("## Main results"), "the first table");
+        String tables = dev.alignguard.experiments.report.ReportWriter.matchedTables(s);
+        assertTrue(tables.startsWith("## Matched task accuracy") && report.contains(tables), "the section alone, as the report has it");
     }
 }
