@@ -75,6 +75,9 @@ public final class StudyLaunch {
         Files.createDirectories(dir);
         Backend backend = o.kernels.backend();
         out.println(o.kernels.describe(backend, backend.create()) + where);
+        if (spec.data() != null) { // the files the run will read, as resolved (a spec file's relative paths: its folder)
+            spec.data().resolvedFiles().forEach((stage, file) -> out.println("data " + stage + ": " + file));
+        }
         int w = o.workers != null ? o.workers : Runtime.getRuntime().availableProcessors();
         try (TrialExecutor exec = executorFor.apply(w)) {
             Summary summary = new Study(spec, VersionProvider.version(), VersionProvider.gitCommit())

@@ -47,7 +47,7 @@ import dev.alignguard.training.trainer.Trainer;
  */
 public final class TrialRunner {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.alignguard.model.safetensors.JsonMappers.mapper();
 
     /** The record plus the final alignment-critical update per layer (for the subspace-stability analysis). */
     public record Outcome(TrialRecord record, Map<String, float[]> finalAlignmentUpdates) {

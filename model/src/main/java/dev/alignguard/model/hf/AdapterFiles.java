@@ -288,6 +288,7 @@ public final class AdapterFiles {
         if (byModule.isEmpty()) {
             throw new ModelFormatException(file, "holds no adapters");
         }
+        ModelFiles.requireHeapForFloats(file, content.tensors().values());
         Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
         for (Map.Entry<String, dev.alignguard.model.safetensors.StoredTensor[]> e : byModule.entrySet()) {
             String path = e.getKey();
