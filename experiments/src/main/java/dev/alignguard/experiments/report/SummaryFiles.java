@@ -133,15 +133,9 @@ public final class SummaryFiles {
         }
         String text;
         try {
-            byte[] bytes = InputLimits.readJsonDocument(file, "a summary", SummaryFormatException::new);
-            text = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+            text = InputLimits.readJsonDocument(file, "a summary", SummaryFormatException::new);
         } catch (NoSuchFileException e) {
             throw new IOException("summary file not found: " + file, e);
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new SummaryFormatException(file, "not UTF-8 text");
         } catch (SummaryFormatException e) {
             throw e;
         } catch (IOException e) {

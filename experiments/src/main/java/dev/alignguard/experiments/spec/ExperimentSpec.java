@@ -156,13 +156,13 @@ public record ExperimentSpec(@JsonProperty("name") String name,
      * data can be moved together and run from anywhere ({@link DataSpec#resolvedAgainst}).
      */
     public static ExperimentSpec read(Path file) throws IOException {
-        byte[] bytes;
+        String text;
         try {
-            bytes = InputLimits.readJsonDocument(file, "a spec", SpecFormatException::new);
+            text = InputLimits.readJsonDocument(file, "a spec", SpecFormatException::new);
         } catch (NoSuchFileException e) {
             throw new IOException("spec file " + file + " does not exist");
         }
-        ExperimentSpec spec = parse(bytes, file, file.toString());
+        ExperimentSpec spec = parse(text, file, file.toString());
         Path folder = file.toAbsolutePath().getParent();
         return spec.data() == null || folder == null ? spec : spec.withData(spec.data().resolvedAgainst(folder));
     }
@@ -178,12 +178,16 @@ public record ExperimentSpec(@JsonProperty("name") String name,
             throw new SpecFormatException(file, source, "", InputLimits.tooLarge("the spec", bytes.length,
                 InputLimits.JSON_MAX_DOCUMENT_BYTES, "JSON_MAX_DOCUMENT_BYTES"));
         }
-        return parse(bytes, file, source);
+        String text = InputLimits.utf8(bytes);
+        if (text == null) {
+            throw new SpecFormatException(file, source, "", "not UTF-8 text (JSON is UTF-8)");
+        }
+        return parse(text, file, source);
     }
 
-    private static ExperimentSpec parse(byte[] bytes, Path file, String source) throws SpecFormatException {
+    private static ExperimentSpec parse(String text, Path file, String source) throws SpecFormatException {
         try {
-            ExperimentSpec spec = JSON.readValue(bytes, ExperimentSpec.class);
+            ExperimentSpec spec = JSON.readValue(text, ExperimentSpec.class);
             if (spec == null) {
                 throw new SpecFormatException(file, source, "", "empty (expected a JSON object)");
             }
@@ -198,7 +202,7 @@ public record ExperimentSpec(@JsonProperty("name") String name,
                 : JsonMappers.isLimit(e) ? "exceeds an input limit (InputLimits): " + e.getOriginalMessage()
                 : e.getOriginalMessage();
             throw new SpecFormatException(file, source, where, String.valueOf(problem));
-        } catch (IOException e) { // reading a byte array: no I/O can fail, only the content
+        } catch (IOException e) { // reading a string: no I/O can fail, only the content
             throw new SpecFormatException(file, source, "", String.valueOf(e.getMessage()));
         }
     }

@@ -30,16 +30,16 @@ final class JsonFields {
     }
 
     /** The JSON object in {@code file}; a missing file, bad syntax or a non-object is a {@link ModelFormatException}. */
-    static ObjectNode readObject(Path file, String what) throws IOException {
-        byte[] bytes;
+    static ObjectNode readJsonObject(Path file, String what) throws IOException {
+        String text;
         try {
-            bytes = InputLimits.readJsonDocument(file, what, ModelFormatException::new);
+            text = InputLimits.readJsonDocument(file, what, ModelFormatException::new);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "missing (" + what + ")");
         }
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = JSON.readTree(text);
         } catch (JacksonException e) {
             throw new ModelFormatException(file, JsonMappers.describe(e));
         }

@@ -167,7 +167,7 @@ public final class ModelFiles {
      * Every refusal is a {@link ModelFormatException} naming the file and the field.
      */
     public static LlamaConfig readConfig(Path file) throws IOException {
-        ObjectNode o = JsonFields.readObject(file, "a Llama config");
+        ObjectNode o = JsonFields.readJsonObject(file, "a Llama config");
         String modelType = JsonFields.optionalString(file, o, "model_type");
         if (modelType != null && !modelType.equals("llama")) {
             throw new ModelFormatException(file, "\"model_type\" is \"" + modelType + "\"; only \"llama\" is supported");

@@ -2,6 +2,10 @@ package dev.alignguard.model.safetensors;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -24,7 +28,9 @@ import java.util.Locale;
  *   <li><b>model and adapter folders</b> ({@code ModelFiles}, {@code AdapterFiles}): the JSON limits
  *       below for {@code config.json} and {@code adapter_config.json}; {@code num_hidden_layers} so
  *       that the expected tensors stay within {@link #SAFETENSORS_MAX_TENSORS}; the weights to be
- *       decoded to floats against the free heap and against one Java array each.</li>
+ *       decoded to floats against the free heap and against one Java array each; a
+ *       {@code target_modules} expression by length ({@link #LORA_MAX_REGEX_CHARS}) and by the steps one
+ *       match may take ({@link #LORA_REGEX_MAX_STEPS}).</li>
  *   <li><b>JSON documents</b> (specs, {@code config.json}, {@code adapter_config.json},
  *       {@code tokenizer.json}, {@code summary.json}, token files): file size
  *       ({@link #JSON_MAX_DOCUMENT_BYTES}), then Jackson's {@code StreamReadConstraints} (document
@@ -36,7 +42,7 @@ import java.util.Locale;
  *       ({@link #JSONL_MAX_LINES}), each line through the JSON limits above, and the file size
  *       against the free heap ({@link #JSONL_HEAP_FACTOR}).</li>
  * </ul>
- * Nothing is ever read with Java deserialization ({@code ObjectInputStream}); a test scans the
+ * Nothing is ever read with Java deserialization (object streams); a test scans the
  * sources for it.
  *
  * <h2>The heap estimate</h2>
@@ -117,6 +123,19 @@ public final class InputLimits {
      */
     public static final int MODEL_MAX_LAYERS = (SAFETENSORS_MAX_TENSORS - 3) / 9;
 
+    /**
+     * The longest regular expression accepted as {@code target_modules} (1,000 characters; peft's
+     * examples are under 100): compiling is recursive in the nesting, so length bounds the stack.
+     */
+    public static final int LORA_MAX_REGEX_CHARS = 1_000;
+
+    /**
+     * The most steps (characters examined) one match of a {@code target_modules} expression against a
+     * module path may take (1,000,000; a sane expression takes tens): java.util.regex backtracks, so an
+     * expression such as {@code (.*)*x} would otherwise take exponential time.
+     */
+    public static final int LORA_REGEX_MAX_STEPS = 1_000_000;
+
     private InputLimits() {
     }
 
@@ -157,14 +176,16 @@ public final class InputLimits {
     }
 
     /**
-     * Reads a whole JSON document, refusing (with the reader's own exception) a file over
-     * {@link #JSON_MAX_DOCUMENT_BYTES} or one whose parsed tree would not fit the free heap. The
-     * size is checked before reading and again while reading (a file that grows meanwhile is cut
-     * off at the limit, never read further).
+     * Reads a whole JSON document as text, refusing (with the reader's own exception) a file over
+     * {@link #JSON_MAX_DOCUMENT_BYTES}, one whose parsed tree would not fit the free heap, and one that
+     * is not UTF-8 (JSON's encoding, RFC 8259; a leading byte order mark is dropped). The size is
+     * checked before reading and again while reading (a file that grows meanwhile is cut off at the
+     * limit, never read further). Parsers get text, never bytes: Jackson guesses the encoding of bytes
+     * (UTF-16, UTF-32) and reports some of its guesses' failures as plain I/O errors.
      *
      * @param what what the document is, for messages, e.g. "a spec"
      */
-    public static <E extends InputFormatException> byte[] readJsonDocument(Path file, String what, Refusal<E> refusal)
+    public static <E extends InputFormatException> String readJsonDocument(Path file, String what, Refusal<E> refusal)
             throws IOException {
         long size = Files.size(file);
         long limit = JSON_MAX_DOCUMENT_BYTES;
@@ -175,13 +196,31 @@ public final class InputLimits {
         if (heap != null) {
             throw refusal.refuse(file, heap);
         }
+        byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] bytes = in.readNBytes((int) limit + 1);
-            if (bytes.length > limit) {
-                throw refusal.refuse(file, tooLarge(what, bytes.length, limit, "JSON_MAX_DOCUMENT_BYTES")
-                    + " (it grew while being read)");
-            }
-            return bytes;
+            bytes = in.readNBytes((int) limit + 1);
+        }
+        if (bytes.length > limit) {
+            throw refusal.refuse(file, tooLarge(what, bytes.length, limit, "JSON_MAX_DOCUMENT_BYTES")
+                + " (it grew while being read)");
+        }
+        String text = utf8(bytes);
+        if (text == null) {
+            throw refusal.refuse(file, "not UTF-8 text (JSON is UTF-8)");
+        }
+        return text;
+    }
+
+    /** The bytes as UTF-8 text without a leading byte order mark, or null when they are not UTF-8. */
+    public static String utf8(byte[] bytes) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes)).toString();
+            return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        } catch (CharacterCodingException e) {
+            return null;
         }
     }
 

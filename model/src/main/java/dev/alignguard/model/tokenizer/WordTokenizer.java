@@ -286,10 +286,10 @@ public final class WordTokenizer {
      * {@link InputLimits} JSON limits, with a {@link TokenizerFormatException}.
      */
     public static WordTokenizer load(Path file) throws IOException {
-        byte[] bytes = InputLimits.readJsonDocument(file, "a tokenizer", TokenizerFormatException::new);
+        String text = InputLimits.readJsonDocument(file, "a tokenizer", TokenizerFormatException::new);
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = JSON.readTree(text);
         } catch (JacksonException e) {
             throw new TokenizerFormatException(file, JsonMappers.describe(e));
         }

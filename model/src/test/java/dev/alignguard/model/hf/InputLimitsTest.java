@@ -132,6 +132,29 @@ class InputLimitsTest {
     }
 
     @Test
+    void aCatastrophicallyBacktrackingTargetExpressionIsRefusedNotRun() throws IOException {
+        var lora = dev.alignguard.model.lora.LoraConfig.of(2, 4, "q_proj", "v_proj");
+        var model = dev.alignguard.model.llama.LlamaModel.initialize(ModelFilesTest.CONFIG, 1);
+        model.attachLora(lora, 2);
+        AdapterFiles.save(model, lora, dir);
+        Path config = dir.resolve(AdapterFiles.CONFIG_FILE);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(config.toFile());
+        tree.put("target_modules", ".*\\.(q_proj|v_proj)"); // matches every module path the file has, in a few steps each
+        Files.writeString(config, tree.toString());
+        assertEquals(4, AdapterFiles.load(dir).adapters().size());
+        tree.put("target_modules", "(?:.*){20}x"); // about n^20 steps on a path of n characters that does not end in x
+        Files.writeString(config, tree.toString());
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> AdapterFiles.load(dir));
+        assertEquals(config, e.file());
+        assertTrue(e.getMessage().contains("LORA_REGEX_MAX_STEPS"), e.getMessage());
+        tree.put("target_modules", "(".repeat(600) + ")".repeat(600));
+        Files.writeString(config, tree.toString());
+        ModelFormatException l = assertThrows(ModelFormatException.class, () -> AdapterFiles.load(dir));
+        assertTrue(l.getMessage().contains("LORA_MAX_REGEX_CHARS"), l.getMessage());
+    }
+
+    @Test
     void heapProblemIsNullWhenTheHeapSuffices() {
         assertNull(InputLimits.heapProblem(1024, "a kilobyte"));
         String p = InputLimits.heapProblem(Long.MAX_VALUE / 2, "everything");
