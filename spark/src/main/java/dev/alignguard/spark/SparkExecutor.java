@@ -169,6 +169,11 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
 
     @Override
     public List<TrialRunner.Outcome> run(List<Trial> trials, StudyContext context) {
+        if (sc.sc().isStopped()) { // e.g. a standalone master that refused this application: Spark gives up and stops
+            throw new IllegalStateException("Spark stopped before the sweep began (master " + sc.master() + "): the"
+                + " master refused this application or did not answer (see Spark's log above); a cluster with"
+                + " authentication needs its secret in " + SparkSecurity.SECRET_FILE_ENV + " or " + SparkSecurity.SECRET_ENV);
+        }
         String runId = UUID.randomUUID().toString();
         TrialFunction fn = new TrialFunction(runId, maxAttempts, context.backend().oneThread(), shareDriverBases);
         TrialFunction.DRIVER_BASES.put(runId, context.bases());
