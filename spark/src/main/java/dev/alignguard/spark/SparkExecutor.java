@@ -70,7 +70,10 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
         this(configure(new SparkConf(), workers));
     }
 
-    /** Starts a Spark context with this configuration (one per JVM); {@link #close()} stops it. */
+    /**
+     * Starts a Spark context with this configuration as it is (one per JVM); {@link #close()} stops it.
+     * Pass it through {@link #configure} for the defaults, authentication and encryption included.
+     */
     public SparkExecutor(SparkConf conf) {
         this.sc = new JavaSparkContext(conf);
         this.ownsContext = true;
@@ -86,13 +89,30 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
 
     /**
      * The configuration for {@link #SparkExecutor(int)}: the {@code spark.*} system properties
-     * (what {@code spark-submit} passes), and when they name no master the embedded defaults.
+     * (what {@code spark-submit} passes), when they name no master the embedded defaults, and in
+     * every case authentication and encryption ({@link SparkSecurity#apply(SparkConf)}: the secret of
+     * a standalone cluster comes from {@value SparkSecurity#SECRET_FILE_ENV} or
+     * {@value SparkSecurity#SECRET_ENV}, never from the command line).
+     *
+     * <p>Embedded, Spark listens on two TCP ports, both bound to 127.0.0.1 and both authenticated:
+     * the driver's RPC endpoint ({@code spark.driver.port}) and the block manager's transfer service
+     * ({@code spark.blockManager.port}), each on a free port unless set; the web UI is off.
+     *
+     * @throws IllegalArgumentException when the security settings cannot be met (see {@link SparkSecurity})
      */
     public static SparkConf configure(SparkConf conf, int workers) {
+        return SparkSecurity.apply(configureWithoutSecurity(conf, workers));
+    }
+
+    /** {@link #configure} less {@link SparkSecurity}: the master and the embedded defaults (for tests). */
+    static SparkConf configureWithoutSecurity(SparkConf conf, int workers) {
         conf.setIfMissing("spark.app.name", "AlignGuard-J");
         if (!conf.contains("spark.master")) {
             int attempts = conf.getInt("spark.task.maxFailures", DEFAULT_LOCAL_ATTEMPTS);
             conf.setMaster("local[" + Math.max(1, workers) + "," + Math.max(1, attempts) + "]");
+        }
+        String master = conf.get("spark.master").trim();
+        if (master.equals("local") || master.startsWith("local[")) { // given or defaulted: embedded either way
             // embedded: no web UI and no network beyond the loopback interface unless asked for
             conf.setIfMissing("spark.ui.enabled", "false");
             conf.setIfMissing("spark.driver.host", "localhost");
@@ -149,6 +169,11 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
 
     @Override
     public List<TrialRunner.Outcome> run(List<Trial> trials, StudyContext context) {
+        if (sc.sc().isStopped()) { // e.g. a standalone master that refused this application: Spark gives up and stops
+            throw new IllegalStateException("Spark stopped before the sweep began (master " + sc.master() + "): the"
+                + " master refused this application or did not answer (see Spark's log above); a cluster with"
+                + " authentication needs its secret in " + SparkSecurity.SECRET_FILE_ENV + " or " + SparkSecurity.SECRET_ENV);
+        }
         String runId = UUID.randomUUID().toString();
         TrialFunction fn = new TrialFunction(runId, maxAttempts, context.backend().oneThread(), shareDriverBases);
         TrialFunction.DRIVER_BASES.put(runId, context.bases());

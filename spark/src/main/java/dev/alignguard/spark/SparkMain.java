@@ -42,7 +42,8 @@ public final class SparkMain implements Runnable {
         @Option(names = "--master", description = "Spark master URL (default: spark.master if set, e.g. by spark-submit; else embedded local[N]).")
         String master;
 
-        @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark settings, e.g. --conf spark.task.maxFailures=3.")
+        @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark settings, e.g. --conf spark.task.maxFailures=3"
+            + " (never the secret: set ALIGNGUARD_SPARK_SECRET_FILE).")
         Map<String, String> conf = new LinkedHashMap<>();
 
         @Option(names = "--executor", hidden = true, description = "Accepted for 'alignguard run' compatibility; must be spark.")
@@ -53,6 +54,11 @@ public final class SparkMain implements Runnable {
             if (!executor.equalsIgnoreCase("spark")) {
                 throw new IllegalArgumentException("alignguard-spark runs trials on Spark only (--executor " + executor
                     + "); use ./alignguard for --executor local");
+            }
+            if (conf.keySet().stream().anyMatch(k -> k.strip().equals(SparkSecurity.SECRET_KEY))) {
+                throw new IllegalArgumentException("--conf " + SparkSecurity.SECRET_KEY + " puts the secret on the command"
+                    + " line, where every user of this machine can read it; put it in a file only you can read (chmod 600)"
+                    + " and set " + SparkSecurity.SECRET_FILE_ENV + "=FILE, or set " + SparkSecurity.SECRET_ENV);
             }
             return StudyLaunch.run(options, " on Spark", workers -> {
                 SparkConf sparkConf = new SparkConf();

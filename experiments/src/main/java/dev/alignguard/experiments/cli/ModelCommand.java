@@ -14,9 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alignguard.math.kernels.Kernels;
@@ -24,7 +22,10 @@ import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.hf.ModelFiles;
+import dev.alignguard.model.hf.ModelFormatException;
 import dev.alignguard.model.safetensors.AtomicFiles;
+import dev.alignguard.model.safetensors.InputLimits;
+import dev.alignguard.model.safetensors.JsonMappers;
 import dev.alignguard.model.safetensors.Safetensors;
 import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
@@ -250,8 +251,7 @@ public final class ModelCommand implements Runnable {
 
     // ---------------------------------------------------------------- token input
 
-    private static final ObjectMapper JSON = new ObjectMapper(
-        JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    private static final ObjectMapper JSON = JsonMappers.mapper();
 
     /**
      * Reads {@code [[ids...], ...]}, {@code {"input_ids": [[ids...], ...]}} (HF tokenizer output;
@@ -260,10 +260,11 @@ public final class ModelCommand implements Runnable {
     static int[][] readTokens(Path file) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readAllBytes(file));
+            root = JSON.readTree(InputLimits.readJsonDocument(file, "a token file", ModelFormatException::new));
         } catch (JacksonException e) {
-            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage()
-                + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+            throw new IllegalArgumentException(file + ": " + JsonMappers.describe(e));
+        } catch (ModelFormatException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
         String where = "";
         JsonNode ids = root;

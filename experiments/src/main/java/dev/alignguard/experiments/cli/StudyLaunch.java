@@ -91,6 +91,9 @@ public final class StudyLaunch {
         if (o.workers != null && o.workers < 1) {
             throw new IllegalArgumentException("--workers must be >= 1, got " + o.workers);
         }
+        if (spec.data() != null) { // the files the run will read, as resolved (a spec file's relative paths: its folder)
+            spec.data().resolvedFiles().forEach((stage, file) -> out.println("data " + stage + ": " + file));
+        }
         SpecCheck.check(spec, source);
         Backend backend = o.kernels.backend();
         int w = o.workers != null ? o.workers : Runtime.getRuntime().availableProcessors();

@@ -75,10 +75,15 @@ public final class BaseModelCache {
         return copy;
     }
 
+    /** The first 8 bytes of the file's SHA-256, read in chunks (a data file is never held whole for this). */
     private static String contentHash(String file) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file)));
-            return HexFormat.of().formatHex(digest, 0, 8);
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest(), 0, 8);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read data file " + file + " named in the spec: " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {

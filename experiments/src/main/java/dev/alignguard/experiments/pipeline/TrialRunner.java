@@ -49,7 +49,7 @@ import dev.alignguard.training.trainer.Trainer;
  */
 public final class TrialRunner {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.alignguard.model.safetensors.JsonMappers.mapper();
 
     /** A failed trial's log: {@code logs/<id>.failed.jsonl}. */
     public static final String FAILED_LOG_SUFFIX = ".failed.jsonl";

@@ -16,11 +16,12 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Summary;
 import dev.alignguard.model.safetensors.AtomicFiles;
+import dev.alignguard.model.safetensors.InputLimits;
+import dev.alignguard.model.safetensors.JsonMappers;
 
 /**
  * Reads and writes {@code summary.json}.
@@ -50,7 +51,7 @@ public final class SummaryFiles {
     /** The file name inside a run directory. */
     public static final String FILE_NAME = "summary.json";
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = JsonMappers.builder()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .defaultPrettyPrinter(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("  ", "\n")))
         .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -79,11 +80,15 @@ public final class SummaryFiles {
     /**
      * Parses summary JSON text; {@code source} names where it came from in error messages.
      *
-     * @throws IOException when the text is not a summary
+     * @throws SummaryFormatException when the text is not a summary
      */
     public static Summary fromJson(String json, String source) throws IOException {
+        return fromJson(json, Path.of(source.replaceAll("[^A-Za-z0-9._/-]", "_")), source);
+    }
+
+    private static Summary fromJson(String json, Path file, String source) throws SummaryFormatException {
         if (json.isBlank()) {
-            throw new IOException("malformed summary " + source + ": the file is empty");
+            throw new SummaryFormatException(file, source, "", "the file is empty");
         }
         Summary summary;
         try {
@@ -91,12 +96,13 @@ public final class SummaryFiles {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-            throw new IOException("malformed summary " + source + where + ": " + e.getOriginalMessage(), e);
+            throw new SummaryFormatException(file, source, where, (JsonMappers.isLimit(e)
+                ? "exceeds an input limit (InputLimits): " : "") + e.getOriginalMessage());
         }
         if (summary == null) {
-            throw new IOException("malformed summary " + source + ": expected a JSON object, found null");
+            throw new SummaryFormatException(file, source, "", "expected a JSON object, found null");
         }
-        validate(summary, source);
+        validate(summary, file, source);
         return summary;
     }
 
@@ -117,9 +123,9 @@ public final class SummaryFiles {
     }
 
     /**
-     * Reads a summary file.
+     * Reads a summary file, within the {@link InputLimits} JSON limits.
      *
-     * @throws IOException naming the file: missing, a directory, unreadable, or malformed
+     * @throws IOException naming the file: missing, a directory, unreadable, or malformed ({@link SummaryFormatException})
      */
     public static Summary read(Path file) throws IOException {
         if (Files.isDirectory(file)) {
@@ -127,15 +133,15 @@ public final class SummaryFiles {
         }
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = InputLimits.readJsonDocument(file, "a summary", SummaryFormatException::new);
         } catch (NoSuchFileException e) {
             throw new IOException("summary file not found: " + file, e);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new IOException("malformed summary " + file + ": not UTF-8 text", e);
+        } catch (SummaryFormatException e) {
+            throw e;
         } catch (IOException e) {
             throw new IOException("cannot read summary " + file + ": " + e.getMessage(), e);
         }
-        return fromJson(text, file.toString());
+        return fromJson(text, file, file.toString());
     }
 
     /** Reads {@code dir/summary.json}. */
@@ -144,7 +150,7 @@ public final class SummaryFiles {
     }
 
     /** The structural checks the report relies on: every method summary names its method. */
-    private static void validate(Summary summary, String source) throws IOException {
+    private static void validate(Summary summary, Path file, String source) throws SummaryFormatException {
         List<MethodSummary> methods = summary.methods();
         if (methods == null) {
             return;
@@ -152,7 +158,7 @@ public final class SummaryFiles {
         for (int i = 0; i < methods.size(); i++) {
             MethodSummary m = methods.get(i);
             if (m == null || m.method() == null || m.method().isBlank()) {
-                throw new IOException("malformed summary " + source + ": methods[" + i + "] has no \"method\" name");
+                throw new SummaryFormatException(file, source, "", "methods[" + i + "] has no \"method\" name");
             }
         }
     }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.alignguard.experiments.spec.WorldSpec;
+import dev.alignguard.model.safetensors.InputLimits;
+import dev.alignguard.model.safetensors.JsonMappers;
 
 /**
  * A study, as a JSON file a researcher can copy and edit: the world, the model, the three stages,
@@ -48,8 +50,10 @@ public record ExperimentSpec(@JsonProperty("name") String name,
                              @JsonProperty("data") DataSpec data,
                              @JsonProperty("matched") MatchedSpec matched) {
 
-    public static final ObjectMapper JSON = new ObjectMapper()
+    /** Reads and writes specs: unknown fields refused, within the input limits ({@link JsonMappers}). */
+    public static final ObjectMapper JSON = JsonMappers.mapper()
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -145,27 +149,68 @@ public record ExperimentSpec(@JsonProperty("name") String name,
         }
     }
 
-    /** Reads and validates a spec file; errors name the file and the field at fault. */
+    /**
+     * Reads and validates a spec file; errors ({@link SpecFormatException}) name the file and the
+     * field at fault. The file is read within the {@link InputLimits} JSON limits. Data files the
+     * spec names by relative paths are resolved against the spec's own folder, so a spec and its
+     * data can be moved together and run from anywhere ({@link DataSpec#resolvedAgainst}).
+     */
     public static ExperimentSpec read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return parse(in, file.toString());
+        String text;
+        try {
+            text = InputLimits.readJsonDocument(file, "a spec", SpecFormatException::new);
         } catch (NoSuchFileException e) {
             throw new IOException("spec file " + file + " does not exist");
         }
+        ExperimentSpec spec = parse(text, file, file.toString());
+        Path folder = file.toAbsolutePath().getParent();
+        return spec.data() == null || folder == null ? spec : spec.withData(spec.data().resolvedAgainst(folder));
     }
 
+    /**
+     * Parses a spec from a stream (a preset on the class path, a test's text); {@code source} names it
+     * in messages. Relative data paths stay relative to the working directory.
+     */
     public static ExperimentSpec parse(InputStream in, String source) throws IOException {
-        try {
-            return JSON.readValue(in, ExperimentSpec.class);
-        } catch (MismatchedInputException e) {
-            throw new IOException("invalid spec " + source + " at " + path(e) + ": " + e.getOriginalMessage(), e);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr() + ")";
-            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : null;
-            throw new IOException("invalid spec " + source + where + ": "
-                + (cause != null ? cause.getMessage() : e.getOriginalMessage()), e);
+        Path file = Path.of(source.replaceAll("[^A-Za-z0-9._/-]", "_"));
+        byte[] bytes = in.readNBytes((int) InputLimits.JSON_MAX_DOCUMENT_BYTES + 1);
+        if (bytes.length > InputLimits.JSON_MAX_DOCUMENT_BYTES) {
+            throw new SpecFormatException(file, source, "", InputLimits.tooLarge("the spec", bytes.length,
+                InputLimits.JSON_MAX_DOCUMENT_BYTES, "JSON_MAX_DOCUMENT_BYTES"));
         }
+        String text = InputLimits.utf8(bytes);
+        if (text == null) {
+            throw new SpecFormatException(file, source, "", "not UTF-8 text (JSON is UTF-8)");
+        }
+        return parse(text, file, source);
+    }
+
+    private static ExperimentSpec parse(String text, Path file, String source) throws SpecFormatException {
+        try {
+            ExperimentSpec spec = JSON.readValue(text, ExperimentSpec.class);
+            if (spec == null) {
+                throw new SpecFormatException(file, source, "", "empty (expected a JSON object)");
+            }
+            return spec;
+        } catch (MismatchedInputException e) {
+            throw new SpecFormatException(file, source, " at " + path(e), String.valueOf(e.getOriginalMessage()));
+        } catch (JacksonException e) {
+            String where = e.getLocation() == null || e.getLocation().getLineNr() < 0 ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : null;
+            String problem = cause != null ? cause.getMessage()
+                : JsonMappers.isLimit(e) ? "exceeds an input limit (InputLimits): " + e.getOriginalMessage()
+                : e.getOriginalMessage();
+            throw new SpecFormatException(file, source, where, String.valueOf(problem));
+        } catch (IOException e) { // reading a string: no I/O can fail, only the content
+            throw new SpecFormatException(file, source, "", String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** The same study with another data section (null: none). */
+    public ExperimentSpec withData(DataSpec newData) {
+        return new ExperimentSpec(name, description, baseSeeds, finetuneSeeds, world, model, pretrain, align, finetune,
+            fisher, methods, analyses, newData, matched);
     }
 
     private static String path(MismatchedInputException e) {

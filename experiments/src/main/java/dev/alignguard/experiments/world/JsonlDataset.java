@@ -2,6 +2,7 @@ package dev.alignguard.experiments.world;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -10,17 +11,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.alignguard.model.safetensors.AtomicFiles;
+import dev.alignguard.model.safetensors.InputLimits;
+import dev.alignguard.model.safetensors.JsonMappers;
 
 /**
  * Datasets as JSON Lines, UTF-8, one example per line:
@@ -33,7 +35,8 @@ import dev.alignguard.model.safetensors.AtomicFiles;
  * {@code compliant_response} (strings) and {@code object_seen}, {@code verb_seen} (booleans), which
  * carry the world's evaluation groups. Other fields are ignored, so files made elsewhere with extra
  * fields (an id, a source) load. Blank lines are skipped. A bad line is refused with a
- * {@link JsonlFormatException} naming the file, the line number and the field at fault.
+ * {@link JsonlFormatException} naming the file, the line number and the field at fault; so is a file
+ * beyond the {@link InputLimits} (line length, line count, the JSON limits per line, the free heap).
  *
  * <p>Framing tokens may be left out: converting to sequences ({@link Example#toSequence}) adds
  * {@code <bos>}, {@code <sep>} and {@code <eos>} where missing. Words outside the tokenizer's
@@ -44,43 +47,92 @@ import dev.alignguard.model.safetensors.AtomicFiles;
  */
 public final class JsonlDataset {
 
-    private static final ObjectMapper JSON = new ObjectMapper(
-        JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = JsonMappers.mapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonlDataset() {
     }
 
-    /** Reads a JSONL dataset; its name is the file name. */
+    /**
+     * Reads a JSONL dataset; its name is the file name. The file is read a chunk at a time, within the
+     * {@link InputLimits}: at most {@link InputLimits#JSONL_MAX_LINE_BYTES} bytes a line (refused as soon
+     * as a line grows past it), {@link InputLimits#JSONL_MAX_LINES} lines, each line within the JSON
+     * limits, and a file the free heap can hold as examples.
+     */
     public static Dataset read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        long size = Files.size(file);
+        String heap = InputLimits.heapProblem(size * InputLimits.JSONL_HEAP_FACTOR, "keeping a dataset of "
+            + InputLimits.mib(size) + " as examples");
+        if (heap != null) {
+            throw new JsonlFormatException(file, heap);
+        }
         List<Example> out = new ArrayList<>();
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        byte[] chunk = new byte[1 << 16];
+        byte[] line = new byte[256];
+        int length = 0;          // bytes of the current line so far
+        boolean pending = false; // the current line has started (a last line without '\n' still counts)
         long lineNo = 0;
-        int from = 0;
-        while (from < bytes.length) {
-            int to = from;
-            while (to < bytes.length && bytes[to] != '\n') {
-                to++;
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(chunk)) >= 0; ) {
+                int from = 0;
+                while (from < n) {
+                    int to = from;
+                    while (to < n && chunk[to] != '\n') {
+                        to++;
+                    }
+                    int add = to - from;
+                    if ((long) length + add > InputLimits.JSONL_MAX_LINE_BYTES + 1) { // + 1: a '\r' before the '\n'
+                        throw new JsonlFormatException(file, lineNo + 1, null, "line is longer than the input limit of "
+                            + InputLimits.JSONL_MAX_LINE_BYTES + " bytes (InputLimits.JSONL_MAX_LINE_BYTES)");
+                    }
+                    if (length + add > line.length) {
+                        line = Arrays.copyOf(line, Math.max(length + add, Math.min(2 * line.length, InputLimits.JSONL_MAX_LINE_BYTES + 1)));
+                    }
+                    System.arraycopy(chunk, from, line, length, add);
+                    length += add;
+                    pending = true;
+                    if (to < n) { // a '\n': the line is complete
+                        lineNo = addLine(file, lineNo, line, length, utf8, out);
+                        length = 0;
+                        pending = false;
+                    }
+                    from = to + 1;
+                }
             }
-            lineNo++;
-            int end = to > from && bytes[to - 1] == '\r' ? to - 1 : to;
-            String line;
-            try {
-                line = utf8.decode(ByteBuffer.wrap(bytes, from, end - from)).toString();
-            } catch (CharacterCodingException e) {
-                throw new JsonlFormatException(file, lineNo, null, "not valid UTF-8");
-            }
-            if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                line = line.substring(1);
-            }
-            if (!line.isBlank()) {
-                out.add(parse(file, lineNo, line));
-            }
-            from = to + 1;
+        }
+        if (pending) {
+            addLine(file, lineNo, line, length, utf8, out);
         }
         return new Dataset(String.valueOf(file.getFileName()), out);
+    }
+
+    /** Decodes, checks and parses one line (numbered {@code lineNo + 1}); returns its number. */
+    private static long addLine(Path file, long lineNo, byte[] bytes, int length, CharsetDecoder utf8, List<Example> out)
+            throws JsonlFormatException {
+        long no = lineNo + 1;
+        if (no > InputLimits.JSONL_MAX_LINES) {
+            throw new JsonlFormatException(file, no, null, InputLimits.tooMany("lines", InputLimits.JSONL_MAX_LINES,
+                "JSONL_MAX_LINES"));
+        }
+        int end = length > 0 && bytes[length - 1] == '\r' ? length - 1 : length;
+        if (end > InputLimits.JSONL_MAX_LINE_BYTES) {
+            throw new JsonlFormatException(file, no, null, "line is longer than the input limit of "
+                + InputLimits.JSONL_MAX_LINE_BYTES + " bytes (InputLimits.JSONL_MAX_LINE_BYTES)");
+        }
+        String text;
+        try {
+            text = utf8.decode(ByteBuffer.wrap(bytes, 0, end)).toString();
+        } catch (CharacterCodingException e) {
+            throw new JsonlFormatException(file, no, null, "not valid UTF-8");
+        }
+        if (no == 1 && text.startsWith("\uFEFF")) {
+            text = text.substring(1);
+        }
+        if (!text.isBlank()) {
+            out.add(parse(file, no, text));
+        }
+        return no;
     }
 
     /** Parses one non-blank line. */
@@ -89,7 +141,9 @@ public final class JsonlDataset {
         try {
             node = JSON.readTree(line);
         } catch (JacksonException e) {
-            throw new JsonlFormatException(file, lineNo, null, "invalid JSON: " + e.getOriginalMessage());
+            throw new JsonlFormatException(file, lineNo, null, JsonMappers.isLimit(e)
+                ? "exceeds an input limit (InputLimits): " + e.getOriginalMessage()
+                : "invalid JSON: " + e.getOriginalMessage());
         }
         if (node == null || !node.isObject()) {
             throw new JsonlFormatException(file, lineNo, null, "not a JSON object (got " + kind(node) + ")");

@@ -22,7 +22,14 @@ public final class JsonlFormatException extends InputFormatException {
         this.field = field;
     }
 
-    /** The 1-based line number of the bad line. */
+    /** A file refused as a whole (e.g. too large for the free heap): {@link #line()} is 0. */
+    public JsonlFormatException(Path file, String problem) {
+        super(file + ": " + problem, file, problem);
+        this.line = 0;
+        this.field = null;
+    }
+
+    /** The 1-based line number of the bad line (0: the file as a whole). */
     public long line() {
         return line;
     }

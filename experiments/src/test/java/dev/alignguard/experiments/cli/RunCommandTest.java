@@ -103,6 +103,29 @@ class RunCommandTest {
     }
 
     @Test
+    void dataPathsAreResolvedAgainstTheSpecFolderAndPrintedAsResolved() throws IOException {
+        Path spec = tinySpec("with-data", 0);
+        Path moved = Files.createDirectories(dir.resolve("elsewhere")).resolve("with-data.json");
+        ObjectNode tree = (ObjectNode) JSON.readTree(spec.toFile());
+        tree.putObject("data").put("finetune", "data/task.jsonl"); // relative: to elsewhere/, not the working directory
+        Files.writeString(moved, tree.toString());
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        Run r;
+        System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8)); // the run prints there
+        try {
+            r = alignguard("run", moved.toString(), "--out", dir.resolve("out").toString(), "--workers", "1");
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        Path expected = dir.resolve("elsewhere/data/task.jsonl").toAbsolutePath().normalize();
+        assertTrue(out.contains("data finetune: " + expected + System.lineSeparator()), out);
+        assertNotEquals(0, r.code(), "the file does not exist");
+        assertTrue(r.err().contains(expected.toString()), "the error names the resolved file: " + r.err());
+    }
+
+    @Test
     void methodsListsEveryKind() {
         Run r = alignguard("methods");
         assertEquals(0, r.code(), r.err());

@@ -1,6 +1,7 @@
 package dev.alignguard.experiments.world;
 
 import dev.alignguard.experiments.spec.WorldSpec;
+import dev.alignguard.model.safetensors.InputLimits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -140,5 +141,32 @@ class JsonlDatasetTest {
         JsonlFormatException e = assertThrows(JsonlFormatException.class, () -> JsonlDataset.read(f));
         assertEquals(2, e.line());
         assertTrue(e.problem().contains("UTF-8"));
+    }
+
+    @Test
+    void aLineLongerThanTheLimitIsRefusedWhileItIsBeingRead() throws IOException {
+        String ok = "{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\"}";
+        Path f = dir.resolve("long.jsonl");
+        String atLimit = "{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"note\": \"\"}";
+        atLimit = atLimit.replace("\"note\": \"\"", "\"note\": \"" + "x".repeat(InputLimits.JSONL_MAX_LINE_BYTES - atLimit.length()) + "\"");
+        Files.writeString(f, ok + "\n" + atLimit + "\r\n" + ok + "\n");
+        assertEquals(3, JsonlDataset.read(f).size(), "a line of exactly the limit (and its \\r) is read");
+        Files.writeString(f, ok + "\n" + "x".repeat(3 * InputLimits.JSONL_MAX_LINE_BYTES)); // no line break at all
+        JsonlFormatException e = assertThrows(JsonlFormatException.class, () -> JsonlDataset.read(f));
+        assertEquals(2, e.line());
+        assertTrue(e.getMessage().startsWith(f + ":2: ") && e.getMessage().contains("JSONL_MAX_LINE_BYTES"), e.getMessage());
+    }
+
+    @Test
+    void moreLinesThanTheLimitAreRefused() throws IOException {
+        Path f = dir.resolve("many.jsonl");
+        byte[] blank = new byte[(int) InputLimits.JSONL_MAX_LINES];
+        java.util.Arrays.fill(blank, (byte) '\n');
+        Files.write(f, blank);
+        assertEquals(0, JsonlDataset.read(f).size(), "the limit itself is accepted (blank lines count)");
+        Files.write(f, "\n".getBytes(StandardCharsets.UTF_8), java.nio.file.StandardOpenOption.APPEND);
+        JsonlFormatException e = assertThrows(JsonlFormatException.class, () -> JsonlDataset.read(f));
+        assertEquals(InputLimits.JSONL_MAX_LINES + 1, e.line());
+        assertTrue(e.getMessage().contains("JSONL_MAX_LINES"), e.getMessage());
     }
 }

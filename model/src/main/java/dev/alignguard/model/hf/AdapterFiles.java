@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.safetensors.AtomicFiles;
+import dev.alignguard.model.safetensors.InputLimits;
 import dev.alignguard.model.safetensors.Safetensors;
 import dev.alignguard.model.safetensors.SafetensorsFile;
 import dev.alignguard.model.llama.Linear;
@@ -189,7 +190,7 @@ public final class AdapterFiles {
                 + " and " + WEIGHTS_FILE + ")");
         }
         Path configFile = dir.resolve(CONFIG_FILE);
-        ObjectNode o = JsonFields.readObject(configFile, "a peft LoRA adapter config");
+        ObjectNode o = JsonFields.readJsonObject(configFile, "a peft LoRA adapter config");
         LoraConfig config = readConfig(configFile, o);
         String base = JsonFields.optionalString(configFile, o, "base_model_name_or_path");
         return new LoadedAdapters(config, readWeights(config, dir.resolve(WEIGHTS_FILE)), base);
@@ -197,7 +198,7 @@ public final class AdapterFiles {
 
     /** Reads an {@code adapter_config.json}; every refusal names the file and the field. */
     public static LoraConfig readConfig(Path file) throws IOException {
-        return readConfig(file, JsonFields.readObject(file, "a peft LoRA adapter config"));
+        return readConfig(file, JsonFields.readJsonObject(file, "a peft LoRA adapter config"));
     }
 
     private static LoraConfig readConfig(Path file, ObjectNode o) throws ModelFormatException {
@@ -243,6 +244,10 @@ public final class AdapterFiles {
                 modules = List.of(LoraConfig.ALL_LINEAR);
             } else {
                 regex = targets.textValue();
+                if (regex.length() > InputLimits.LORA_MAX_REGEX_CHARS) {
+                    throw new ModelFormatException(file, "\"target_modules\" is an expression of " + regex.length()
+                        + " characters, over the input limit of " + InputLimits.LORA_MAX_REGEX_CHARS + " (InputLimits.LORA_MAX_REGEX_CHARS)");
+                }
                 try {
                     Pattern.compile(regex);
                 } catch (PatternSyntaxException e) {
@@ -288,6 +293,7 @@ public final class AdapterFiles {
         if (byModule.isEmpty()) {
             throw new ModelFormatException(file, "holds no adapters");
         }
+        ModelFiles.requireHeapForFloats(file, content.tensors().values());
         Map<String, LoraAdapter> adapters = new LinkedHashMap<>();
         for (Map.Entry<String, dev.alignguard.model.safetensors.StoredTensor[]> e : byModule.entrySet()) {
             String path = e.getKey();
@@ -303,7 +309,13 @@ public final class AdapterFiles {
                 throw new ModelFormatException(file, "module " + path + ": lora_A " + Arrays.toString(a.shape()) + " and lora_B "
                     + Arrays.toString(b.shape()) + " do not have rank r = " + config.r() + " from " + CONFIG_FILE);
             }
-            if (!config.targets(path)) {
+            boolean targeted;
+            try {
+                targeted = config.targets(path);
+            } catch (IllegalArgumentException ex) { // an expression that backtracks past the step limit
+                throw new ModelFormatException(file.resolveSibling(CONFIG_FILE), ex.getMessage());
+            }
+            if (!targeted) {
                 throw new ModelFormatException(file, "module " + path + " has an adapter but \"target_modules\" in "
                     + CONFIG_FILE + " does not select it");
             }

@@ -1,51 +1,47 @@
 package dev.alignguard.model.hf;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.alignguard.model.safetensors.InputLimits;
+import dev.alignguard.model.safetensors.JsonMappers;
+
 /**
  * Reading small JSON files field by field, so that every refusal names the file and the field
  * ({@code config.json: "hidden_size" must be an integer, got "abc"}) rather than surfacing a
- * data-binding stack trace. Duplicate keys are refused.
+ * data-binding stack trace. Duplicate keys are refused, and the file is read within the
+ * {@link InputLimits} JSON limits.
  */
 final class JsonFields {
 
     /** Strict reader (duplicate keys refused) and pretty writer shared by the folder formats. */
-    static final ObjectMapper JSON = new ObjectMapper(
-        JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-        .enable(SerializationFeature.INDENT_OUTPUT);
+    static final ObjectMapper JSON = JsonMappers.mapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private JsonFields() {
     }
 
     /** The JSON object in {@code file}; a missing file, bad syntax or a non-object is a {@link ModelFormatException}. */
-    static ObjectNode readObject(Path file, String what) throws IOException {
-        byte[] bytes;
+    static ObjectNode readJsonObject(Path file, String what) throws IOException {
+        String text;
         try {
-            bytes = Files.readAllBytes(file);
+            text = InputLimits.readJsonDocument(file, what, ModelFormatException::new);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file, "missing (" + what + ")");
         }
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = JSON.readTree(text);
         } catch (JacksonException e) {
-            JsonLocation at = e.getLocation();
-            throw new ModelFormatException(file, "not valid JSON: " + e.getOriginalMessage()
-                + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+            throw new ModelFormatException(file, JsonMappers.describe(e));
         }
         if (root == null || root.isMissingNode()) {
             throw new ModelFormatException(file, "empty (expected a JSON object: " + what + ")");

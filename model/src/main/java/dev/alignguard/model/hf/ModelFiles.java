@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.safetensors.AtomicFiles;
+import dev.alignguard.model.safetensors.InputLimits;
 import dev.alignguard.model.safetensors.Safetensors;
 import dev.alignguard.model.safetensors.SafetensorsFile;
 import dev.alignguard.model.llama.LlamaConfig;
@@ -165,7 +167,7 @@ public final class ModelFiles {
      * Every refusal is a {@link ModelFormatException} naming the file and the field.
      */
     public static LlamaConfig readConfig(Path file) throws IOException {
-        ObjectNode o = JsonFields.readObject(file, "a Llama config");
+        ObjectNode o = JsonFields.readJsonObject(file, "a Llama config");
         String modelType = JsonFields.optionalString(file, o, "model_type");
         if (modelType != null && !modelType.equals("llama")) {
             throw new ModelFormatException(file, "\"model_type\" is \"" + modelType + "\"; only \"llama\" is supported");
@@ -187,6 +189,10 @@ public final class ModelFiles {
         int hidden = JsonFields.requiredInt(file, o, "hidden_size");
         int intermediate = JsonFields.requiredInt(file, o, "intermediate_size");
         int layers = JsonFields.requiredInt(file, o, "num_hidden_layers");
+        if (layers > InputLimits.MODEL_MAX_LAYERS) {
+            throw new ModelFormatException(file, "\"num_hidden_layers\" is " + layers + ": "
+                + InputLimits.tooMany("layers", InputLimits.MODEL_MAX_LAYERS, "MODEL_MAX_LAYERS"));
+        }
         int heads = JsonFields.requiredInt(file, o, "num_attention_heads");
         int kvHeads = JsonFields.optionalInt(file, o, "num_key_value_heads", heads);
         int maxPositions = JsonFields.optionalInt(file, o, "max_position_embeddings", 2048);
@@ -244,11 +250,35 @@ public final class ModelFiles {
             throw new ModelFormatException(file, "unexpected parameter" + (unexpected.size() > 1 ? "s " : " ")
                 + abbreviate(unexpected) + " for this config (" + config.numHiddenLayers() + " layers)");
         }
+        requireHeapForFloats(file, content.tensors().values());
         for (String name : expected.keySet()) {
             values.put(name, content.tensor(name).toFloatArray()); // F16, BF16, F64 convert; F32 exact
         }
         return LlamaModel.fromValues(config, values, file.toString());
     }
+
+    /**
+     * Refuses weights that cannot be decoded to floats here: a tensor with more elements than one
+     * Java array holds, or all of them together more than the free heap ({@link InputLimits}).
+     */
+    static void requireHeapForFloats(Path file, Collection<dev.alignguard.model.safetensors.StoredTensor> tensors)
+            throws ModelFormatException {
+        long elements = 0;
+        for (dev.alignguard.model.safetensors.StoredTensor t : tensors) {
+            if (t.elementCount() > MAX_ARRAY) {
+                throw new ModelFormatException(file, "parameter " + t.name() + " has " + t.elementCount()
+                    + " elements, more than one Java array holds (" + MAX_ARRAY + ")");
+            }
+            elements += t.elementCount();
+        }
+        String heap = InputLimits.heapProblem(4 * elements, "decoding " + elements + " weights to floats");
+        if (heap != null) {
+            throw new ModelFormatException(file, heap);
+        }
+    }
+
+    /** The most elements a float array may have here. */
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     static String abbreviate(List<String> names) {
         return names.size() <= 5 ? String.join(", ", names)

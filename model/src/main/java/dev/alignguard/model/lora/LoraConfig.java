@@ -3,6 +3,8 @@ package dev.alignguard.model.lora;
 import java.util.List;
 import java.util.regex.Pattern;
 
+import dev.alignguard.model.safetensors.InputLimits;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -52,6 +54,11 @@ public record LoraConfig(
         }
         targetModules = targetModules == null ? List.of() : List.copyOf(targetModules);
         if (targetRegex != null) {
+            if (targetRegex.length() > InputLimits.LORA_MAX_REGEX_CHARS) {
+                throw new IllegalArgumentException("invalid LoraConfig: the target_modules expression has " + targetRegex.length()
+                    + " characters, over the input limit of " + InputLimits.LORA_MAX_REGEX_CHARS
+                    + " (InputLimits.LORA_MAX_REGEX_CHARS)");
+            }
             Pattern.compile(targetRegex); // fail early on a bad expression
         }
     }
@@ -125,7 +132,7 @@ public record LoraConfig(
     /** Whether the linear module at this path (e.g. {@code model.layers.0.self_attn.q_proj}) gets an adapter. */
     public boolean targets(String modulePath) {
         if (targetRegex != null) {
-            return Pattern.matches(targetRegex, modulePath);
+            return Pattern.compile(targetRegex).matcher(new BudgetedChars(targetRegex, modulePath)).matches();
         }
         for (String t : targetModules) {
             if (t.equals(ALL_LINEAR)) {
@@ -137,6 +144,52 @@ public record LoraConfig(
             }
         }
         return false;
+    }
+
+    /**
+     * A module path that counts the characters the regex engine examines and gives up after
+     * {@link InputLimits#LORA_REGEX_MAX_STEPS}: a catastrophically backtracking {@code target_modules}
+     * expression is refused (an {@link IllegalArgumentException}) instead of running for hours.
+     */
+    private static final class BudgetedChars implements CharSequence {
+        private final String regex;
+        private final String text;
+        private final int[] steps;
+
+        BudgetedChars(String regex, String text) {
+            this(regex, text, new int[1]);
+        }
+
+        private BudgetedChars(String regex, String text, int[] steps) {
+            this.regex = regex;
+            this.text = text;
+            this.steps = steps;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (++steps[0] > InputLimits.LORA_REGEX_MAX_STEPS) {
+                throw new IllegalArgumentException("the target_modules expression \"" + (regex.length() > 60
+                    ? regex.substring(0, 60) + "..." : regex) + "\" takes more than " + InputLimits.LORA_REGEX_MAX_STEPS
+                    + " steps to match \"" + text + "\" (InputLimits.LORA_REGEX_MAX_STEPS): it backtracks catastrophically");
+            }
+            return text.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return new BudgetedChars(regex, text.substring(start, end), steps);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 
     @JsonProperty("peft_type")

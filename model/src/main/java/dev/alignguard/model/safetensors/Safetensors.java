@@ -21,7 +21,9 @@ import java.util.Map;
  * file's length. Refused, each with a {@link SafetensorsFormatException} naming the file:
  * <ul>
  *   <li>a file shorter than the 8-byte length prefix;</li>
- *   <li>a header length over {@link #MAX_HEADER_BYTES} or past the end of the file;</li>
+ *   <li>a header length over {@link #MAX_HEADER_BYTES} or past the end of the file; a header with
+ *       more than {@link InputLimits#SAFETENSORS_MAX_TENSORS} tensors, more JSON tokens or deeper
+ *       nesting than {@link InputLimits} allows, or too large to parse in the free heap;</li>
  *   <li>a header that is not UTF-8, does not start with '{', is not one JSON object (trailing
  *       whitespace, the writer's padding, is allowed), repeats a key at any level, or spells an
  *       unpaired surrogate with a JSON escape;</li>
@@ -34,12 +36,12 @@ import java.util.Map;
  * </ul>
  * Failures to open or read the file stay plain {@link IOException}s. Files of at least {@link #DEFAULT_MMAP_THRESHOLD} bytes are memory-mapped
  * (tensors then view the mapping, which is released when they become unreachable); smaller
- * ones are read onto the heap.
+ * ones are read onto the heap (or mapped too, when the free heap cannot hold them).
  */
 public final class Safetensors {
 
-    /** The reader refuses headers longer than this (100 MB), as the reference implementation does. */
-    public static final long MAX_HEADER_BYTES = 100_000_000L;
+    /** The reader refuses headers longer than this (100 MB), as the reference implementation does ({@link InputLimits}). */
+    public static final long MAX_HEADER_BYTES = InputLimits.SAFETENSORS_MAX_HEADER_BYTES;
 
     /** Files at least this large (16 MiB) are memory-mapped by {@link #read(Path)}. */
     public static final long DEFAULT_MMAP_THRESHOLD = 16L << 20;

@@ -1,9 +1,6 @@
 package dev.alignguard.model.safetensors;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,28 +36,34 @@ final class SafetensorsReader {
     private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
     private static final int MAX_NAME_IN_MESSAGE = 64;
 
-    /** Strict JSON: duplicate keys are errors, and no key or string is cut short by Jackson's default limits. */
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder()
-                    .maxNestingDepth(64)
-                    .maxNameLength((int) Safetensors.MAX_HEADER_BYTES)
-                    .maxStringLength((int) Safetensors.MAX_HEADER_BYTES)
-                    .build())
-            .build())
+    /**
+     * Strict JSON: duplicate keys are errors, keys and strings may be as long as the header, nesting
+     * and tokens are bounded ({@link JsonMappers#SAFETENSORS_HEADER}).
+     */
+    private static final ObjectMapper JSON = JsonMappers.mapper(JsonMappers.SAFETENSORS_HEADER)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /** Heap per token of a parsed header, at most (a value node, its slot in its parent, a short key). */
+    private static final long HEAP_PER_TOKEN = 64;
 
     /** One validated header entry. */
     private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
     }
 
     private final Path file;
+    private final int maxTensors;
 
-    private SafetensorsReader(Path file) {
+    private SafetensorsReader(Path file, int maxTensors) {
         this.file = file;
+        this.maxTensors = maxTensors;
     }
 
     static SafetensorsFile read(Path file, long mmapThreshold) throws IOException {
+        return read(file, mmapThreshold, InputLimits.SAFETENSORS_MAX_TENSORS);
+    }
+
+    /** With another tensor limit than {@link InputLimits#SAFETENSORS_MAX_TENSORS}: for the limit's own test. */
+    static SafetensorsFile read(Path file, long mmapThreshold, int maxTensors) throws IOException {
         if (java.nio.file.Files.isDirectory(file)) {
             throw new SafetensorsFormatException(file, "is a directory, not a safetensors file");
         }
@@ -69,13 +72,14 @@ final class SafetensorsReader {
             long size = channel.size();
             if (size < 8) {
                 content = readFully(channel, (int) size);
-            } else if (size >= mmapThreshold || size > MAX_ARRAY) {
+            } else if (size >= mmapThreshold || size > MAX_ARRAY
+                    || InputLimits.heapProblem(size, "reading " + file + " onto the heap") != null) { // too big for the heap: map it
                 content = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()).asReadOnly();
             } else {
                 content = readFully(channel, (int) size);
             }
         }
-        return new SafetensorsReader(file).parse(content);
+        return new SafetensorsReader(file, maxTensors).parse(content);
     }
 
     /** Reads up to {@code size} bytes; a file that shrank meanwhile gives fewer, which parse then judges. */
@@ -93,14 +97,26 @@ final class SafetensorsReader {
             throw fail("file is " + size + " bytes, shorter than the 8-byte header length");
         }
         long headerLength = content.get(U64_LE, 0);
-        if (headerLength < 0 || headerLength > Safetensors.MAX_HEADER_BYTES) {
+        if (headerLength < 0 || headerLength > InputLimits.SAFETENSORS_MAX_HEADER_BYTES) {
             throw fail("header length " + Long.toUnsignedString(headerLength) + " exceeds the limit of "
-                    + Safetensors.MAX_HEADER_BYTES + " bytes");
+                    + InputLimits.SAFETENSORS_MAX_HEADER_BYTES + " bytes (InputLimits.SAFETENSORS_MAX_HEADER_BYTES)");
         }
         if (headerLength > size - 8) {
             throw fail("header length " + headerLength + " runs past the end of the file (" + size + " bytes)");
         }
+        // the header's bytes, its text (up to 2 bytes a byte) and its tree (bounded by the token limit)
+        long heap = 3 * headerLength + Math.min(InputLimits.JSON_HEAP_FACTOR * headerLength,
+                HEAP_PER_TOKEN * InputLimits.SAFETENSORS_MAX_HEADER_TOKENS);
+        String heapProblem = InputLimits.heapProblem(heap, "parsing a header of " + headerLength + " bytes");
+        if (heapProblem != null) {
+            throw fail(heapProblem);
+        }
         JsonNode root = parseHeader(content.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE));
+        int tensorCount = root.size() - (root.has("__metadata__") ? 1 : 0);
+        if (tensorCount > maxTensors) {
+            throw fail("the header lists " + tensorCount + " tensors: "
+                    + InputLimits.tooMany("tensors", maxTensors, "SAFETENSORS_MAX_TENSORS"));
+        }
 
         long dataStart = 8 + headerLength;
         long dataLength = size - dataStart;
@@ -144,6 +160,9 @@ final class SafetensorsReader {
         } catch (JacksonException e) {
             String msg = String.valueOf(e.getOriginalMessage()).replaceAll("\\[Source: [^;]*; ", "[");
             String at = e.getLocation() == null ? "" : " at character " + e.getLocation().getCharOffset();
+            if (JsonMappers.isLimit(e)) {
+                throw fail("header exceeds an input limit (InputLimits)" + at + ": " + shorten(msg, 200));
+            }
             if (msg.startsWith("Trailing token")) {
                 throw fail("header has content after the JSON object" + at);
             }

@@ -21,7 +21,7 @@ import java.util.TreeMap;
 /** Lays out and writes safetensors content; the layout rules are described on {@link Safetensors}. */
 final class SafetensorsWriter {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonMappers.mapper();
     private static final int CHUNK = 1 << 20;
 
     /** Reference order: larger elements first (keeps every tensor aligned to its element size), then by name. */

@@ -1,16 +1,15 @@
 package dev.alignguard.model.tokenizer;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignguard.model.safetensors.AtomicFiles;
+import dev.alignguard.model.safetensors.InputLimits;
+import dev.alignguard.model.safetensors.JsonMappers;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,9 +70,7 @@ public final class WordTokenizer {
     private static final String FORMAT = "alignguard-word-tokenizer";
     private static final int VERSION = 1;
     private static final Pattern SPECIAL = Pattern.compile("<[^\\s<>]+>");
-    private static final ObjectMapper JSON = new ObjectMapper(
-            JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = JsonMappers.mapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** id to token text: specials first, then words. */
     private final List<String> tokens;
@@ -284,14 +281,17 @@ public final class WordTokenizer {
         AtomicFiles.write(file, JSON.writeValueAsBytes(root));
     }
 
-    /** Loads a file written by {@link #save}, refusing anything malformed with a {@link TokenizerFormatException}. */
+    /**
+     * Loads a file written by {@link #save}, refusing anything malformed, or beyond the
+     * {@link InputLimits} JSON limits, with a {@link TokenizerFormatException}.
+     */
     public static WordTokenizer load(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        String text = InputLimits.readJsonDocument(file, "a tokenizer", TokenizerFormatException::new);
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = JSON.readTree(text);
         } catch (JacksonException e) {
-            throw new TokenizerFormatException(file, "not valid JSON: " + e.getOriginalMessage());
+            throw new TokenizerFormatException(file, JsonMappers.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw new TokenizerFormatException(file, "not a JSON object");

@@ -10,6 +10,7 @@ import dev.alignguard.model.safetensors.StoredTensor;
 import dev.alignguard.proofs.gen.CorruptSafetensors;
 import dev.alignguard.proofs.gen.CorruptSafetensors.Corruption;
 import dev.alignguard.proofs.gen.CorruptSafetensors.FlipData;
+import dev.alignguard.proofs.gen.FileMutations;
 import dev.alignguard.proofs.gen.SafetensorsFiles;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +46,8 @@ import java.util.stream.Stream;
  * The safetensors reader's contract under hostile input: whatever is done to a valid file, reading it
  * either returns tensors that tile the file exactly, or throws {@link SafetensorsFormatException}
  * naming the file; never another exception, never a hang. Corrupting only data bytes is legal and
- * must still read. And writing then reading gives back bit-identical tensors and metadata.
+ * must still read. Random bytes (some after a plausible 8-byte length) likewise read consistently
+ * or are refused. And writing then reading gives back bit-identical tensors and metadata.
  */
 class SafetensorsCorruptionProperties {
 
@@ -125,6 +127,21 @@ class SafetensorsCorruptionProperties {
             assertEquals(content.metadata(), outcome.read.metadata());
         }
         Files.delete(file);
+    }
+
+    @Test
+    void randomBytesReadOrAreRefusedNamingTheFile() {
+        Laws.qt(2000).forAll(FileMutations.randomBytes(), booleans().all())
+                .checkAssert((c, mapped) -> Laws.unchecked(() -> {
+                    byte[] bytes = FileMutations.randomBytes(c.seed(), c.size());
+                    Path file = newFile();
+                    Files.write(file, bytes);
+                    Outcome outcome = readGuarded(file, mapped);
+                    if (outcome.read != null) {
+                        assertConsistent(outcome.read, bytes);
+                    }
+                    Files.delete(file);
+                }));
     }
 
     @Test
