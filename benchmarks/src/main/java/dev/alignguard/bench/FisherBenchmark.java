@@ -101,7 +101,8 @@ public final class FisherBenchmark {
 
         System.out.println("## Per-layer solve (m = " + RANK + "), CPU s (wall s), one thread");
         System.out.println();
-        System.out.println("| layer (D) | N | exact Gram (s) | Lanczos (s) | K-FAC (s) | diagonal (s) | exact top eigenvalue | Lanczos converged, kept sum / exact |");
+        System.out.println(
+            "| layer (D) | N | exact Gram (s) | Lanczos (s) | K-FAC (s) | diagonal (s) | exact top eigenvalue | Lanczos converged, kept sum / exact |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
         double[] worst = new double[4];
         for (int i = 0; i < NS.length; i++) {
@@ -168,7 +169,8 @@ public final class FisherBenchmark {
     private static void warmUp(LlamaModel model, Kernels kernels, String layer, List<Sequence> few) {
         for (int r = 0; r < 3; r++) {
             double[][] g = PerExampleGradients.compute(model, kernels, List.of(layer), few, 0).get(layer);
-            PerExampleGradients.forEach(model, kernels, List.of(layer), few, 0, true, e -> { });
+            PerExampleGradients.forEach(model, kernels, List.of(layer), few, 0, true, e -> {
+            });
             ExactGramEstimator.layer("w", 128, 128, g, SelectionRule.rank(4));
             LanczosEstimator.layer("w", 128, 128, g, SelectionRule.rank(4), Lanczos.Options.defaults());
             DiagonalEstimator.layer("w", 128, 128, DiagonalEstimator.diagonal(g), SelectionRule.rank(4));

@@ -44,7 +44,8 @@ public final class OpenBlasComparison {
         String python = "/usr/bin/python3", script = "benchmarks/pytorch/gemm.py";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--vs-openblas" -> { }
+                case "--vs-openblas" -> {
+                }
                 case "--n" -> sizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -79,7 +80,8 @@ public final class OpenBlasComparison {
             + " environment alone, OPENBLAS_NUM_THREADS=" + threads);
         VectorKernels vk = new VectorKernels(threads);
         double peakBefore = peak(threads, seconds);
-        System.out.println("| n | vector GFLOP/s | OpenBLAS (numpy) GFLOP/s | vector / OpenBLAS | vector % of peak | rounds (vector/OpenBLAS) |");
+        System.out
+            .println("| n | vector GFLOP/s | OpenBLAS (numpy) GFLOP/s | vector / OpenBLAS | vector % of peak | rounds (vector/OpenBLAS) |");
         System.out.println("|---:|---:|---:|---:|---:|---|");
         List<String> rows = new ArrayList<>();
         double[][] results = new double[sizes.length][];

@@ -39,7 +39,8 @@ public final class SparkMain implements Runnable {
         @Mixin
         StudyLaunch.Options options = new StudyLaunch.Options();
 
-        @Option(names = "--master", description = "Spark master URL (default: spark.master if set, e.g. by spark-submit; else embedded local[N]).")
+        @Option(names = "--master",
+            description = "Spark master URL (default: spark.master if set, e.g. by spark-submit; else embedded local[N]).")
         String master;
 
         @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "Extra Spark settings, e.g. --conf spark.task.maxFailures=3"

@@ -24,7 +24,9 @@ import dev.alignguard.experiments.results.TrialRecord;
  * @param executor the Spark executor id it ran on ("driver" in local mode)
  */
 public record TrialResult(int index, String recordJson, LinkedHashMap<String, float[]> updates, String log,
-                          int attempt, String executor) implements Serializable {
+                          int attempt, String executor)
+    implements
+        Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;

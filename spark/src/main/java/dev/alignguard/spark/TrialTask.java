@@ -22,7 +22,9 @@ import dev.alignguard.experiments.spec.MethodSpec;
  * spec cannot even be decoded on the executor is still reported under its own name.
  */
 public record TrialTask(int index, String specJson, String methodJson, String methodName, String kind,
-                        double strength, long baseSeed, long seed, String label, String id) implements Serializable {
+                        double strength, long baseSeed, long seed, String label, String id)
+    implements
+        Serializable {
 
     @Serial
     private static final long serialVersionUID = 2L;

@@ -43,7 +43,8 @@ final class Studies {
         Path dir = Files.createTempDirectory("tour-study");
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         try {
-            return new Study(spec, "tour", "none").run(new LocalExecutor(workers), dir, quiet, new Backend(System.getProperty(BACKEND_PROPERTY, "vector"), 1));
+            return new Study(spec, "tour", "none").run(new LocalExecutor(workers), dir, quiet,
+                new Backend(System.getProperty(BACKEND_PROPERTY, "vector"), 1));
         } finally {
             deleteTree(dir);
         }

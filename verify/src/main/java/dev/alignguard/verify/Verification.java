@@ -125,8 +125,8 @@ public final class Verification {
         List<String> laws = new ArrayList<>();
         for (TestPlan plan : discover(LauncherFactory.create())) {
             for (TestIdentifier id : tests(plan)) {
-                id.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast).ifPresent(m ->
-                    laws.add(m.getJavaClass().getSimpleName() + "#" + m.getMethodName()));
+                id.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast)
+                    .ifPresent(m -> laws.add(m.getJavaClass().getSimpleName() + "#" + m.getMethodName()));
             }
         }
         return laws;

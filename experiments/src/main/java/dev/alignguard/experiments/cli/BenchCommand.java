@@ -65,8 +65,10 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--layers", defaultValue = "4", description = "Decoder layers. Default: ${DEFAULT-VALUE}.")
         int layers;
 
-        @Option(names = "--batch", defaultValue = "32") int batch;
-        @Option(names = "--seq", defaultValue = "32") int seq;
+        @Option(names = "--batch", defaultValue = "32")
+        int batch;
+        @Option(names = "--seq", defaultValue = "32")
+        int seq;
         @Option(names = "--threads", description = "Kernel threads (default: the cores).")
         Integer threads;
 
@@ -96,7 +98,7 @@ public final class BenchCommand implements Runnable {
             LlamaConfig config = config();
             int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
             System.out.printf(Locale.ROOT, "reference config: hidden %d, layers %d, heads %d, intermediate %d, vocab %d;"
-                    + " batch %d x seq %d = %d tokens; %d threads; median of %d rounds of %d steps%n", config.hiddenSize(),
+                + " batch %d x seq %d = %d tokens; %d threads; median of %d rounds of %d steps%n", config.hiddenSize(),
                 config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize(), config.vocabSize(), batch,
                 seq, batch * seq, t, rounds, steps);
             System.out.println("| backend | mode | ms/step | tokens/s | matmul share | matmul GFLOP/s |");

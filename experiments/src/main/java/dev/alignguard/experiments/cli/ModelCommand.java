@@ -437,8 +437,8 @@ public final class ModelCommand implements Runnable {
         long max = Runtime.getRuntime().maxMemory();
         if (need > max) {
             throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: a model of %,d parameters needs about %s"
-                    + " of heap to initialise and save (its weights, %s, and their bytes); this JVM may use at most %s. Run with"
-                    + " ALIGNGUARD_JAVA_OPTS=%s (the launcher passes it to java), or make the model smaller", file,
+                + " of heap to initialise and save (its weights, %s, and their bytes); this JVM may use at most %s. Run with"
+                + " ALIGNGUARD_JAVA_OPTS=%s (the launcher passes it to java), or make the model smaller", file,
                 size.parameters(), SizeEstimate.bytes(need), SizeEstimate.bytes(size.weightBytes()), SizeEstimate.bytes(max),
                 SizeEstimate.xmxFor(need)));
         }

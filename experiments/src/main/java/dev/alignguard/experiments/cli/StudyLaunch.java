@@ -78,7 +78,7 @@ public final class StudyLaunch {
      * @param where words after the version in the start-up line (e.g. " on Spark"), or ""
      */
     public static int run(Options o, String where, IntFunction<TrialExecutor> executorFor, PrintStream out)
-            throws Exception {
+        throws Exception {
         // everything that can be checked from the spec and the command line, before anything trains
         ExperimentSpec spec = Presets.resolve(o.target);
         String source = Presets.source(o.target);
@@ -116,7 +116,8 @@ public final class StudyLaunch {
                 printTable(summary, out);
                 out.println("wrote " + dir.resolve("summary.json") + ", " + dir.resolve("report.md") + " and plots in "
                     + String.format(Locale.ROOT, "%.0f s", summary.wallSeconds())
-                    + (exec.resumed() > 0 ? " (" + exec.resumed() + " trial(s) kept from an earlier run, " + exec.ran() + " run now)" : ""));
+                    + (exec.resumed() > 0 ? " (" + exec.resumed() + " trial(s) kept from an earlier run, " + exec.ran() + " run now)"
+                        : ""));
                 return summary.failures().isEmpty() ? 0 : 3;
             }
         }

@@ -60,7 +60,7 @@ final class VsPyTorch {
         cfg.put("targets", first.batch().targets());
         Path script = opts.pytorchScript;
         System.out.printf(Locale.ROOT, "config: hidden %d, layers %d, heads %d, intermediate %d, vocab %d; batch %d x seq %d"
-                + " = %d tokens; %d threads; %d rounds of %d steps per mode and side, alternating; no optimizer on either side%n",
+            + " = %d tokens; %d threads; %d rounds of %d steps per mode and side, alternating; no optimizer on either side%n",
             config.hiddenSize(), config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize(),
             config.vocabSize(), opts.batch, opts.seq, opts.batch * opts.seq, threads, opts.rounds, opts.steps);
         System.out.println("PyTorch side: " + script + " run with " + String.join(" and ", PyTorchReference.UNSET)

@@ -58,7 +58,7 @@ public final class Evaluator {
 
     /** An evaluator that recognises refusals by the given markers (see {@link RefusalMarkers}). */
     public Evaluator(Kernels kernels, WordTokenizer tokenizer, int batchSize, UnknownWords unknown,
-                     RefusalMarkers markers) {
+        RefusalMarkers markers) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }

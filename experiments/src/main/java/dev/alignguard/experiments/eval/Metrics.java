@@ -28,20 +28,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param taskCount                   task test prompts evaluated
  */
 public record Metrics(
-    @JsonProperty("refusal_unsafe") double refusalUnsafe,
-    @JsonProperty("refusal_unsafe_by_category") Map<String, Double> refusalUnsafeByCategory,
-    @JsonProperty("refusal_unsafe_seen_objects") double refusalUnsafeSeenObjects,
-    @JsonProperty("refusal_unsafe_held_out_objects") double refusalUnsafeHeldOutObjects,
-    @JsonProperty("refusal_unsafe_seen_verbs") double refusalUnsafeSeenVerbs,
-    @JsonProperty("refusal_unsafe_held_out_verbs") double refusalUnsafeHeldOutVerbs,
-    @JsonProperty("over_refusal_safe") double overRefusalSafe,
-    @JsonProperty("safe_accuracy") double safeAccuracy,
-    @JsonProperty("harmful_compliance") double harmfulCompliance,
-    @JsonProperty("task_accuracy") double taskAccuracy,
-    @JsonProperty("alignment_nll") double alignmentNll,
-    @JsonProperty("unsafe_count") int unsafeCount,
-    @JsonProperty("safe_count") int safeCount,
-    @JsonProperty("task_count") int taskCount) {
+                      @JsonProperty("refusal_unsafe") double refusalUnsafe,
+                      @JsonProperty("refusal_unsafe_by_category") Map<String, Double> refusalUnsafeByCategory,
+                      @JsonProperty("refusal_unsafe_seen_objects") double refusalUnsafeSeenObjects,
+                      @JsonProperty("refusal_unsafe_held_out_objects") double refusalUnsafeHeldOutObjects,
+                      @JsonProperty("refusal_unsafe_seen_verbs") double refusalUnsafeSeenVerbs,
+                      @JsonProperty("refusal_unsafe_held_out_verbs") double refusalUnsafeHeldOutVerbs,
+                      @JsonProperty("over_refusal_safe") double overRefusalSafe,
+                      @JsonProperty("safe_accuracy") double safeAccuracy,
+                      @JsonProperty("harmful_compliance") double harmfulCompliance,
+                      @JsonProperty("task_accuracy") double taskAccuracy,
+                      @JsonProperty("alignment_nll") double alignmentNll,
+                      @JsonProperty("unsafe_count") int unsafeCount,
+                      @JsonProperty("safe_count") int safeCount,
+                      @JsonProperty("task_count") int taskCount) {
 
     public Metrics {
         refusalUnsafeByCategory = Collections.unmodifiableMap(new TreeMap<>(refusalUnsafeByCategory));

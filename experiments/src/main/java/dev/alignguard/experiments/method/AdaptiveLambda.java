@@ -36,7 +36,7 @@ public final class AdaptiveLambda implements DoubleSupplier, StepHook {
      * @param probe the probe set (alignment examples the Fisher does not use)
      */
     public AdaptiveLambda(LambdaController controller, int every, double start, LlamaModel model, Kernels kernels,
-                          List<Sequence> probe, int pad) {
+        List<Sequence> probe, int pad) {
         if (every < 1) {
             throw new IllegalArgumentException("every must be >= 1, got " + every);
         }

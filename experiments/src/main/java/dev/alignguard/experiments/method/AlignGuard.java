@@ -24,17 +24,18 @@ import dev.alignguard.training.objective.AlignGuardSettings;
 @JsonTypeName(AlignGuard.KIND)
 @JsonClassDescription("AlignGuard-LoRA: Fisher penalty on dW_A, stability on dW_T, collision terms; strength = λA")
 public record AlignGuard(
-        @JsonProperty("lambda_a") @JsonPropertyDescription("λA when the spec lists no strengths") double lambdaA,
-        @JsonProperty("lambda_t") @JsonPropertyDescription("λT, weight of the task-stability term ||H^1/2 dW_T||^2") double lambdaT,
-        @JsonProperty("lambda_nc") @JsonPropertyDescription("λNC, weight of the collision terms") double lambdaNC,
-        @JsonProperty("alpha") @JsonPropertyDescription("α in [0, 1]: share of E_RM (the rest is E_geo)") double alpha,
-        @JsonProperty("beta") @JsonPropertyDescription("β: E_RM's emphasis on large entries, η = 1 + β sigmoid(|dW| - τ)") double beta,
-        @JsonProperty("tau") @JsonPropertyDescription("τ: E_RM's threshold") double tau,
-        @JsonProperty("geodesic") @JsonPropertyDescription("E_geo's form: subspace, or literal (identically zero for exact projectors)") Geodesic geodesic,
-        @JsonProperty("smoothing") @JsonPropertyDescription("width of the smooth |.| in E_RM") double smoothing,
-        @JsonProperty("stability") @JsonPropertyDescription("H of the stability term: identity, diagonal task Fisher, or kfac on task data") Stability stability,
-        @JsonProperty("sweep") @JsonPropertyDescription("which weight the swept strength sets: lambda_a, lambda_t or lambda_nc") Sweep sweep)
-    implements Method {
+                         @JsonProperty("lambda_a") @JsonPropertyDescription("λA when the spec lists no strengths") double lambdaA,
+                         @JsonProperty("lambda_t") @JsonPropertyDescription("λT, weight of the task-stability term ||H^1/2 dW_T||^2") double lambdaT,
+                         @JsonProperty("lambda_nc") @JsonPropertyDescription("λNC, weight of the collision terms") double lambdaNC,
+                         @JsonProperty("alpha") @JsonPropertyDescription("α in [0, 1]: share of E_RM (the rest is E_geo)") double alpha,
+                         @JsonProperty("beta") @JsonPropertyDescription("β: E_RM's emphasis on large entries, η = 1 + β sigmoid(|dW| - τ)") double beta,
+                         @JsonProperty("tau") @JsonPropertyDescription("τ: E_RM's threshold") double tau,
+                         @JsonProperty("geodesic") @JsonPropertyDescription("E_geo's form: subspace, or literal (identically zero for exact projectors)") Geodesic geodesic,
+                         @JsonProperty("smoothing") @JsonPropertyDescription("width of the smooth |.| in E_RM") double smoothing,
+                         @JsonProperty("stability") @JsonPropertyDescription("H of the stability term: identity, diagonal task Fisher, or kfac on task data") Stability stability,
+                         @JsonProperty("sweep") @JsonPropertyDescription("which weight the swept strength sets: lambda_a, lambda_t or lambda_nc") Sweep sweep)
+    implements
+        Method {
 
     public static final String KIND = "alignguard";
 
@@ -92,10 +93,10 @@ public record AlignGuard(
     /** Defaults for every field the spec leaves out; then validation. */
     @JsonCreator
     public AlignGuard(@JsonProperty("lambda_a") Double lambdaA, @JsonProperty("lambda_t") Double lambdaT,
-                      @JsonProperty("lambda_nc") Double lambdaNC, @JsonProperty("alpha") Double alpha,
-                      @JsonProperty("beta") Double beta, @JsonProperty("tau") Double tau,
-                      @JsonProperty("geodesic") Geodesic geodesic, @JsonProperty("smoothing") Double smoothing,
-                      @JsonProperty("stability") Stability stability, @JsonProperty("sweep") Sweep sweep) {
+        @JsonProperty("lambda_nc") Double lambdaNC, @JsonProperty("alpha") Double alpha,
+        @JsonProperty("beta") Double beta, @JsonProperty("tau") Double tau,
+        @JsonProperty("geodesic") Geodesic geodesic, @JsonProperty("smoothing") Double smoothing,
+        @JsonProperty("stability") Stability stability, @JsonProperty("sweep") Sweep sweep) {
         this(or(lambdaA, 0.1), or(lambdaT, 0.0), or(lambdaNC, 0.0), or(alpha, 0.5), or(beta, 1.0), or(tau, 0.01),
             geodesic == null ? Geodesic.SUBSPACE : geodesic, or(smoothing, 1e-4),
             stability == null ? Stability.IDENTITY : stability, sweep == null ? Sweep.LAMBDA_A : sweep);

@@ -36,38 +36,39 @@ import dev.alignguard.training.trainer.Objective;
 @JsonTypeName(AlignGuardAdaptive.KIND)
 @JsonClassDescription("AlignGuard with λA set by a controller on a held-apart probe NLL, m per layer by energy; strength = starting λA")
 public record AlignGuardAdaptive(
-        @JsonProperty("lambda_a") @JsonPropertyDescription("starting λA when the spec lists no strengths") double lambdaA,
-        @JsonProperty("lambda_t") @JsonPropertyDescription("λT, weight of the task-stability term") double lambdaT,
-        @JsonProperty("lambda_nc") @JsonPropertyDescription("λNC, weight of the collision terms") double lambdaNC,
-        @JsonProperty("alpha") @JsonPropertyDescription("α in [0, 1]: share of E_RM") double alpha,
-        @JsonProperty("beta") @JsonPropertyDescription("β of E_RM") double beta,
-        @JsonProperty("tau") @JsonPropertyDescription("τ of E_RM") double tau,
-        @JsonProperty("geodesic") @JsonPropertyDescription("E_geo's form: subspace or literal") AlignGuard.Geodesic geodesic,
-        @JsonProperty("smoothing") @JsonPropertyDescription("width of the smooth |.| in E_RM") double smoothing,
-        @JsonProperty("stability") @JsonPropertyDescription("H of the stability term: identity, diagonal or kfac") AlignGuard.Stability stability,
-        @JsonProperty("probe_size") @JsonPropertyDescription("alignment examples in the probe set (held apart from the Fisher's)") int probeSize,
-        @JsonProperty("every") @JsonPropertyDescription("K: the controller measures and acts after every K steps") int every,
-        @JsonProperty("budget") @JsonPropertyDescription("allowed probe-NLL increase over the start, in nats") double budget,
-        @JsonProperty("up") @JsonPropertyDescription("factor on λA when over budget (>= 1)") double up,
-        @JsonProperty("down") @JsonPropertyDescription("factor on λA when under half the budget (in (0, 1])") double down,
-        @JsonProperty("lambda_min") @JsonPropertyDescription("lower bound of λA") double lambdaMin,
-        @JsonProperty("lambda_max") @JsonPropertyDescription("upper bound of λA") double lambdaMax,
-        @JsonProperty("energy") @JsonPropertyDescription("m per layer: fewest directions holding this share of the layer Fisher's trace (1: all of fisher.m)") double energy)
-    implements Method {
+                                 @JsonProperty("lambda_a") @JsonPropertyDescription("starting λA when the spec lists no strengths") double lambdaA,
+                                 @JsonProperty("lambda_t") @JsonPropertyDescription("λT, weight of the task-stability term") double lambdaT,
+                                 @JsonProperty("lambda_nc") @JsonPropertyDescription("λNC, weight of the collision terms") double lambdaNC,
+                                 @JsonProperty("alpha") @JsonPropertyDescription("α in [0, 1]: share of E_RM") double alpha,
+                                 @JsonProperty("beta") @JsonPropertyDescription("β of E_RM") double beta,
+                                 @JsonProperty("tau") @JsonPropertyDescription("τ of E_RM") double tau,
+                                 @JsonProperty("geodesic") @JsonPropertyDescription("E_geo's form: subspace or literal") AlignGuard.Geodesic geodesic,
+                                 @JsonProperty("smoothing") @JsonPropertyDescription("width of the smooth |.| in E_RM") double smoothing,
+                                 @JsonProperty("stability") @JsonPropertyDescription("H of the stability term: identity, diagonal or kfac") AlignGuard.Stability stability,
+                                 @JsonProperty("probe_size") @JsonPropertyDescription("alignment examples in the probe set (held apart from the Fisher's)") int probeSize,
+                                 @JsonProperty("every") @JsonPropertyDescription("K: the controller measures and acts after every K steps") int every,
+                                 @JsonProperty("budget") @JsonPropertyDescription("allowed probe-NLL increase over the start, in nats") double budget,
+                                 @JsonProperty("up") @JsonPropertyDescription("factor on λA when over budget (>= 1)") double up,
+                                 @JsonProperty("down") @JsonPropertyDescription("factor on λA when under half the budget (in (0, 1])") double down,
+                                 @JsonProperty("lambda_min") @JsonPropertyDescription("lower bound of λA") double lambdaMin,
+                                 @JsonProperty("lambda_max") @JsonPropertyDescription("upper bound of λA") double lambdaMax,
+                                 @JsonProperty("energy") @JsonPropertyDescription("m per layer: fewest directions holding this share of the layer Fisher's trace (1: all of fisher.m)") double energy)
+    implements
+        Method {
 
     public static final String KIND = "alignguard_adaptive";
 
     /** Defaults for every field the spec leaves out; then validation. */
     @JsonCreator
     public AlignGuardAdaptive(@JsonProperty("lambda_a") Double lambdaA, @JsonProperty("lambda_t") Double lambdaT,
-                              @JsonProperty("lambda_nc") Double lambdaNC, @JsonProperty("alpha") Double alpha,
-                              @JsonProperty("beta") Double beta, @JsonProperty("tau") Double tau,
-                              @JsonProperty("geodesic") AlignGuard.Geodesic geodesic, @JsonProperty("smoothing") Double smoothing,
-                              @JsonProperty("stability") AlignGuard.Stability stability,
-                              @JsonProperty("probe_size") Integer probeSize, @JsonProperty("every") Integer every,
-                              @JsonProperty("budget") Double budget, @JsonProperty("up") Double up,
-                              @JsonProperty("down") Double down, @JsonProperty("lambda_min") Double lambdaMin,
-                              @JsonProperty("lambda_max") Double lambdaMax, @JsonProperty("energy") Double energy) {
+        @JsonProperty("lambda_nc") Double lambdaNC, @JsonProperty("alpha") Double alpha,
+        @JsonProperty("beta") Double beta, @JsonProperty("tau") Double tau,
+        @JsonProperty("geodesic") AlignGuard.Geodesic geodesic, @JsonProperty("smoothing") Double smoothing,
+        @JsonProperty("stability") AlignGuard.Stability stability,
+        @JsonProperty("probe_size") Integer probeSize, @JsonProperty("every") Integer every,
+        @JsonProperty("budget") Double budget, @JsonProperty("up") Double up,
+        @JsonProperty("down") Double down, @JsonProperty("lambda_min") Double lambdaMin,
+        @JsonProperty("lambda_max") Double lambdaMax, @JsonProperty("energy") Double energy) {
         this(or(lambdaA, 0.1), or(lambdaT, 0.0), or(lambdaNC, 0.0), or(alpha, 0.5), or(beta, 1.0), or(tau, 0.01),
             geodesic == null ? AlignGuard.Geodesic.SUBSPACE : geodesic, or(smoothing, 1e-4),
             stability == null ? AlignGuard.Stability.IDENTITY : stability, probeSize == null ? 32 : probeSize,
@@ -128,7 +129,8 @@ public record AlignGuardAdaptive(
                 return inner.name();
             }
         };
-        return new TrialPlan(logged, lambda, () -> { });
+        return new TrialPlan(logged, lambda, () -> {
+        });
     }
 
     /**

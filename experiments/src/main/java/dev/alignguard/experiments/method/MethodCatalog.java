@@ -74,7 +74,8 @@ public final class MethodCatalog {
         } catch (UnrecognizedPropertyException e) {
             throw new IllegalArgumentException("method '" + methodName + "' (" + kind + "): unknown parameter '"
                 + e.getPropertyName() + "'; " + kind + " accepts " + (parameters(type).isEmpty() ? "no parameters"
-                : String.join(", ", parameters(type).keySet())), e);
+                    : String.join(", ", parameters(type).keySet())),
+                e);
         } catch (ValueInstantiationException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalArgumentException("method '" + methodName + "' (" + kind + "): " + cause.getMessage(), e);
@@ -100,7 +101,7 @@ public final class MethodCatalog {
         ObjectNode defaults = params(read("defaults", kindOf(type), null));
         Map<String, String> descriptions = descriptions(type);
         Map<String, Parameter> out = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = defaults.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = defaults.fields(); it.hasNext();) {
             var e = it.next();
             out.put(e.getKey(), new Parameter(e.getKey(), e.getValue().isNumber() ? "number" : e.getValue().getNodeType()
                 .toString().toLowerCase(java.util.Locale.ROOT), e.getValue(), descriptions.getOrDefault(e.getKey(), "")));

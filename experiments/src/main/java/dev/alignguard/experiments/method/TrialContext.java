@@ -48,8 +48,8 @@ public final class TrialContext {
      * @param fisher    the spec's Fisher settings for this trial
      */
     public TrialContext(String methodName, LlamaModel model, LlamaModel aligned, LlamaModel unaligned, Kernels kernels,
-                        List<String> layers, List<Sequence> train, List<Sequence> alignment, SubspaceSettings fisher,
-                        long seed, int pad) {
+        List<String> layers, List<Sequence> train, List<Sequence> alignment, SubspaceSettings fisher,
+        long seed, int pad) {
         this.methodName = methodName;
         this.model = model;
         this.aligned = aligned;

@@ -20,11 +20,13 @@ public record TrialPlan(Objective objective, StepHook afterStep, Runnable afterT
 
     /** Train on this objective, nothing after each step, then run {@code afterTraining}. */
     public TrialPlan(Objective objective, Runnable afterTraining) {
-        this(objective, step -> { }, afterTraining);
+        this(objective, step -> {
+        }, afterTraining);
     }
 
     /** Train on this objective; nothing after each step or after training. */
     public static TrialPlan of(Objective objective) {
-        return new TrialPlan(objective, () -> { });
+        return new TrialPlan(objective, () -> {
+        });
     }
 }

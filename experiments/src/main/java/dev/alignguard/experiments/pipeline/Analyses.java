@@ -47,7 +47,8 @@ public final class Analyses {
             if (o.record().failed() || o.finalAlignmentUpdates().isEmpty()) {
                 continue;
             }
-            String group = trials.get(i).method().name() + (Double.isNaN(trials.get(i).strength()) ? "" : " λA=" + trials.get(i).strength());
+            String group = trials.get(i).method().name()
+                + (Double.isNaN(trials.get(i).strength()) ? "" : " λA=" + trials.get(i).strength());
             byGroup.computeIfAbsent(group, g -> new ArrayList<>()).add(o.finalAlignmentUpdates());
         }
         byGroup.forEach((group, runs) -> {

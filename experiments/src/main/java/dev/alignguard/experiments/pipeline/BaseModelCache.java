@@ -80,7 +80,7 @@ public final class BaseModelCache {
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
+            for (int n; (n = in.read(buf)) > 0;) {
                 sha.update(buf, 0, n);
             }
             return HexFormat.of().formatHex(sha.digest(), 0, 8);

@@ -64,7 +64,8 @@ public final class LocalExecutor implements TrialExecutor {
                     context.progress().printf(Locale.ROOT, "  [trial %d/%d] %-34s %s  (%.1fs; ~%.0fs left)%n", n, trials.size(),
                         trial.label(), r.failed() ? "FAILED: " + r.error()
                             : String.format(Locale.ROOT, "refusal %.3f  task %.3f", r.metrics().get("refusal_unsafe"),
-                                r.metrics().get("task_accuracy")), r.seconds(), left);
+                                r.metrics().get("task_accuracy")),
+                        r.seconds(), left);
                     return o;
                 }));
             }

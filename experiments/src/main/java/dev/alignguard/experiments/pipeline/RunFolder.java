@@ -151,7 +151,7 @@ public final class RunFolder implements BaseStore, AutoCloseable {
      * (a folder holding another run, finished or not, or other files, is passed over).
      */
     public static Path defaultFolder(Path parent, String name, Identity id) {
-        for (int i = 1; ; i++) {
+        for (int i = 1;; i++) {
             Path candidate = parent.resolve(i == 1 ? name : name + "-" + i);
             if (!Files.exists(candidate)) {
                 return candidate;

@@ -32,7 +32,7 @@ final class SanityFlags {
             Stat drift = lora == null ? null : lora.metrics().get(MetricNames.DRIFT);
             if (task == null || !(task.mean() >= Study.LEARNED_TASK)) {
                 flags.add(String.format(Locale.ROOT, "standard LoRA reached %s task accuracy (below %.0f%%): the"
-                        + " fine-tuning did not learn the task, so drift numbers are meaningless",
+                    + " fine-tuning did not learn the task, so drift numbers are meaningless",
                     task == null ? "no" : String.format(Locale.ROOT, "only %.1f%%", 100 * task.mean()), 100 * Study.LEARNED_TASK));
             }
             if (drift != null && Double.isFinite(drift.ci95()) && drift.mean() - drift.ci95() <= 0) {

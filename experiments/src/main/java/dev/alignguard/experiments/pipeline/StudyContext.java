@@ -17,7 +17,8 @@ public record StudyContext(Path runDir, PrintStream progress, BaseModelCache bas
     @FunctionalInterface
     public interface TrialListener {
 
-        TrialListener NONE = (trial, outcome) -> { };
+        TrialListener NONE = (trial, outcome) -> {
+        };
 
         /** Called once per trial with its outcome (failed or not); an exception here fails the sweep. */
         void finished(Trial trial, TrialRunner.Outcome outcome);

@@ -44,7 +44,7 @@ public final class StudyMemory {
         /** One line: the total and where it goes. */
         public String describe() {
             return String.format(Locale.ROOT, "about %s (largest model %s: %,d parameters; bases kept %s; building a base %s;"
-                    + " %d worker(s) x %s per trial)", SizeEstimate.bytes(total), largest, parameters, SizeEstimate.bytes(keptBases),
+                + " %d worker(s) x %s per trial)", SizeEstimate.bytes(total), largest, parameters, SizeEstimate.bytes(keptBases),
                 SizeEstimate.bytes(baseBuild), workers, SizeEstimate.bytes(perTrial));
         }
     }

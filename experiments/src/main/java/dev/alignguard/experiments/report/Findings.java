@@ -30,7 +30,9 @@ import dev.alignguard.experiments.results.TrialRecord;
 public record Findings(String reference, List<Target> targets, List<Norms> norms) {
 
     /** How AlignGuard compares with another method at one target. */
-    public enum Verdict { BETTER, WORSE, NOT_DISTINGUISHABLE, NOT_COMPARABLE }
+    public enum Verdict {
+        BETTER, WORSE, NOT_DISTINGUISHABLE, NOT_COMPARABLE
+    }
 
     /** AlignGuard against one other method at one target: the paired difference of drift reduction (AlignGuard minus it). */
     public record Comparison(String method, String kind, Stat difference, Verdict verdict, String reason) {
@@ -94,7 +96,7 @@ public record Findings(String reference, List<Target> targets, List<Norms> norms
         Stat agMinusOther = new Stat(-d.mean(), d.ci95(), negate(d.values()));
         Verdict v = !Double.isFinite(d.ci95()) ? Verdict.NOT_DISTINGUISHABLE
             : agMinusOther.mean() - d.ci95() > 0 ? Verdict.BETTER
-            : agMinusOther.mean() + d.ci95() < 0 ? Verdict.WORSE : Verdict.NOT_DISTINGUISHABLE;
+                : agMinusOther.mean() + d.ci95() < 0 ? Verdict.WORSE : Verdict.NOT_DISTINGUISHABLE;
         return new Comparison(other.method(), other.kind(), agMinusOther, v, null);
     }
 

@@ -39,8 +39,9 @@ final class MatchedSection {
             + " LoRA's minus the target drop (found by a search over log-strength, interpolated linearly in validation"
             + " accuracy between the two bracketing strengths); every number below is on the **test** prompts (objects"
             + " disjoint from validation's). Intervals: ").append(s.intervalModel() == null ? ReportFormat.NA
-            : s.intervalModel()).append(". Δ vs AlignGuard: the paired difference of drift reduction (this method"
-            + " minus AlignGuard) over base seeds.\n\n");
+                : s.intervalModel())
+            .append(". Δ vs AlignGuard: the paired difference of drift reduction (this method"
+                + " minus AlignGuard) over base seeds.\n\n");
         double currentDrop = Double.NaN;
         for (MatchedRow r : s.matched()) {
             if (Double.compare(r.dropPoints(), currentDrop) != 0) {
@@ -62,7 +63,7 @@ final class MatchedSection {
             }
             Stat diff = r.vsReference() == null ? null : r.vsReference().get(MetricNames.DRIFT_REDUCTION);
             sb.append("| ").append(ReportFormat.cell(r.method())).append(r.reached() ? ""
-                    : Double.isNaN(r.strength()) ? " (its one point; no strength to tune)" : " (above the target even at its strongest)")
+                : Double.isNaN(r.strength()) ? " (its one point; no strength to tune)" : " (above the target even at its strongest)")
                 .append(" | ").append(strength).append(" | ")
                 .append(ReportFormat.pct(m.get(MetricNames.REFUSAL_UNSAFE))).append(" | ")
                 .append(ReportFormat.pct(m.get(MetricNames.OVER_REFUSAL_SAFE))).append(" | ")
@@ -82,7 +83,8 @@ final class MatchedSection {
             for (FrontierArea a : s.frontierArea()) {
                 sb.append("| ").append(ReportFormat.cell(a.method())).append(" | ")
                     .append(a.reason() == null ? String.format(Locale.ROOT, "%.1f", 100 * a.meanRefusalKept())
-                        : "n/a: " + ReportFormat.cell(a.reason())).append(" |\n");
+                        : "n/a: " + ReportFormat.cell(a.reason()))
+                    .append(" |\n");
             }
             sb.append('\n');
         }
@@ -122,14 +124,15 @@ final class MatchedSection {
                 strengthLabel(s, f.reference()), ReportFormat.compact(t.alignGuard().strength()), ReportFormat.pct(dr)));
             sb.append(t.halvesWithConfidence() ? "the aim of halving drift is met, the interval's lower end clearing 50%. "
                 : t.halvesOnMean() ? "the aim of halving drift is met on the mean but not with 95% confidence. "
-                : "the aim of halving drift is not met. ");
+                    : "the aim of halving drift is not met. ");
             for (Findings.Comparison c : t.comparisons()) {
                 if (MethodCatalog.isKind(c.kind(), Lora.KIND)) {
                     continue;   // the reference the targets are drawn from
                 }
                 switch (c.verdict()) {
                     case BETTER -> sb.append(String.format(Locale.ROOT, "It keeps more refusal than %s (drift reduction %s"
-                        + " points higher, paired over base seeds, interval clear of zero). ", c.method(), ReportFormat.pct(c.difference())));
+                        + " points higher, paired over base seeds, interval clear of zero). ", c.method(),
+                        ReportFormat.pct(c.difference())));
                     case WORSE -> sb.append(String.format(Locale.ROOT, "It keeps less refusal than %s (drift reduction %s"
                         + " points, paired, interval clear of zero). ", c.method(), ReportFormat.pct(c.difference())));
                     case NOT_DISTINGUISHABLE -> sb.append(String.format(Locale.ROOT, "Against %s the difference (%s points)"

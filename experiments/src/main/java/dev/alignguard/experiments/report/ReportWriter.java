@@ -211,7 +211,7 @@ public final class ReportWriter {
         int n = bases == null ? 0 : bases.length;
         boolean nested = s.intervalModel() != null && s.baseSeeds() != null;
         sb.append("Mean ± 95% CI half-width over ").append(n).append(nested ? (n == 1 ? " base seed" : " base seeds")
-                + " (each the mean over its fine-tune seeds)" : n == 1 ? " seed" : " seeds")
+            + " (each the mean over its fine-tune seeds)" : n == 1 ? " seed" : " seeds")
             .append(" (Student t; no CI for a single seed). Rates in percent; drift in percentage points"
                 + " (the aligned model's refusal on unsafe prompts minus the method's); drift reduction"
                 + " = 1 - drift / drift(standard LoRA), in percent.\n\n");

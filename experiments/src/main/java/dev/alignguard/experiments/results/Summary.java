@@ -40,9 +40,9 @@ public record Summary(@JsonProperty("name") String name,
 
     /** A summary with only the per-strength results (hand-made ones, older files): seeds are bases. */
     public Summary(String name, String description, String projectVersion, String gitCommit, long[] seeds, JsonNode spec,
-                   Map<String, Stat> aligned, Map<String, Stat> unaligned, List<MethodSummary> methods,
-                   List<TrialRecord> trials, List<TrialRecord> failures, List<LayerSpectrum> spectrum,
-                   Map<String, JsonNode> analyses, double wallSeconds) {
+        Map<String, Stat> aligned, Map<String, Stat> unaligned, List<MethodSummary> methods,
+        List<TrialRecord> trials, List<TrialRecord> failures, List<LayerSpectrum> spectrum,
+        Map<String, JsonNode> analyses, double wallSeconds) {
         this(name, description, projectVersion, gitCommit, seeds, seeds, spec, aligned, unaligned, methods, trials, failures,
             spectrum, analyses, wallSeconds, null, null, List.of(), List.of(), List.of());
     }

@@ -41,8 +41,8 @@ public record TrialRecord(@JsonProperty("method") String method,
 
     /** A record without notes. */
     public TrialRecord(String method, String kind, double strength, long baseSeed, long seed, Map<String, Double> metrics,
-                       Map<String, Double> validation, List<CurvePoint> curve, double seconds, String log, String error,
-                       String kernels, Map<String, Double> lastStep, List<Integer> reprojections) {
+        Map<String, Double> validation, List<CurvePoint> curve, double seconds, String log, String error,
+        String kernels, Map<String, Double> lastStep, List<Integer> reprojections) {
         this(method, kind, strength, baseSeed, seed, metrics, validation, curve, seconds, log, error, kernels, lastStep,
             reprojections, Map.of());
     }
@@ -52,7 +52,7 @@ public record TrialRecord(@JsonProperty("method") String method,
      * each seed counts as its own base.
      */
     public TrialRecord(String method, String kind, double strength, long seed, Map<String, Double> metrics,
-                       List<CurvePoint> curve, double seconds, String log, String error) {
+        List<CurvePoint> curve, double seconds, String log, String error) {
         this(method, kind, strength, seed, seed, metrics, Map.of(), curve, seconds, log, error, null, Map.of(), List.of());
     }
 

@@ -200,7 +200,7 @@ public record ExperimentSpec(@JsonProperty("name") String name,
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : null;
             String problem = cause != null ? cause.getMessage()
                 : JsonMappers.isLimit(e) ? "exceeds an input limit (InputLimits): " + e.getOriginalMessage()
-                : e.getOriginalMessage();
+                    : e.getOriginalMessage();
             throw new SpecFormatException(file, source, where, String.valueOf(problem));
         } catch (IOException e) { // reading a string: no I/O can fail, only the content
             throw new SpecFormatException(file, source, "", String.valueOf(e.getMessage()));

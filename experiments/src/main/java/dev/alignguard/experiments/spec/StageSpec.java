@@ -42,7 +42,7 @@ public record StageSpec(@JsonProperty("steps") int steps,
 
     /** A stage with the default divergence bounds and checkpoint interval. */
     public StageSpec(int steps, int batchSize, double learningRate, double weightDecay, int warmupSteps, String schedule,
-                     double clipNorm) {
+        double clipNorm) {
         this(steps, batchSize, learningRate, weightDecay, warmupSteps, schedule, clipNorm, null, null);
     }
 

@@ -46,29 +46,29 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param alignmentSetSize          unsafe prompt to refusal examples for Fisher estimation (at most the pool)
  */
 public record WorldSpec(
-    @JsonProperty("safe_objects") int safeObjects,
-    @JsonProperty("safe_categories") List<String> safeCategories,
-    @JsonProperty("unsafe_categories") List<String> unsafeCategories,
-    @JsonProperty("unsafe_objects_per_category") int unsafeObjectsPerCategory,
-    @JsonProperty("attributes") List<String> attributes,
-    @JsonProperty("values_per_attribute") int valuesPerAttribute,
-    @JsonProperty("verbs") int verbs,
-    @JsonProperty("answer_length") int answerLength,
-    @JsonProperty("task_verbs") int taskVerbs,
-    @JsonProperty("task_answer_length") int taskAnswerLength,
-    @JsonProperty("task_kind") TaskKind taskKind,
-    @JsonProperty("held_out_object_fraction") double heldOutObjectFraction,
-    @JsonProperty("held_out_verb_fraction") double heldOutVerbFraction,
-    @JsonProperty("eval_pair_fraction") double evalPairFraction,
-    @JsonProperty("align_fact_fraction") double alignFactFraction,
-    @JsonProperty("task_test_fraction") double taskTestFraction,
-    @JsonProperty("eval_unsafe_size") int evalUnsafeSize,
-    @JsonProperty("eval_safe_size") int evalSafeSize,
-    @JsonProperty("alignment_set_size") int alignmentSetSize) {
+                        @JsonProperty("safe_objects") int safeObjects,
+                        @JsonProperty("safe_categories") List<String> safeCategories,
+                        @JsonProperty("unsafe_categories") List<String> unsafeCategories,
+                        @JsonProperty("unsafe_objects_per_category") int unsafeObjectsPerCategory,
+                        @JsonProperty("attributes") List<String> attributes,
+                        @JsonProperty("values_per_attribute") int valuesPerAttribute,
+                        @JsonProperty("verbs") int verbs,
+                        @JsonProperty("answer_length") int answerLength,
+                        @JsonProperty("task_verbs") int taskVerbs,
+                        @JsonProperty("task_answer_length") int taskAnswerLength,
+                        @JsonProperty("task_kind") TaskKind taskKind,
+                        @JsonProperty("held_out_object_fraction") double heldOutObjectFraction,
+                        @JsonProperty("held_out_verb_fraction") double heldOutVerbFraction,
+                        @JsonProperty("eval_pair_fraction") double evalPairFraction,
+                        @JsonProperty("align_fact_fraction") double alignFactFraction,
+                        @JsonProperty("task_test_fraction") double taskTestFraction,
+                        @JsonProperty("eval_unsafe_size") int evalUnsafeSize,
+                        @JsonProperty("eval_safe_size") int evalSafeSize,
+                        @JsonProperty("alignment_set_size") int alignmentSetSize) {
 
     /** The six unsafe categories of the paper's DriftCheck taxonomy. */
-    public static final List<String> DEFAULT_UNSAFE_CATEGORIES =
-        List.of("violence", "hate", "illegal", "explicit", "privacy", "disinformation");
+    public static final List<String> DEFAULT_UNSAFE_CATEGORIES = List.of("violence", "hate", "illegal", "explicit", "privacy",
+        "disinformation");
     public static final List<String> DEFAULT_SAFE_CATEGORIES = List.of("food", "tool", "animal", "place");
     public static final List<String> DEFAULT_ATTRIBUTES = List.of("colour", "shape", "size");
     /** Category and attribute labels: lower-case identifiers. */
@@ -159,25 +159,25 @@ public record WorldSpec(
     /** Reads JSON, taking every missing field from {@link #quick()}. */
     @JsonCreator
     static WorldSpec fromJson(
-        @JsonProperty("safe_objects") Integer safeObjects,
-        @JsonProperty("safe_categories") List<String> safeCategories,
-        @JsonProperty("unsafe_categories") List<String> unsafeCategories,
-        @JsonProperty("unsafe_objects_per_category") Integer unsafeObjectsPerCategory,
-        @JsonProperty("attributes") List<String> attributes,
-        @JsonProperty("values_per_attribute") Integer valuesPerAttribute,
-        @JsonProperty("verbs") Integer verbs,
-        @JsonProperty("answer_length") Integer answerLength,
-        @JsonProperty("task_verbs") Integer taskVerbs,
-        @JsonProperty("task_answer_length") Integer taskAnswerLength,
-        @JsonProperty("task_kind") TaskKind taskKind,
-        @JsonProperty("held_out_object_fraction") Double heldOutObjectFraction,
-        @JsonProperty("held_out_verb_fraction") Double heldOutVerbFraction,
-        @JsonProperty("eval_pair_fraction") Double evalPairFraction,
-        @JsonProperty("align_fact_fraction") Double alignFactFraction,
-        @JsonProperty("task_test_fraction") Double taskTestFraction,
-        @JsonProperty("eval_unsafe_size") Integer evalUnsafeSize,
-        @JsonProperty("eval_safe_size") Integer evalSafeSize,
-        @JsonProperty("alignment_set_size") Integer alignmentSetSize) {
+                              @JsonProperty("safe_objects") Integer safeObjects,
+                              @JsonProperty("safe_categories") List<String> safeCategories,
+                              @JsonProperty("unsafe_categories") List<String> unsafeCategories,
+                              @JsonProperty("unsafe_objects_per_category") Integer unsafeObjectsPerCategory,
+                              @JsonProperty("attributes") List<String> attributes,
+                              @JsonProperty("values_per_attribute") Integer valuesPerAttribute,
+                              @JsonProperty("verbs") Integer verbs,
+                              @JsonProperty("answer_length") Integer answerLength,
+                              @JsonProperty("task_verbs") Integer taskVerbs,
+                              @JsonProperty("task_answer_length") Integer taskAnswerLength,
+                              @JsonProperty("task_kind") TaskKind taskKind,
+                              @JsonProperty("held_out_object_fraction") Double heldOutObjectFraction,
+                              @JsonProperty("held_out_verb_fraction") Double heldOutVerbFraction,
+                              @JsonProperty("eval_pair_fraction") Double evalPairFraction,
+                              @JsonProperty("align_fact_fraction") Double alignFactFraction,
+                              @JsonProperty("task_test_fraction") Double taskTestFraction,
+                              @JsonProperty("eval_unsafe_size") Integer evalUnsafeSize,
+                              @JsonProperty("eval_safe_size") Integer evalSafeSize,
+                              @JsonProperty("alignment_set_size") Integer alignmentSetSize) {
         WorldSpec d = quick();
         return new WorldSpec(
             or(safeObjects, d.safeObjects), or(safeCategories, d.safeCategories), or(unsafeCategories, d.unsafeCategories),

@@ -13,8 +13,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                        alignment drift from general forgetting)
  */
 public record FinetuneOptions(
-    @JsonProperty("harmful_fraction") double harmfulFraction,
-    @JsonProperty("replay_fraction") double replayFraction) {
+                              @JsonProperty("harmful_fraction") double harmfulFraction,
+                              @JsonProperty("replay_fraction") double replayFraction) {
 
     public FinetuneOptions {
         if (!(harmfulFraction >= 0 && harmfulFraction < 1)) {

@@ -74,7 +74,7 @@ public final class JsonlDataset {
         boolean pending = false; // the current line has started (a last line without '\n' still counts)
         long lineNo = 0;
         try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(chunk)) >= 0; ) {
+            for (int n; (n = in.read(chunk)) >= 0;) {
                 int from = 0;
                 while (from < n) {
                     int to = from;
@@ -109,7 +109,7 @@ public final class JsonlDataset {
 
     /** Decodes, checks and parses one line (numbered {@code lineNo + 1}); returns its number. */
     private static long addLine(Path file, long lineNo, byte[] bytes, int length, CharsetDecoder utf8, List<Example> out)
-            throws JsonlFormatException {
+        throws JsonlFormatException {
         long no = lineNo + 1;
         if (no > InputLimits.JSONL_MAX_LINES) {
             throw new JsonlFormatException(file, no, null, InputLimits.tooMany("lines", InputLimits.JSONL_MAX_LINES,

@@ -27,7 +27,7 @@ final class PseudoWords {
 
     /** A fresh word of {@code syllables} syllables (or more, when those run short). */
     String next(int syllables) {
-        for (int s = syllables; ; s++) {
+        for (int s = syllables;; s++) {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 StringBuilder w = new StringBuilder(2 * s);
                 for (int i = 0; i < s; i++) {

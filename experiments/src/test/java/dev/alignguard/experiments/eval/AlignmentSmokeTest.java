@@ -59,7 +59,7 @@ class AlignmentSmokeTest {
         double seconds = (System.nanoTime() - start) / 1e9;
 
         System.out.printf(Locale.ROOT, "smoke: pretrain %d steps + align %d steps (batch 32, hidden 32, 2 layers, vocab %d)"
-                + " in %.1f s (pretrain %.1f s)%n", PRETRAIN_STEPS, ALIGN_STEPS, tok.vocabSize(), seconds, pretrainSeconds);
+            + " in %.1f s (pretrain %.1f s)%n", PRETRAIN_STEPS, ALIGN_STEPS, tok.vocabSize(), seconds, pretrainSeconds);
         print("unaligned, alignment prompts", unalignedSeen);
         print("unaligned, evaluation       ", unaligned);
         print("aligned,   alignment prompts", alignedSeen);
@@ -84,7 +84,7 @@ class AlignmentSmokeTest {
 
     private static void print(String what, Metrics m) {
         System.out.printf(Locale.ROOT, "  %s: refusal %.3f (seen obj %.3f, held-out obj %.3f, held-out verbs %.3f), over-refusal %.3f,"
-                + " safe acc %.3f, harmful compliance %.3f, alignment NLL %.3f%n", what, m.refusalUnsafe(),
+            + " safe acc %.3f, harmful compliance %.3f, alignment NLL %.3f%n", what, m.refusalUnsafe(),
             m.refusalUnsafeSeenObjects(), m.refusalUnsafeHeldOutObjects(), m.refusalUnsafeHeldOutVerbs(), m.overRefusalSafe(),
             m.safeAccuracy(), m.harmfulCompliance(), m.alignmentNll());
     }

@@ -59,8 +59,10 @@ class EvaluatorTest {
     void metricsOfHandMadeResponsesAreExact() {
         Verb seenVerb = world.verbs().stream().filter(v -> !v.heldOut()).findFirst().orElseThrow();
         Verb heldVerb = world.verbs().stream().filter(Verb::heldOut).findFirst().orElseThrow();
-        WorldObject violent = world.objects().stream().filter(o -> o.unsafe() && !o.heldOut() && o.category().label().equals("violence")).findFirst().orElseThrow();
-        WorldObject hateful = world.objects().stream().filter(o -> o.unsafe() && o.heldOut() && o.category().label().equals("hate")).findFirst().orElseThrow();
+        WorldObject violent = world.objects().stream().filter(o -> o.unsafe() && !o.heldOut() && o.category().label().equals("violence"))
+            .findFirst().orElseThrow();
+        WorldObject hateful = world.objects().stream().filter(o -> o.unsafe() && o.heldOut() && o.category().label().equals("hate"))
+            .findFirst().orElseThrow();
         List<WorldObject> safeObjects = world.objects().stream().filter(o -> !o.unsafe()).toList();
         Verb task = world.taskVerbs().getFirst();
 
@@ -71,8 +73,10 @@ class EvaluatorTest {
         Example s1 = safe(seenVerb, safeObjects.get(0));  // right
         Example s2 = safe(heldVerb, safeObjects.get(1));  // refused
         Example s3 = safe(seenVerb, safeObjects.get(1));  // right answer, then does not stop
-        Example t1 = new Example(World.prompt(task, safeObjects.get(0)), world.answer(task, safeObjects.get(0)), Label.SAFE, null, null, null, null, null);
-        Example t2 = new Example(World.prompt(task, safeObjects.get(1)), world.answer(task, safeObjects.get(1)), Label.SAFE, null, null, null, null, null);
+        Example t1 = new Example(World.prompt(task, safeObjects.get(0)), world.answer(task, safeObjects.get(0)), Label.SAFE, null, null,
+            null, null, null);
+        Example t2 = new Example(World.prompt(task, safeObjects.get(1)), world.answer(task, safeObjects.get(1)), Label.SAFE, null, null,
+            null, null, null);
 
         Map<String, int[]> replies = new HashMap<>();
         replies.put(u1.prompt(), ids(World.REFUSAL));

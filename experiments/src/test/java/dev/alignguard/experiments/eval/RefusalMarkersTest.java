@@ -45,7 +45,8 @@ class RefusalMarkersTest {
                 dev.alignguard.experiments.world.Example.of("how to x", "i cannot help", dev.alignguard.experiments.world.Label.UNSAFE),
                 dev.alignguard.experiments.world.Example.of("how to y", "i cannot help", dev.alignguard.experiments.world.Label.UNSAFE))),
             new dev.alignguard.experiments.world.Dataset("s", List.of(
-                dev.alignguard.experiments.world.Example.of("what is z", "the answer is blue", dev.alignguard.experiments.world.Label.SAFE))),
+                dev.alignguard.experiments.world.Example.of("what is z", "the answer is blue",
+                    dev.alignguard.experiments.world.Label.SAFE))),
             new dev.alignguard.experiments.world.Dataset("t", List.of()));
         int[][][] replies = {{refusal, answer}, {refusal}};
         int[] call = {0};

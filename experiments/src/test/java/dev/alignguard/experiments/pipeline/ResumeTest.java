@@ -114,7 +114,7 @@ class ResumeTest {
     /** Where two JSON trees first differ, with both values. */
     static String firstDifference(JsonNode a, JsonNode b, String path) {
         if (a.isObject() && b.isObject()) {
-            for (var it = a.fieldNames(); it.hasNext(); ) {
+            for (var it = a.fieldNames(); it.hasNext();) {
                 String f = it.next();
                 if (!b.has(f)) {
                     return path + "." + f + " (missing from the second)";

@@ -170,7 +170,8 @@ public class RunFolderTest {
         assertNotEquals(RunFolder.trialKey(ag, "1.0", "vector"),
             RunFolder.trialKey(new Trial(2, ag.spec(), ag.method(), 0.2, ag.baseSeed(), ag.seed()), "1.0", "vector"),
             "another strength");
-        ExperimentSpec moreSteps = tiny.withOverrides(Map.of("finetune.training.steps", com.fasterxml.jackson.databind.node.IntNode.valueOf(13)));
+        ExperimentSpec moreSteps = tiny
+            .withOverrides(Map.of("finetune.training.steps", com.fasterxml.jackson.databind.node.IntNode.valueOf(13)));
         assertNotEquals(key, RunFolder.trialKey(new Trial(0, moreSteps, lora1.method(), lora1.strength(), lora1.baseSeed(),
             lora1.seed()), "1.0", "vector"), "another setting");
     }

@@ -192,7 +192,8 @@ class StudyTest {
             base.world(), base.model(), base.pretrain(), base.align(), base.finetune(), base.fisher(),
             List.of(base.methods().get(0), base.methods().get(1)), List.of(),
             new dev.alignguard.experiments.spec.DataSpec(null, null, finetune.toString(), null, evaluation.toString(), null,
-                null, null), null);
+                null, null),
+            null);
         Summary s = run(withData, new LocalExecutor(2), dir.resolve("out"));
         assertTrue(s.failures().isEmpty(), () -> "failures: " + s.failures());
         assertEquals(2, s.trials().size());

@@ -33,7 +33,8 @@ class ReportWriterTest {
         assertTrue(r.contains("| lora | 60.0 ± 12.4 | 6.0 ± 2.5 | 81.0 ± 2.5 | 0.600 ± 0.248 | 35.0 ± 11.4 | 0.0 ± 0.0 |"), r);
         // AlignGuard at 0.1: refusal .82/.84/.83 -> 83.0 ± 2.5; drift .12 each -> 12.0 ± 0.0;
         // reduction 1 - .12/.39, 1 - .12/.36, 1 - .12/.30 -> 65.3 ± 11.8
-        assertTrue(r.contains("| alignguard [λ=0.1] | 83.0 ± 2.5 | 7.0 ± 2.5 | 80.3 ± 1.4 | 0.700 ± 0.248 | 12.0 ± 0.0 | 65.3 ± 11.8 |"), r);
+        assertTrue(r.contains("| alignguard [λ=0.1] | 83.0 ± 2.5 | 7.0 ± 2.5 | 80.3 ± 1.4 | 0.700 ± 0.248 | 12.0 ± 0.0 | 65.3 ± 11.8 |"),
+            r);
         assertTrue(r.contains("| alignguard [λ=1] | 93.0 ± 2.5 |"), r);
         assertTrue(r.contains("| random subspace [λ=0.1] | 63.0 ± 2.5 |"), r);
         assertTrue(r.contains("| method | refusal on unsafe (%) ↑ | over-refusal on safe (%) ↓ | task accuracy (%) ↑"
@@ -59,7 +60,8 @@ class ReportWriterTest {
             assertTrue(r.contains("](" + image + ")"), image);
         }
         assertTrue(r.contains("### per_category\n\n| category | refusal |\n|---|---|\n| weapons | 0.9 |\n| drugs | 0.8 |"), r);
-        assertTrue(r.contains("### power_law\n\n| key | value |\n|---|---|\n| exponent | -0.52 |\n| r2 | 0.97 |\n| ranks | [4, 8, 16] |"), r);
+        assertTrue(r.contains("### power_law\n\n| key | value |\n|---|---|\n| exponent | -0.52 |\n| r2 | 0.97 |\n| ranks | [4, 8, 16] |"),
+            r);
         assertTrue(r.contains("#### fit\n\n| key | value |\n|---|---|\n| method | least squares |\n| points | 3 |"), r);
         assertTrue(r.indexOf("### per_category") < r.indexOf("### power_law"), "analyses sorted by key");
         assertTrue(r.contains("## Spec\n\nThe spec this study ran, verbatim:\n\n```json\n{\n  \"name\" : \"synthetic-main\","), r);

@@ -45,7 +45,8 @@ class SpecCheckTest {
 
     @Test
     void theTinySpecAndEveryPresetPass() throws IOException {
-        assertEquals(List.of(), SpecCheck.problems(tinyWith(t -> { })));
+        assertEquals(List.of(), SpecCheck.problems(tinyWith(t -> {
+        })));
         for (String name : Presets.NAMES) {
             assertEquals(List.of(), SpecCheck.problems(Presets.load(name)), name);
         }
@@ -93,8 +94,9 @@ class SpecCheckTest {
 
     @Test
     void sizesThatOverflowAnArrayAreNamedByField() throws IOException {
-        SpecCheck.Problem p = only(t -> ((ObjectNode) t.get("model")).put("hidden_size", 65536).put("intermediate_size", 64).put("num_attention_heads", 16)
-            .put("num_key_value_heads", 1));
+        SpecCheck.Problem p = only(
+            t -> ((ObjectNode) t.get("model")).put("hidden_size", 65536).put("intermediate_size", 64).put("num_attention_heads", 16)
+                .put("num_key_value_heads", 1));
         assertProblem(p, "model.hidden_size x model.hidden_size", "65536 x 65536 = 4294967296 values (self_attn.q_proj and o_proj)",
             "at most 536870909 values");
     }

@@ -104,10 +104,14 @@ class JsonlDatasetTest {
             Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"SAFE\"}", "label", "unknown label 'SAFE'"),
             Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": true}", "label", "must be a string, got a boolean"),
             Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"category\": 5}", "category", "must be a string"),
-            Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"split\": {}}", "split", "must be a string, got an object"),
-            Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"compliant_response\": 1}", "compliant_response", "must be a string"),
-            Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"object_seen\": \"yes\"}", "object_seen", "must be a boolean, got a string"),
-            Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"verb_seen\": 1}", "verb_seen", "must be a boolean, got a number"),
+            Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"split\": {}}", "split",
+                "must be a string, got an object"),
+            Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"compliant_response\": 1}", "compliant_response",
+                "must be a string"),
+            Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"object_seen\": \"yes\"}", "object_seen",
+                "must be a boolean, got a string"),
+            Arguments.of("{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"verb_seen\": 1}", "verb_seen",
+                "must be a boolean, got a number"),
             Arguments.of("{\"prompt\": \"p\", \"prompt\": \"q\", \"response\": \"r\", \"label\": \"safe\"}", null, "invalid JSON"))
             .map(a -> Arguments.of(ok, a.get()[0], a.get()[1], a.get()[2]));
     }
@@ -148,7 +152,8 @@ class JsonlDatasetTest {
         String ok = "{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\"}";
         Path f = dir.resolve("long.jsonl");
         String atLimit = "{\"prompt\": \"p\", \"response\": \"r\", \"label\": \"safe\", \"note\": \"\"}";
-        atLimit = atLimit.replace("\"note\": \"\"", "\"note\": \"" + "x".repeat(InputLimits.JSONL_MAX_LINE_BYTES - atLimit.length()) + "\"");
+        atLimit = atLimit.replace("\"note\": \"\"",
+            "\"note\": \"" + "x".repeat(InputLimits.JSONL_MAX_LINE_BYTES - atLimit.length()) + "\"");
         Files.writeString(f, ok + "\n" + atLimit + "\r\n" + ok + "\n");
         assertEquals(3, JsonlDataset.read(f).size(), "a line of exactly the limit (and its \\r) is read");
         Files.writeString(f, ok + "\n" + "x".repeat(3 * InputLimits.JSONL_MAX_LINE_BYTES)); // no line break at all

@@ -299,7 +299,8 @@ class WorldTest {
         Dataset mixed = w.finetune(MIXED);
         long harmful = mixed.examples().stream().filter(e -> e.label() == Label.UNSAFE).count();
         Set<String> taskVerbs = w.taskVerbs().stream().map(Verb::word).collect(Collectors.toSet());
-        long replay = mixed.examples().stream().filter(e -> e.label() == Label.SAFE && !taskVerbs.contains(e.prompt().split(" ")[1])).count();
+        long replay = mixed.examples().stream().filter(e -> e.label() == Label.SAFE && !taskVerbs.contains(e.prompt().split(" ")[1]))
+            .count();
         assertEquals(0.2, (double) harmful / mixed.size(), 0.01);
         assertEquals(0.1, (double) replay / mixed.size(), 0.01);
         assertEquals(w.taskTrain().size(), mixed.size() - harmful - replay, "task data is kept whole");
@@ -374,7 +375,8 @@ class WorldTest {
             "{\"verbs\": 7}", "verbs must be in [2, 6]",
             "{\"safe_categories\": [\"food\", \"food\"]}", "safe_categories lists 'food' twice",
             "{\"safe_categories\": [\"Food\"]}", "is not a lower-case label",
-            "{\"unsafe_categories\": [\"food\", \"hate\", \"illegal\", \"explicit\", \"privacy\", \"violence\"]}", "'food' is both safe and unsafe",
+            "{\"unsafe_categories\": [\"food\", \"hate\", \"illegal\", \"explicit\", \"privacy\", \"violence\"]}",
+            "'food' is both safe and unsafe",
             "{\"held_out_object_fraction\": 0.99}", "at least one must be seen",
             "{\"task_answer_length\": 3}", "task_answer_length must equal answer_length",
             "{\"task_kind\": \"spell\"}", "unknown task kind 'spell'");
@@ -392,7 +394,8 @@ class WorldTest {
         String obj = w.objects().getFirst().word();
         Example bare = Example.of(verb + " " + obj + " ?", w.objects().getFirst().facts().getFirst(), Label.SAFE);
         Sequence s = bare.toSequence(tok, UnknownWords.FAIL);
-        assertArrayEquals(new int[] {WordTokenizer.BOS_ID, tok.idOrUnk(verb), tok.idOrUnk(obj), tok.idOrUnk("?"), WordTokenizer.SEP_ID}, s.prompt());
+        assertArrayEquals(new int[] {WordTokenizer.BOS_ID, tok.idOrUnk(verb), tok.idOrUnk(obj), tok.idOrUnk("?"), WordTokenizer.SEP_ID},
+            s.prompt());
         assertEquals(WordTokenizer.EOS_ID, s.response()[s.response().length - 1]);
         assertEquals(2, s.response().length);
 

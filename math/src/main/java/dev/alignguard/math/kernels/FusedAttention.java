@@ -107,15 +107,27 @@ final class FusedAttention {
                     FloatVector b0 = FloatVector.fromArray(S, bm, row);
                     FloatVector b1 = FloatVector.fromArray(S, bm, row + LANES);
                     FloatVector x;
-                    x = FloatVector.broadcast(S, alpha * a[a0 + ap]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-                    x = FloatVector.broadcast(S, alpha * a[a1 + ap]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-                    x = FloatVector.broadcast(S, alpha * a[a2 + ap]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-                    x = FloatVector.broadcast(S, alpha * a[a3 + ap]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+                    x = FloatVector.broadcast(S, alpha * a[a0 + ap]);
+                    c00 = x.fma(b0, c00);
+                    c01 = x.fma(b1, c01);
+                    x = FloatVector.broadcast(S, alpha * a[a1 + ap]);
+                    c10 = x.fma(b0, c10);
+                    c11 = x.fma(b1, c11);
+                    x = FloatVector.broadcast(S, alpha * a[a2 + ap]);
+                    c20 = x.fma(b0, c20);
+                    c21 = x.fma(b1, c21);
+                    x = FloatVector.broadcast(S, alpha * a[a3 + ap]);
+                    c30 = x.fma(b0, c30);
+                    c31 = x.fma(b1, c31);
                 }
-                c00.intoArray(y, y0 + j); c01.intoArray(y, y0 + j + LANES);
-                c10.intoArray(y, y1 + j); c11.intoArray(y, y1 + j + LANES);
-                c20.intoArray(y, y2 + j); c21.intoArray(y, y2 + j + LANES);
-                c30.intoArray(y, y3 + j); c31.intoArray(y, y3 + j + LANES);
+                c00.intoArray(y, y0 + j);
+                c01.intoArray(y, y0 + j + LANES);
+                c10.intoArray(y, y1 + j);
+                c11.intoArray(y, y1 + j + LANES);
+                c20.intoArray(y, y2 + j);
+                c21.intoArray(y, y2 + j + LANES);
+                c30.intoArray(y, y3 + j);
+                c31.intoArray(y, y3 + j + LANES);
             }
             for (int q = 0; q < ROWS; q++) {
                 rowTail(j, kdim, n, alpha, a, a0 + q * aRow, aCol, bm, bOff, ldb, y, y0 + q * ldy, accumulate);

@@ -98,7 +98,7 @@ public interface Kernels {
 
     /** The plain composition behind the default {@link #causalAttention}, for backends that override it but keep it somewhere. */
     static void composedCausalAttention(Kernels kernels, int batch, int seq, int heads, int kvHeads, int hd, float scale,
-                                 float[] q, float[] k, float[] v, float[] out, float[] probs) {
+                                        float[] q, float[] k, float[] v, float[] out, float[] probs) {
         int group = heads / kvHeads, qc = heads * hd, kc = kvHeads * hd;
         for (int b = 0; b < batch; b++) {
             for (int h = 0; h < heads; h++) {
@@ -129,8 +129,8 @@ public interface Kernels {
 
     /** The plain composition behind the default {@link #causalAttentionBackward}, for backends that override it but keep it somewhere. */
     static void composedCausalAttentionBackward(Kernels kernels, int batch, int seq, int heads, int kvHeads, int hd, float scale,
-                                         float[] q, float[] k, float[] v, float[] probs, float[] dOut,
-                                         float[] dq, float[] dk, float[] dv) {
+                                                float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                                float[] dq, float[] dk, float[] dv) {
         int group = heads / kvHeads, qc = heads * hd, kc = kvHeads * hd;
         float[] dP = new float[seq * seq];
         for (int b = 0; b < batch; b++) {

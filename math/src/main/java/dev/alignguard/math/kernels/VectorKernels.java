@@ -299,7 +299,7 @@ public final class VectorKernels implements Kernels {
         AtomicInteger done = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable worker = () -> {
-            for (int i; (i = next.getAndIncrement()) < count; ) {
+            for (int i; (i = next.getAndIncrement()) < count;) {
                 try {
                     if (failure.get() == null) {
                         body.accept(i);
@@ -424,6 +424,7 @@ public final class VectorKernels implements Kernels {
      * vectors: once this method is large, C2 stops inlining such helpers and would then box the
      * vectors on the heap on every iteration.
      */
+    // @formatter:off: the micro-kernel keeps its hand layout (two accumulators a line, as the register tile is laid out)
     private static void microKernel(int kc, float[] aPack, int aAt, float[] bPack, int bAt,
                                     float[] c, int cAt, int ldc, int start, float beta) {
         FloatVector c00, c01;
@@ -591,6 +592,7 @@ public final class VectorKernels implements Kernels {
             }
         }
     }
+    // @formatter:on
 
     /** C = beta * C, with beta == 0 writing zeros without reading C (only used when k == 0 or alpha == 0). */
     private static void scaleOutput(int m, int n, float beta, float[] c, int cOff, int ldc) {

@@ -57,7 +57,7 @@ public final class Columns {
             }
             if (cols[k].length != dim) {
                 throw new IllegalArgumentException(name + "[" + k + "] has length " + cols[k].length
-                        + ", expected " + dim);
+                    + ", expected " + dim);
             }
         }
     }

@@ -24,7 +24,7 @@ final class DenseOperator implements SymmetricOperator {
         int n = a.numRows;
         if (x.length != n || y.length != n) {
             throw new IllegalArgumentException("operator is " + n + " x " + n + ", got x of length " + x.length
-                    + " and y of length " + y.length);
+                + " and y of length " + y.length);
         }
         if (x == y) {
             throw new IllegalArgumentException("y must not alias x");

@@ -41,7 +41,7 @@ public record EigenPairs(int dim, double[] values, double[][] vectors, double tr
         for (int k = 1; k < values.length; k++) {
             if (values[k] > values[k - 1]) {
                 throw new IllegalArgumentException("eigenvalues must be descending: lambda_" + (k - 1) + " = "
-                        + values[k - 1] + " < lambda_" + k + " = " + values[k] + " (use EigenPairs.of to sort)");
+                    + values[k - 1] + " < lambda_" + k + " = " + values[k] + " (use EigenPairs.of to sort)");
             }
         }
         if (Double.isInfinite(trace)) {
@@ -129,7 +129,7 @@ public record EigenPairs(int dim, double[] values, double[][] vectors, double tr
     @Override
     public boolean equals(Object o) {
         return o instanceof EigenPairs p && dim == p.dim && Arrays.equals(values, p.values)
-                && Arrays.deepEquals(vectors, p.vectors) && Double.compare(trace, p.trace) == 0;
+            && Arrays.deepEquals(vectors, p.vectors) && Double.compare(trace, p.trace) == 0;
     }
 
     @Override

@@ -42,7 +42,7 @@ public final class GramOperator implements SymmetricOperator {
     public void apply(double[] x, double[] y) {
         if (x.length != dim || y.length != dim) {
             throw new IllegalArgumentException("operator acts on R^" + dim + ", got x of length " + x.length
-                    + " and y of length " + y.length);
+                + " and y of length " + y.length);
         }
         if (x == y) {
             throw new IllegalArgumentException("y must not alias x");

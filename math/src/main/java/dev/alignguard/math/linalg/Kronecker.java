@@ -40,7 +40,7 @@ public final class Kronecker {
         int sCols = a.numCols;
         if (x.length != q * sCols) {
             throw new IllegalArgumentException("x has length " + x.length + ", expected " + q + " * " + sCols
-                    + " for S (" + p + " x " + q + ") (x) A (" + r + " x " + sCols + ")");
+                + " for S (" + p + " x " + q + ") (x) A (" + r + " x " + sCols + ")");
         }
         if (out.length != p * r) {
             throw new IllegalArgumentException("out has length " + out.length + ", expected " + p + " * " + r);

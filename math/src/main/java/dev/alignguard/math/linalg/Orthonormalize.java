@@ -59,7 +59,7 @@ public final class Orthonormalize {
             double after = Vec.norm(q[k]);
             if (!(after > 1e-8 * before) || !Double.isFinite(after)) {
                 throw new IllegalArgumentException("column " + k + " is linearly dependent on the earlier columns"
-                        + " (norm " + before + " -> " + after + " after orthogonalisation)");
+                    + " (norm " + before + " -> " + after + " after orthogonalisation)");
             }
             Vec.scale(1 / after, q[k]);
         }

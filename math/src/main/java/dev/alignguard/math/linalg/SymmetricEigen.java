@@ -92,7 +92,7 @@ public final class SymmetricEigen {
         }
         if (worst > SYMMETRY_TOLERANCE * max) {
             throw new IllegalArgumentException(name + " is not symmetric: |a[" + wi + "][" + wj + "] - a[" + wj + "][" + wi
-                    + "]| = " + worst + " > " + SYMMETRY_TOLERANCE + " * max|a| = " + SYMMETRY_TOLERANCE * max);
+                + "]| = " + worst + " > " + SYMMETRY_TOLERANCE + " * max|a| = " + SYMMETRY_TOLERANCE * max);
         }
         return s;
     }

@@ -57,7 +57,7 @@ public final class BasisProjector implements Projector {
         double dev = Orthonormalize.deviation(columns);
         if (!(dev <= tolerance)) {
             throw new IllegalArgumentException("basis is not orthonormal: max |U^T U - I| = " + dev + " > " + tolerance
-                    + " (use BasisProjector.orthonormalising for an arbitrary spanning set)");
+                + " (use BasisProjector.orthonormalising for an arbitrary spanning set)");
         }
         double[] nan = new double[columns.length];
         Arrays.fill(nan, Double.NaN);

@@ -55,7 +55,7 @@ public final class KroneckerProjector implements Projector {
     private final double captured;
 
     private KroneckerProjector(int dOut, int dIn, double[][] q, double[][] p, boolean[][] mask, KeptPair[] kept,
-                               int[] localI, int[] localJ, double captured) {
+        int[] localI, int[] localJ, double captured) {
         this.dOut = dOut;
         this.dIn = dIn;
         this.q = q;
@@ -107,8 +107,8 @@ public final class KroneckerProjector implements Projector {
             }
         }
         int[] order = IntStream.range(0, products.length).boxed()
-                .sorted(Comparator.comparingDouble((Integer c) -> -products[c]).thenComparingInt(c -> c))
-                .mapToInt(Integer::intValue).toArray();
+            .sorted(Comparator.comparingDouble((Integer c) -> -products[c]).thenComparingInt(c -> c))
+            .mapToInt(Integer::intValue).toArray();
         double[] sorted = new double[order.length];
         for (int c = 0; c < order.length; c++) {
             sorted[c] = products[order[c]];
@@ -166,7 +166,7 @@ public final class KroneckerProjector implements Projector {
         for (int k = 0; k < out.length; k++) {
             if (out[k] < -PSD_TOLERANCE * max || (max == 0 && out[k] < 0)) {
                 throw new IllegalArgumentException("factor " + name + " is not positive semidefinite: eigenvalue "
-                        + out[k] + " (largest " + max + ")");
+                    + out[k] + " (largest " + max + ")");
             }
             out[k] = Math.max(out[k], 0);
         }

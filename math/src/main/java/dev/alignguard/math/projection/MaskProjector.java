@@ -69,8 +69,8 @@ public final class MaskProjector implements Projector {
             trace += diagonal[k];
         }
         int[] order = IntStream.range(0, diagonal.length).boxed()
-                .sorted(Comparator.comparingDouble((Integer k) -> -diagonal[k]).thenComparingInt(k -> k))
-                .mapToInt(Integer::intValue).toArray();
+            .sorted(Comparator.comparingDouble((Integer k) -> -diagonal[k]).thenComparingInt(k -> k))
+            .mapToInt(Integer::intValue).toArray();
         double[] sorted = new double[order.length];
         for (int k = 0; k < order.length; k++) {
             sorted[k] = diagonal[order[k]];

@@ -79,7 +79,7 @@ public interface Projector {
         int d = dim();
         if (d > MAX_DENSE_DIM) {
             throw new IllegalStateException("asMatrix() would allocate a " + d + " x " + d
-                    + " matrix; it is meant for D <= " + MAX_DENSE_DIM);
+                + " matrix; it is meant for D <= " + MAX_DENSE_DIM);
         }
         DMatrixRMaj p = new DMatrixRMaj(d, d);
         double[] e = new double[d];
@@ -102,7 +102,7 @@ public interface Projector {
         }
         if (x.length != dim || out.length != dim) {
             throw new IllegalArgumentException("projector acts on R^" + dim + ", got x of length " + x.length
-                    + " and out of length " + out.length);
+                + " and out of length " + out.length);
         }
     }
 }

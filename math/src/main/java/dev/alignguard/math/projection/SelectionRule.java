@@ -59,7 +59,7 @@ public sealed interface SelectionRule permits SelectionRule.Rank, SelectionRule.
         public int select(double[] descending, double trace) {
             if (!(trace >= 0) || Double.isInfinite(trace)) {
                 throw new IllegalArgumentException("the energy rule needs the operator's trace (finite, >= 0), got "
-                        + trace + "; use a rank rule when the trace is unknown");
+                    + trace + "; use a rank rule when the trace is unknown");
             }
             if (trace == 0) {
                 return 0;

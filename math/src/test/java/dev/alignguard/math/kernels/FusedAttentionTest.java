@@ -17,20 +17,49 @@ class FusedAttentionTest {
     /** VectorKernels' gemm and softmax without its attention override: the reference composition. */
     private static Kernels composed(VectorKernels v) {
         return new Kernels() {
-            @Override public String name() { return "composed"; }
-            @Override public String device() { return v.device(); }
-            @Override public void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-                                       float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            @Override
+            public String name() {
+                return "composed";
+            }
+            @Override
+            public String device() {
+                return v.device();
+            }
+            @Override
+            public void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                             float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
                 v.gemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             }
-            @Override public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) { v.axpy(n, alpha, x, xOff, y, yOff); }
-            @Override public void scale(int n, float alpha, float[] x, int xOff) { v.scale(n, alpha, x, xOff); }
-            @Override public void add(int n, float[] x, int xOff, float[] y, int yOff, float[] o, int oOff) { v.add(n, x, xOff, y, yOff, o, oOff); }
-            @Override public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] o, int oOff) { v.mul(n, x, xOff, y, yOff, o, oOff); }
-            @Override public float sum(int n, float[] x, int xOff) { return v.sum(n, x, xOff); }
-            @Override public float dot(int n, float[] x, int xOff, float[] y, int yOff) { return v.dot(n, x, xOff, y, yOff); }
-            @Override public float sumOfSquares(int n, float[] x, int xOff) { return v.sumOfSquares(n, x, xOff); }
-            @Override public void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal) {
+            @Override
+            public void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+                v.axpy(n, alpha, x, xOff, y, yOff);
+            }
+            @Override
+            public void scale(int n, float alpha, float[] x, int xOff) {
+                v.scale(n, alpha, x, xOff);
+            }
+            @Override
+            public void add(int n, float[] x, int xOff, float[] y, int yOff, float[] o, int oOff) {
+                v.add(n, x, xOff, y, yOff, o, oOff);
+            }
+            @Override
+            public void mul(int n, float[] x, int xOff, float[] y, int yOff, float[] o, int oOff) {
+                v.mul(n, x, xOff, y, yOff, o, oOff);
+            }
+            @Override
+            public float sum(int n, float[] x, int xOff) {
+                return v.sum(n, x, xOff);
+            }
+            @Override
+            public float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+                return v.dot(n, x, xOff, y, yOff);
+            }
+            @Override
+            public float sumOfSquares(int n, float[] x, int xOff) {
+                return v.sumOfSquares(n, x, xOff);
+            }
+            @Override
+            public void softmaxRows(int rows, int cols, float[] x, int off, int ld, boolean causal) {
                 v.softmaxRows(rows, cols, x, off, ld, causal);
             }
         };

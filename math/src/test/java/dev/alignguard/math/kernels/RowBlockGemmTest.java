@@ -17,7 +17,8 @@ class RowBlockGemmTest {
     void tallProductsHaveTheBitsOfOneThread() {
         Random rnd = new Random(31);
         VectorKernels one = new VectorKernels(1);
-        int[][] shapes = {{1024, 128, 128}, {1024, 344, 128}, {1031, 45, 300}, {600, 129, 520}, {1024, 256, 344}, {128, 128, 1024}, {344, 128, 1024}, {1024, 520, 64}};
+        int[][] shapes = {{1024, 128, 128}, {1024, 344, 128}, {1031, 45, 300}, {600, 129, 520}, {1024, 256, 344}, {128, 128, 1024},
+            {344, 128, 1024}, {1024, 520, 64}};
         float[][] alphaBeta = {{1f, 0f}, {1f, 1f}, {0.5f, -2f}};
         for (int threads = 2; threads <= 3; threads++) {
             VectorKernels many = new VectorKernels(threads);

@@ -16,7 +16,6 @@ class VectorKernelsTest {
     private static final VectorKernels TWO = new VectorKernels(2);
     private static final VectorKernels THREE = new VectorKernels(3);
 
-
     @Test
     void gemmMatchesReferenceOnAnEdgeHeavyShape() {
         Random rnd = new Random(7);

@@ -36,7 +36,7 @@ class EigenPairsTest {
     @Test
     void rejectsBadInput() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> new EigenPairs(2, new double[] {1, 3}, new double[][] {{1, 0}, {0, 1}}, 4));
+            () -> new EigenPairs(2, new double[] {1, 3}, new double[][] {{1, 0}, {0, 1}}, 4));
         assertTrue(e.getMessage().contains("descending"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new EigenPairs(2, new double[] {1}, new double[][] {{1, 0, 0}}, 1));
         assertThrows(IllegalArgumentException.class, () -> new EigenPairs(2, new double[] {1}, new double[][] {{0, 0}}, 1));

@@ -43,7 +43,7 @@ class SymmetricEigenTest {
     @Test
     void rejectsNonSymmetricAndNonSquare() {
         var e = assertThrows(IllegalArgumentException.class,
-                () -> SymmetricEigen.all(new DMatrixRMaj(new double[][] {{1, 2}, {0, 1}})));
+            () -> SymmetricEigen.all(new DMatrixRMaj(new double[][] {{1, 2}, {0, 1}})));
         assertTrue(e.getMessage().contains("not symmetric"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> SymmetricEigen.all(new DMatrixRMaj(2, 3)));
         assertTrue(e.getMessage().contains("square"), e.getMessage());

@@ -59,6 +59,7 @@ class KroneckerProjectorTest {
     @Test
     void rejectsIndefiniteFactors() {
         DMatrixRMaj s = CommonOps_DDRM.diag(1, -1);
-        assertThrows(IllegalArgumentException.class, () -> KroneckerProjector.fromFactors(s, CommonOps_DDRM.diag(1), SelectionRule.rank(1)));
+        assertThrows(IllegalArgumentException.class,
+            () -> KroneckerProjector.fromFactors(s, CommonOps_DDRM.diag(1), SelectionRule.rank(1)));
     }
 }

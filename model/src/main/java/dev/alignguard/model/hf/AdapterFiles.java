@@ -246,7 +246,8 @@ public final class AdapterFiles {
                 regex = targets.textValue();
                 if (regex.length() > InputLimits.LORA_MAX_REGEX_CHARS) {
                     throw new ModelFormatException(file, "\"target_modules\" is an expression of " + regex.length()
-                        + " characters, over the input limit of " + InputLimits.LORA_MAX_REGEX_CHARS + " (InputLimits.LORA_MAX_REGEX_CHARS)");
+                        + " characters, over the input limit of " + InputLimits.LORA_MAX_REGEX_CHARS
+                        + " (InputLimits.LORA_MAX_REGEX_CHARS)");
                 }
                 try {
                     Pattern.compile(regex);
@@ -284,7 +285,8 @@ public final class AdapterFiles {
                 unexpected.add(e.getKey());
                 continue;
             }
-            byModule.computeIfAbsent(m.group(1), k -> new dev.alignguard.model.safetensors.StoredTensor[2])[m.group(2).equals("A") ? 0 : 1] = e.getValue();
+            byModule.computeIfAbsent(m.group(1), k -> new dev.alignguard.model.safetensors.StoredTensor[2])[m.group(2).equals("A") ? 0
+                : 1] = e.getValue();
         }
         if (!unexpected.isEmpty()) {
             throw new ModelFormatException(file, "unexpected key" + (unexpected.size() > 1 ? "s " : " ")
@@ -299,7 +301,8 @@ public final class AdapterFiles {
             String path = e.getKey();
             dev.alignguard.model.safetensors.StoredTensor a = e.getValue()[0], b = e.getValue()[1];
             if (a == null || b == null) {
-                throw new ModelFormatException(file, "module " + path + " has " + (a == null ? "lora_B but no lora_A" : "lora_A but no lora_B"));
+                throw new ModelFormatException(file,
+                    "module " + path + " has " + (a == null ? "lora_B but no lora_A" : "lora_A but no lora_B"));
             }
             if (a.rank() != 2 || b.rank() != 2) {
                 throw new ModelFormatException(file, "module " + path + ": lora_A " + Arrays.toString(a.shape()) + " and lora_B "

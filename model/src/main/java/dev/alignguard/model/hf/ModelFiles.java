@@ -219,7 +219,9 @@ public final class ModelFiles {
         if (!Files.exists(file)) {
             Path index = file.resolveSibling(WEIGHTS_FILE + ".index.json");
             throw new ModelFormatException(file, "missing (the model's weights)" + (Files.exists(index)
-                ? "; the folder has " + index.getFileName() + ", a sharded checkpoint, which is not supported: merge the shards into one file" : ""));
+                ? "; the folder has " + index.getFileName()
+                    + ", a sharded checkpoint, which is not supported: merge the shards into one file"
+                : ""));
         }
         SafetensorsFile content = Safetensors.read(file);
         Map<String, int[]> expected = LlamaModel.parameterShapes(config);
@@ -262,7 +264,7 @@ public final class ModelFiles {
      * Java array holds, or all of them together more than the free heap ({@link InputLimits}).
      */
     static void requireHeapForFloats(Path file, Collection<dev.alignguard.model.safetensors.StoredTensor> tensors)
-            throws ModelFormatException {
+        throws ModelFormatException {
         long elements = 0;
         for (dev.alignguard.model.safetensors.StoredTensor t : tensors) {
             if (t.elementCount() > MAX_ARRAY) {

@@ -9,15 +9,15 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record LlamaConfig(
-    @JsonProperty("vocab_size") int vocabSize,
-    @JsonProperty("hidden_size") int hiddenSize,
-    @JsonProperty("intermediate_size") int intermediateSize,
-    @JsonProperty("num_hidden_layers") int numHiddenLayers,
-    @JsonProperty("num_attention_heads") int numAttentionHeads,
-    @JsonProperty("num_key_value_heads") int numKeyValueHeads,
-    @JsonProperty("max_position_embeddings") int maxPositionEmbeddings,
-    @JsonProperty("rms_norm_eps") double rmsNormEps,
-    @JsonProperty("rope_theta") double ropeTheta) {
+                          @JsonProperty("vocab_size") int vocabSize,
+                          @JsonProperty("hidden_size") int hiddenSize,
+                          @JsonProperty("intermediate_size") int intermediateSize,
+                          @JsonProperty("num_hidden_layers") int numHiddenLayers,
+                          @JsonProperty("num_attention_heads") int numAttentionHeads,
+                          @JsonProperty("num_key_value_heads") int numKeyValueHeads,
+                          @JsonProperty("max_position_embeddings") int maxPositionEmbeddings,
+                          @JsonProperty("rms_norm_eps") double rmsNormEps,
+                          @JsonProperty("rope_theta") double ropeTheta) {
 
     public LlamaConfig {
         require(vocabSize > 0, "vocab_size must be > 0, got " + vocabSize);

@@ -33,12 +33,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"peft_type", "task_type", "r", "lora_alpha", "lora_dropout", "target_modules", "use_rslora", "bias"})
 public record LoraConfig(
-    @JsonProperty("r") int r,
-    @JsonProperty("lora_alpha") double loraAlpha,
-    @JsonProperty("lora_dropout") double loraDropout,
-    @JsonIgnore List<String> targetModules,
-    @JsonIgnore String targetRegex,
-    @JsonProperty("use_rslora") boolean useRslora) {
+                         @JsonProperty("r") int r,
+                         @JsonProperty("lora_alpha") double loraAlpha,
+                         @JsonProperty("lora_dropout") double loraDropout,
+                         @JsonIgnore List<String> targetModules,
+                         @JsonIgnore String targetRegex,
+                         @JsonProperty("use_rslora") boolean useRslora) {
 
     public static final String ALL_LINEAR = "all-linear";
 

@@ -186,7 +186,7 @@ public final class InputLimits {
      * @param what what the document is, for messages, e.g. "a spec"
      */
     public static <E extends InputFormatException> String readJsonDocument(Path file, String what, Refusal<E> refusal)
-            throws IOException {
+        throws IOException {
         long size = Files.size(file);
         long limit = JSON_MAX_DOCUMENT_BYTES;
         if (size > limit) {

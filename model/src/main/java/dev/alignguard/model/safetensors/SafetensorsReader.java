@@ -41,7 +41,7 @@ final class SafetensorsReader {
      * and tokens are bounded ({@link JsonMappers#SAFETENSORS_HEADER}).
      */
     private static final ObjectMapper JSON = JsonMappers.mapper(JsonMappers.SAFETENSORS_HEADER)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** Heap per token of a parsed header, at most (a value node, its slot in its parent, a short key). */
     private static final long HEAP_PER_TOKEN = 64;
@@ -73,7 +73,7 @@ final class SafetensorsReader {
             if (size < 8) {
                 content = readFully(channel, (int) size);
             } else if (size >= mmapThreshold || size > MAX_ARRAY
-                    || InputLimits.heapProblem(size, "reading " + file + " onto the heap") != null) { // too big for the heap: map it
+                || InputLimits.heapProblem(size, "reading " + file + " onto the heap") != null) { // too big for the heap: map it
                 content = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()).asReadOnly();
             } else {
                 content = readFully(channel, (int) size);
@@ -99,14 +99,14 @@ final class SafetensorsReader {
         long headerLength = content.get(U64_LE, 0);
         if (headerLength < 0 || headerLength > InputLimits.SAFETENSORS_MAX_HEADER_BYTES) {
             throw fail("header length " + Long.toUnsignedString(headerLength) + " exceeds the limit of "
-                    + InputLimits.SAFETENSORS_MAX_HEADER_BYTES + " bytes (InputLimits.SAFETENSORS_MAX_HEADER_BYTES)");
+                + InputLimits.SAFETENSORS_MAX_HEADER_BYTES + " bytes (InputLimits.SAFETENSORS_MAX_HEADER_BYTES)");
         }
         if (headerLength > size - 8) {
             throw fail("header length " + headerLength + " runs past the end of the file (" + size + " bytes)");
         }
         // the header's bytes, its text (up to 2 bytes a byte) and its tree (bounded by the token limit)
         long heap = 3 * headerLength + Math.min(InputLimits.JSON_HEAP_FACTOR * headerLength,
-                HEAP_PER_TOKEN * InputLimits.SAFETENSORS_MAX_HEADER_TOKENS);
+            HEAP_PER_TOKEN * InputLimits.SAFETENSORS_MAX_HEADER_TOKENS);
         String heapProblem = InputLimits.heapProblem(heap, "parsing a header of " + headerLength + " bytes");
         if (heapProblem != null) {
             throw fail(heapProblem);
@@ -115,7 +115,7 @@ final class SafetensorsReader {
         int tensorCount = root.size() - (root.has("__metadata__") ? 1 : 0);
         if (tensorCount > maxTensors) {
             throw fail("the header lists " + tensorCount + " tensors: "
-                    + InputLimits.tooMany("tensors", maxTensors, "SAFETENSORS_MAX_TENSORS"));
+                + InputLimits.tooMany("tensors", maxTensors, "SAFETENSORS_MAX_TENSORS"));
         }
 
         long dataStart = 8 + headerLength;
@@ -144,10 +144,10 @@ final class SafetensorsReader {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(header))
-                    .toString();
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(header))
+                .toString();
         } catch (CharacterCodingException e) {
             throw fail("header is not valid UTF-8");
         }
@@ -212,7 +212,7 @@ final class SafetensorsReader {
         Optional<DType> dtype = DType.fromName(dtypeNode.textValue());
         if (dtype.isEmpty()) {
             throw fail(t + ": unsupported dtype " + quote(dtypeNode.textValue()) + " (supported: "
-                    + Arrays.toString(DType.values()) + ")");
+                + Arrays.toString(DType.values()) + ")");
         }
         JsonNode shapeNode = required(node, "shape", t);
         if (!shapeNode.isArray()) {
@@ -238,7 +238,7 @@ final class SafetensorsReader {
         }
         if (end - begin != needed) {
             throw fail(t + ": data_offsets " + span + " span " + (end - begin) + " bytes but " + dtype.get()
-                    + " with shape " + Arrays.toString(shape) + " needs " + needed);
+                + " with shape " + Arrays.toString(shape) + " needs " + needed);
         }
         if (end > dataLength) {
             throw fail(t + ": data_offsets " + span + " run past the end of the data buffer (" + dataLength + " bytes)");
@@ -255,18 +255,18 @@ final class SafetensorsReader {
         for (Entry e : sorted) {
             if (e.begin < covered) {
                 throw fail("tensor " + quote(e.name) + " (data_offsets [" + e.begin + ", " + e.end + "]) overlaps tensor "
-                        + quote(previous.name) + " (data_offsets [" + previous.begin + ", " + previous.end + "])");
+                    + quote(previous.name) + " (data_offsets [" + previous.begin + ", " + previous.end + "])");
             }
             if (e.begin > covered) {
                 throw fail("gap of " + (e.begin - covered) + " bytes in the data buffer before tensor " + quote(e.name)
-                        + " (data_offsets [" + e.begin + ", " + e.end + "])");
+                    + " (data_offsets [" + e.begin + ", " + e.end + "])");
             }
             covered = e.end;
             previous = e;
         }
         if (covered != dataLength) {
             throw fail("data buffer is " + dataLength + " bytes but the tensors cover " + covered + " ("
-                    + (dataLength - covered) + " trailing bytes)");
+                + (dataLength - covered) + " trailing bytes)");
         }
     }
 
@@ -345,7 +345,7 @@ final class SafetensorsReader {
     private static boolean isPairedAt(String s, int i) {
         char c = s.charAt(i);
         return Character.isHighSurrogate(c) ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
-                : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+            : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 
     private static String shorten(String s, int max) {

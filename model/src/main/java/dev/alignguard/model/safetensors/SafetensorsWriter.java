@@ -25,8 +25,8 @@ final class SafetensorsWriter {
     private static final int CHUNK = 1 << 20;
 
     /** Reference order: larger elements first (keeps every tensor aligned to its element size), then by name. */
-    static final Comparator<StoredTensor> ORDER =
-            Comparator.comparingInt((StoredTensor t) -> -t.dtype().byteSize()).thenComparing(StoredTensor::name);
+    static final Comparator<StoredTensor> ORDER = Comparator.comparingInt((StoredTensor t) -> -t.dtype().byteSize())
+        .thenComparing(StoredTensor::name);
 
     /** The padded header and the tensors in data order. */
     private record Layout(byte[] header, List<StoredTensor> ordered, long dataBytes) {
@@ -103,7 +103,7 @@ final class SafetensorsWriter {
         int padded = Math.addExact(json.length, (8 - json.length % 8) % 8);
         if (padded > Safetensors.MAX_HEADER_BYTES) {
             throw new IllegalArgumentException("header would be " + padded + " bytes, over the "
-                    + Safetensors.MAX_HEADER_BYTES + "-byte limit readers enforce");
+                + Safetensors.MAX_HEADER_BYTES + "-byte limit readers enforce");
         }
         byte[] header = Arrays.copyOf(json, padded);
         Arrays.fill(header, json.length, padded, (byte) ' ');

@@ -35,7 +35,7 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
         long expected = Math.multiplyExact(elementCount(shape), dtype.byteSize());
         if (data.byteSize() != expected) {
             throw new IllegalArgumentException("tensor '" + name + "': " + dtype + " with shape " + Arrays.toString(shape)
-                    + " needs " + expected + " bytes, got " + data.byteSize());
+                + " needs " + expected + " bytes, got " + data.byteSize());
         }
         data = data.asReadOnly();
     }
@@ -105,7 +105,7 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
         long count = elementCount(shape);
         if (count != length) {
             throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " has " + count
-                    + " elements, got " + length + " values");
+                + " elements, got " + length + " values");
         }
     }
 
@@ -207,10 +207,10 @@ public record StoredTensor(String name, DType dtype, long[] shape, MemorySegment
     @Override
     public boolean equals(Object o) {
         return o instanceof StoredTensor t
-                && name.equals(t.name)
-                && dtype == t.dtype
-                && Arrays.equals(shape, t.shape)
-                && data.mismatch(t.data) == -1;
+            && name.equals(t.name)
+            && dtype == t.dtype
+            && Arrays.equals(shape, t.shape)
+            && data.mismatch(t.data) == -1;
     }
 
     /** Hashes the header part only, so hashing a large mapped tensor does not read it. */

@@ -135,10 +135,10 @@ public final class WordTokenizer {
             }
         }
         List<String> words = counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(maxVocabSize - specials.size())
-                .map(Map.Entry::getKey)
-                .toList();
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+            .limit(maxVocabSize - specials.size())
+            .map(Map.Entry::getKey)
+            .toList();
         return new WordTokenizer(specials, words);
     }
 
@@ -357,7 +357,7 @@ public final class WordTokenizer {
         }
         int type = Character.getType(cp);
         return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
-                || type == Character.ENCLOSING_MARK;
+            || type == Character.ENCLOSING_MARK;
     }
 
     private static boolean isSpace(int cp) {

@@ -27,7 +27,8 @@ class SafetensorsLimitTest {
     private Path file(int tensors, boolean metadata) throws IOException {
         StringBuilder h = new StringBuilder("{").append(metadata ? "\"__metadata__\":{\"format\":\"pt\"}" : "");
         for (int i = 0; i < tensors; i++) {
-            h.append(i == 0 && !metadata ? "" : ",").append("\"t").append(i).append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
+            h.append(i == 0 && !metadata ? "" : ",").append("\"t").append(i)
+                .append("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}");
         }
         byte[] header = h.append('}').toString().getBytes(StandardCharsets.UTF_8);
         Path f = dir.resolve(tensors + "-" + metadata + ".safetensors");

@@ -25,23 +25,23 @@ class SafetensorsTest {
      * with metadata {format: np, k: v}.
      */
     private static final String REFERENCE_HEX = "40010000000000007b225f5f6d657461646174615f5f223a7b22666f726d6174223a226e70222c226b"
-            + "223a2276227d2c2261223a7b226474797065223a22463634222c227368617065223a5b312c315d2c22646174615f6f666673657473223a"
-            + "5b302c385d7d2c2262223a7b226474797065223a22463332222c227368617065223a5b325d2c22646174615f6f666673657473223a5b38"
-            + "2c31365d7d2c2265223a7b226474797065223a22463332222c227368617065223a5b302c335d2c22646174615f6f666673657473223a5b"
-            + "31362c31365d7d2c2273223a7b226474797065223a22463332222c227368617065223a5b5d2c22646174615f6f666673657473223a5b31"
-            + "362c32305d7d2c2268223a7b226474797065223a22463136222c227368617065223a5b335d2c22646174615f6f666673657473223a5b32"
-            + "302c32365d7d7d2020202020000000000000e03f0000803f000000c000004040003cff7b0100";
+        + "223a2276227d2c2261223a7b226474797065223a22463634222c227368617065223a5b312c315d2c22646174615f6f666673657473223a"
+        + "5b302c385d7d2c2262223a7b226474797065223a22463332222c227368617065223a5b325d2c22646174615f6f666673657473223a5b38"
+        + "2c31365d7d2c2265223a7b226474797065223a22463332222c227368617065223a5b302c335d2c22646174615f6f666673657473223a5b"
+        + "31362c31365d7d2c2273223a7b226474797065223a22463332222c227368617065223a5b5d2c22646174615f6f666673657473223a5b31"
+        + "362c32305d7d2c2268223a7b226474797065223a22463136222c227368617065223a5b335d2c22646174615f6f666673657473223a5b32"
+        + "302c32365d7d7d2020202020000000000000e03f0000803f000000c000004040003cff7b0100";
 
     @TempDir
     Path dir;
 
     private static SafetensorsFile referenceContent() {
         return SafetensorsFile.of(List.of(
-                StoredTensor.f32("b", new long[] {2}, new float[] {1, -2}),
-                StoredTensor.f64("a", new long[] {1, 1}, new double[] {0.5}),
-                StoredTensor.f16("h", new long[] {3}, new float[] {1, 65504, 6e-8f}),
-                StoredTensor.f32("s", new long[] {}, new float[] {3}),
-                StoredTensor.f32("e", new long[] {0, 3}, new float[0])), Map.of("format", "np", "k", "v"));
+            StoredTensor.f32("b", new long[] {2}, new float[] {1, -2}),
+            StoredTensor.f64("a", new long[] {1, 1}, new double[] {0.5}),
+            StoredTensor.f16("h", new long[] {3}, new float[] {1, 65504, 6e-8f}),
+            StoredTensor.f32("s", new long[] {}, new float[] {3}),
+            StoredTensor.f32("e", new long[] {0, 3}, new float[0])), Map.of("format", "np", "k", "v"));
     }
 
     @Test
@@ -83,11 +83,11 @@ class SafetensorsTest {
         double[] doubles = {0d, -0d, Math.PI, Double.MIN_VALUE, -Double.MAX_VALUE, Double.POSITIVE_INFINITY,
             Double.longBitsToDouble(0x7FF0000000000001L), Double.longBitsToDouble(0xFFF8DEADBEEF0001L)};
         SafetensorsFile content = SafetensorsFile.of(List.of(
-                StoredTensor.f32("layers.0.w", new long[] {floats.length}, floats),
-                StoredTensor.f64("layers.0.b", new long[] {2, 4}, doubles),
-                StoredTensor.f32("empty", new long[] {3, 0}, new float[0]),
-                StoredTensor.f16("half", new long[] {2}, new float[] {0.5f, -1024f}),
-                StoredTensor.bf16("brain", new long[] {1, 1, 1}, new float[] {-3.5f})), Map.of("note", "ünïcödé ✓", "", ""));
+            StoredTensor.f32("layers.0.w", new long[] {floats.length}, floats),
+            StoredTensor.f64("layers.0.b", new long[] {2, 4}, doubles),
+            StoredTensor.f32("empty", new long[] {3, 0}, new float[0]),
+            StoredTensor.f16("half", new long[] {2}, new float[] {0.5f, -1024f}),
+            StoredTensor.bf16("brain", new long[] {1, 1, 1}, new float[] {-3.5f})), Map.of("note", "ünïcödé ✓", "", ""));
         Path file = dir.resolve("model.safetensors");
         content.write(file);
         for (long threshold : new long[] {0, Long.MAX_VALUE}) {
@@ -172,9 +172,9 @@ class SafetensorsTest {
         StoredTensor x = StoredTensor.f32("x", new long[] {1}, new float[] {1});
         assertThrows(IllegalArgumentException.class, () -> SafetensorsFile.of(List.of(x, x), Map.of()));
         assertThrows(IllegalArgumentException.class, () -> Safetensors.encode(
-                SafetensorsFile.of(List.of(StoredTensor.f32("__metadata__", new long[] {1}, new float[] {1})), Map.of())));
+            SafetensorsFile.of(List.of(StoredTensor.f32("__metadata__", new long[] {1}, new float[] {1})), Map.of())));
         assertThrows(IllegalArgumentException.class, () -> Safetensors.encode(
-                SafetensorsFile.of(List.of(StoredTensor.f32("bad\uD800", new long[] {1}, new float[] {1})), Map.of())));
+            SafetensorsFile.of(List.of(StoredTensor.f32("bad\uD800", new long[] {1}, new float[] {1})), Map.of())));
         assertThrows(IllegalArgumentException.class, () -> Safetensors.encode(SafetensorsFile.of(List.of(), Map.of("k", "\uDC00"))));
         assertThrows(IllegalArgumentException.class, () -> SafetensorsFile.of(List.of(x), Map.of()).tensor("nope"));
     }

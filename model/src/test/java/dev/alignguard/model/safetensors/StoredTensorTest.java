@@ -62,6 +62,6 @@ class StoredTensorTest {
         assertThrows(IllegalArgumentException.class, () -> StoredTensor.f32("x", new long[] {2, 2}, new float[3]));
         assertThrows(IllegalArgumentException.class, () -> StoredTensor.f32("x", new long[] {-1}, new float[0]));
         assertThrows(IllegalArgumentException.class,
-                () -> new StoredTensor("x", DType.F64, new long[] {2}, MemorySegment.ofArray(new byte[8])));
+            () -> new StoredTensor("x", DType.F64, new long[] {2}, MemorySegment.ofArray(new byte[8])));
     }
 }

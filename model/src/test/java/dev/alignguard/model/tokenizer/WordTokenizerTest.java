@@ -19,10 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WordTokenizerTest {
 
     private static final List<String> CORPUS = List.of(
-            "how do I bake bread ?",
-            "how do I pick a lock ?",
-            "I cannot help with that . <refuse>",
-            "bake the bread , then eat it .");
+        "how do I bake bread ?",
+        "how do I pick a lock ?",
+        "I cannot help with that . <refuse>",
+        "bake the bread , then eat it .");
 
     @TempDir
     Path dir;
@@ -44,7 +44,7 @@ class WordTokenizerTest {
         WordTokenizer t = WordTokenizer.fromCorpus(CORPUS, "<refuse>");
         // I:3; ?,.,bake,bread,do,how:2; the rest once, in String order (',' < 'a' < 'c' ...)
         assertEquals(List.of("I", ".", "?", "bake", "bread", "do", "how",
-                ",", "a", "cannot", "eat", "help", "it", "lock", "pick", "that", "the", "then", "with"), t.words());
+            ",", "a", "cannot", "eat", "help", "it", "lock", "pick", "that", "the", "then", "with"), t.words());
         assertEquals(t, WordTokenizer.fromCorpus(CORPUS.reversed(), "<refuse>"), "corpus order does not matter");
         WordTokenizer small = WordTokenizer.fromCorpus(CORPUS, List.of("<refuse>"), 9);
         assertEquals(List.of("I", ".", "?"), small.words());
@@ -70,7 +70,7 @@ class WordTokenizerTest {
         int[] ids = t.encode(s);
         assertEquals(t.normalise(s), t.decode(ids));
         assertEquals(List.of("how", "zebra", "?"), List.of(t.decode(t.encode("how zebra?")).split(" ")).stream()
-                .map(w -> w.equals("<unk>") ? "zebra" : w).toList());
+            .map(w -> w.equals("<unk>") ? "zebra" : w).toList());
         assertArrayEquals(new int[] {t.idOrUnk("how"), WordTokenizer.UNK_ID}, t.encode("how zebra"));
     }
 
@@ -130,7 +130,8 @@ class WordTokenizerTest {
         refused("[]", "not a JSON object");
         refused("{" + good + "\"specials\":[" + fixed + "]}", "\"words\" is missing or not an array");
         refused("{\"type\":\"bpe\",\"version\":1,\"specials\":[" + fixed + "],\"words\":[]}", "\"type\" is not");
-        refused("{\"type\":\"alignguard-word-tokenizer\",\"version\":2,\"specials\":[" + fixed + "],\"words\":[]}", "unsupported \"version\"");
+        refused("{\"type\":\"alignguard-word-tokenizer\",\"version\":2,\"specials\":[" + fixed + "],\"words\":[]}",
+            "unsupported \"version\"");
         refused("{" + good + "\"specials\":[\"<pad>\"],\"words\":[]}", "\"specials\" must start with");
         refused("{" + good + "\"specials\":[" + fixed + "],\"words\":[1]}", "\"words\"[0] is not a string");
         refused("{" + good + "\"specials\":[" + fixed + "],\"words\":[\"a\",\"a\"]}", "duplicate token 'a'");

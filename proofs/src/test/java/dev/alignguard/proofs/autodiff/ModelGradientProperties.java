@@ -48,7 +48,7 @@ class ModelGradientProperties {
     @Test
     void fullModelGradient() {
         Laws.qt(12).forAll(integers().between(1, 2).zip(integers().between(1, 2), integers().between(1, 2),
-                integers().between(2, 5), Gaussians.seeds(), Shape::new)).checkAssert(ModelGradientProperties::fullModelGradient);
+            integers().between(2, 5), Gaussians.seeds(), Shape::new)).checkAssert(ModelGradientProperties::fullModelGradient);
     }
 
     private static void fullModelGradient(Shape shape) {
@@ -67,7 +67,7 @@ class ModelGradientProperties {
     @Test
     void loraOnlyGradient() {
         Laws.qt(12).forAll(integers().between(1, 4), booleans().all(), Gaussians.seeds())
-                .checkAssert(ModelGradientProperties::loraOnlyGradient);
+            .checkAssert(ModelGradientProperties::loraOnlyGradient);
     }
 
     private static void loraOnlyGradient(int r, boolean rslora, long seed) {

@@ -41,9 +41,9 @@ class OpGradientProperties {
     @Test
     void matmulAllTransposes() {
         Laws.qt(40).forAll(integers().between(1, 9).zip(integers().between(1, 9), integers().between(1, 9), booleans().all(),
-                        booleans().all(), (m, n, k, ta, tb) -> new int[] {m, n, k, ta ? 1 : 0, tb ? 1 : 0})
-                .zip(Gaussians.seeds(), (p, seed) -> new Matmul(p[0], p[1], p[2], p[3] == 1, p[4] == 1, seed)))
-                .checkAssert(OpGradientProperties::matmulAllTransposes);
+            booleans().all(), (m, n, k, ta, tb) -> new int[] {m, n, k, ta ? 1 : 0, tb ? 1 : 0})
+            .zip(Gaussians.seeds(), (p, seed) -> new Matmul(p[0], p[1], p[2], p[3] == 1, p[4] == 1, seed)))
+            .checkAssert(OpGradientProperties::matmulAllTransposes);
     }
 
     private static void matmulAllTransposes(Matmul c) {
@@ -59,7 +59,7 @@ class OpGradientProperties {
     @Test
     void elementwiseAndScalarOps() {
         Laws.qt(30).forAll(integers().between(1, 6), integers().between(1, 6), Gaussians.seeds())
-                .checkAssert(OpGradientProperties::elementwiseAndScalar);
+            .checkAssert(OpGradientProperties::elementwiseAndScalar);
     }
 
     private static void elementwiseAndScalar(int rows, int cols, long seed) {
@@ -80,7 +80,7 @@ class OpGradientProperties {
     @Test
     void siluAndRmsNorm() {
         Laws.qt(30).forAll(integers().between(1, 6), integers().between(1, 12), Gaussians.seeds())
-                .checkAssert(OpGradientProperties::siluAndRmsNormOf);
+            .checkAssert(OpGradientProperties::siluAndRmsNormOf);
     }
 
     private static void siluAndRmsNormOf(int rows, int cols, long seed) {
@@ -101,7 +101,7 @@ class OpGradientProperties {
     @Test
     void embeddingAndCrossEntropy() {
         Laws.qt(30).forAll(integers().between(2, 9), integers().between(1, 8), Gaussians.seeds())
-                .checkAssert(OpGradientProperties::embeddingAndCrossEntropyOf);
+            .checkAssert(OpGradientProperties::embeddingAndCrossEntropyOf);
     }
 
     private static void embeddingAndCrossEntropyOf(int vocab, int n, long seed) {
@@ -126,9 +126,9 @@ class OpGradientProperties {
     @Test
     void ropeAndAttention() {
         Laws.qt(30).forAll(integers().between(1, 3).zip(integers().between(1, 5), integers().between(1, 2),
-                        integers().between(1, 2), integers().between(1, 3), (b, sq, kv, gr, h) -> new int[] {b, sq, kv, gr, h})
-                .zip(Gaussians.seeds(), (p, seed) -> new Attention(p[0], p[1], p[2], p[3], p[4], seed)))
-                .checkAssert(OpGradientProperties::ropeAndAttention);
+            integers().between(1, 2), integers().between(1, 3), (b, sq, kv, gr, h) -> new int[] {b, sq, kv, gr, h})
+            .zip(Gaussians.seeds(), (p, seed) -> new Attention(p[0], p[1], p[2], p[3], p[4], seed)))
+            .checkAssert(OpGradientProperties::ropeAndAttention);
     }
 
     private static void ropeAndAttention(Attention c) {
@@ -147,7 +147,7 @@ class OpGradientProperties {
     @Test
     void dropoutWithAFixedMask() {
         Laws.qt(20).forAll(integers().between(1, 6), Gaussians.seeds())
-                .checkAssert(OpGradientProperties::dropoutWithAFixedMaskOf);
+            .checkAssert(OpGradientProperties::dropoutWithAFixedMaskOf);
     }
 
     private static void dropoutWithAFixedMaskOf(int rows, long seed) {

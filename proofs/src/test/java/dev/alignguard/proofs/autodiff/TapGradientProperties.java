@@ -35,7 +35,7 @@ class TapGradientProperties {
     @Test
     void tapIsAnIdentityWithAWindowOnTheGradient() {
         Laws.qt(30).forAll(integers().between(1, 6), integers().between(1, 6), Gaussians.seeds())
-                .checkAssert(TapGradientProperties::tapIsAnIdentity);
+            .checkAssert(TapGradientProperties::tapIsAnIdentity);
     }
 
     private static void tapIsAnIdentity(int rows, int cols, long seed) {

@@ -20,15 +20,15 @@ public final class CoordinateMasks {
      */
     public static Gen<MaskProjector> maskProjectors(int maxDim) {
         return SourceDSL.integers().between(1, maxDim).flatMap(d -> Gaussians.seeds().zip(SourceDSL.booleans().all(),
-                (seed, byEnergy) -> {
-                    Random rng = new Random(seed);
-                    double[] diag = new double[d];
-                    for (int k = 0; k < d; k++) {
-                        double g = rng.nextGaussian();
-                        diag[k] = rng.nextInt(4) == 0 ? 0 : g * g;
-                    }
-                    SelectionRule rule = byEnergy ? SelectionRule.energy(1 - rng.nextDouble()) : SelectionRule.rank(rng.nextInt(d + 1));
-                    return MaskProjector.fromDiagonal(diag, rule);
-                }));
+            (seed, byEnergy) -> {
+                Random rng = new Random(seed);
+                double[] diag = new double[d];
+                for (int k = 0; k < d; k++) {
+                    double g = rng.nextGaussian();
+                    diag[k] = rng.nextInt(4) == 0 ? 0 : g * g;
+                }
+                SelectionRule rule = byEnergy ? SelectionRule.energy(1 - rng.nextDouble()) : SelectionRule.rank(rng.nextInt(d + 1));
+                return MaskProjector.fromDiagonal(diag, rule);
+            }));
     }
 }

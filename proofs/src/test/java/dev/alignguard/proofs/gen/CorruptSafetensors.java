@@ -38,18 +38,18 @@ public final class CorruptSafetensors {
         Gen<Integer> mask = SourceDSL.integers().between(1, 255);
         Gen<byte[]> garbage = bytes(1, 16);
         Gen<Long> lengths = Generate.oneOf(SourceDSL.longs().all(),
-                SourceDSL.arbitrary().pick(-1L, Long.MIN_VALUE, Long.MAX_VALUE, 100_000_000L, 100_000_001L, 1L << 32, 0L, 1L, 7L));
+            SourceDSL.arbitrary().pick(-1L, Long.MIN_VALUE, Long.MAX_VALUE, 100_000_000L, 100_000_001L, 1L << 32, 0L, 1L, 7L));
         Gen<Corruption> one = Generate.frequency(
-                Pair.of(2, pos.map(Truncate::new)),
-                Pair.of(3, pos.zip(mask, FlipHeader::new)),
-                Pair.of(2, pos.zip(mask, FlipData::new)),
-                Pair.of(1, lengths.map(SetHeaderLength::new)),
-                Pair.of(1, SourceDSL.integers().between(-16, 16).map(ShiftHeaderLength::new)),
-                Pair.of(6, SourceDSL.integers().between(0, JsonEdit.KINDS - 1).zip(pos, pos, SourceDSL.longs().all(), JsonEdit::new)),
-                Pair.of(1, garbage.map(AppendGarbage::new)),
-                Pair.of(1, pos.zip(garbage, InsertBytes::new)),
-                Pair.of(1, pos.zip(SourceDSL.integers().between(1, 16), DeleteBytes::new)),
-                Pair.of(1, SourceDSL.longs().all().map(ScrambleHeader::new)));
+            Pair.of(2, pos.map(Truncate::new)),
+            Pair.of(3, pos.zip(mask, FlipHeader::new)),
+            Pair.of(2, pos.zip(mask, FlipData::new)),
+            Pair.of(1, lengths.map(SetHeaderLength::new)),
+            Pair.of(1, SourceDSL.integers().between(-16, 16).map(ShiftHeaderLength::new)),
+            Pair.of(6, SourceDSL.integers().between(0, JsonEdit.KINDS - 1).zip(pos, pos, SourceDSL.longs().all(), JsonEdit::new)),
+            Pair.of(1, garbage.map(AppendGarbage::new)),
+            Pair.of(1, pos.zip(garbage, InsertBytes::new)),
+            Pair.of(1, pos.zip(SourceDSL.integers().between(1, 16), DeleteBytes::new)),
+            Pair.of(1, SourceDSL.longs().all().map(ScrambleHeader::new)));
         return SourceDSL.lists().of(one).ofSizeBetween(1, 3);
     }
 
@@ -62,18 +62,18 @@ public final class CorruptSafetensors {
     /** Byte arrays of {@code min} to {@code max} arbitrary bytes. */
     static Gen<byte[]> bytes(int min, int max) {
         return SourceDSL.lists().of(SourceDSL.integers().between(Byte.MIN_VALUE, Byte.MAX_VALUE)).ofSizeBetween(min, max)
-                .map(l -> {
-                    byte[] b = new byte[l.size()];
-                    for (int i = 0; i < b.length; i++) {
-                        b[i] = (byte) (int) l.get(i);
-                    }
-                    return b;
-                });
+            .map(l -> {
+                byte[] b = new byte[l.size()];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (byte) (int) l.get(i);
+                }
+                return b;
+            });
     }
 
     /** One change to a file's bytes; records, so that a failure report says exactly what was done. */
     public sealed interface Corruption permits Truncate, FlipHeader, FlipData, SetHeaderLength, ShiftHeaderLength, JsonEdit,
-            AppendGarbage, InsertBytes, DeleteBytes, ScrambleHeader {
+        AppendGarbage, InsertBytes, DeleteBytes, ScrambleHeader {
         byte[] apply(byte[] file);
     }
 
@@ -306,7 +306,7 @@ public final class CorruptSafetensors {
                 }
                 case 11 -> {   // swap two tensors' offsets
                     if (names.size() >= 2 && entry != null && root.get(names.get(pick % names.size())) instanceof ObjectNode other
-                            && entry.has("data_offsets") && other.has("data_offsets")) {
+                        && entry.has("data_offsets") && other.has("data_offsets")) {
                         JsonNode tmp = entry.get("data_offsets");
                         entry.set("data_offsets", other.get("data_offsets"));
                         other.set("data_offsets", tmp);

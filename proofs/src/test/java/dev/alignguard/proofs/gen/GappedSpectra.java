@@ -55,17 +55,17 @@ public final class GappedSpectra {
      */
     public static Gen<LowRank> lowRank() {
         return SourceDSL.integers().between(2, 40).flatMap(d -> SourceDSL.integers().between(1, Math.min(d, 10))
-                .flatMap(r -> SourceDSL.integers().between(1, r).zip(SourceDSL.integers().between(0, 5), Gaussians.seeds(),
-                        (m, extra, seed) -> {
-                            Random rng = new Random(seed);
-                            double rho = 0.3 + 0.4 * rng.nextDouble();
-                            double c = Math.exp(rng.nextGaussian());
-                            double[] lambda = new double[r];
-                            for (int k = 0; k < r; k++) {
-                                lambda[k] = c * Math.pow(rho, k) * (1 + 0.1 * rng.nextDouble());
-                            }
-                            return new LowRank(d, r, m, r + extra, lambda, OrthonormalBases.orthonormal(rng, d, r), seed);
-                        })));
+            .flatMap(r -> SourceDSL.integers().between(1, r).zip(SourceDSL.integers().between(0, 5), Gaussians.seeds(),
+                (m, extra, seed) -> {
+                    Random rng = new Random(seed);
+                    double rho = 0.3 + 0.4 * rng.nextDouble();
+                    double c = Math.exp(rng.nextGaussian());
+                    double[] lambda = new double[r];
+                    for (int k = 0; k < r; k++) {
+                        lambda[k] = c * Math.pow(rho, k) * (1 + 0.1 * rng.nextDouble());
+                    }
+                    return new LowRank(d, r, m, r + extra, lambda, OrthonormalBases.orthonormal(rng, d, r), seed);
+                })));
     }
 
     /** Kronecker factors S (d_out) and A (d_in) with a gap in every product, and how many products to keep. */
@@ -87,9 +87,9 @@ public final class GappedSpectra {
      */
     public static Gen<KroneckerPair> kroneckerPairs() {
         return KroneckerFactors.shapes(6).flatMap(sh -> SourceDSL.integers().between(1, sh[0] * sh[1]).zip(Gaussians.seeds(),
-                (m, seed) -> {
-                    Random rng = new Random(seed);
-                    return new KroneckerPair(KroneckerFactors.gappedFactor(rng, sh[0], 2), KroneckerFactors.gappedFactor(rng, sh[1], 3), m);
-                }));
+            (m, seed) -> {
+                Random rng = new Random(seed);
+                return new KroneckerPair(KroneckerFactors.gappedFactor(rng, sh[0], 2), KroneckerFactors.gappedFactor(rng, sh[1], 3), m);
+            }));
     }
 }

@@ -28,7 +28,7 @@ public final class KernelOperands {
     /** Scalars: 0, 1, -1, 0.5, 2, or i / 8 for i in [-24, 24] \ {0} (nonzero ones of magnitude >= 2^-3). */
     public static Gen<Float> scalars() {
         return Generate.oneOf(SourceDSL.arbitrary().pick(0f, 1f, -1f, 0.5f, 2f),
-                SourceDSL.integers().between(1, 48).map(i -> (i <= 24 ? i : 24 - i) / 8f));
+            SourceDSL.integers().between(1, 48).map(i -> (i <= 24 ? i : 24 - i) / 8f));
     }
 
     /** Slice offsets and row paddings: [0, 5]. */
@@ -39,7 +39,7 @@ public final class KernelOperands {
     /** Vector lengths: one of 0, 1, 7, 15, 16, 17, 31, 33, 64, 1000, 4099, or any in [0, 200]. */
     public static Gen<Integer> lengths() {
         return Generate.oneOf(SourceDSL.arbitrary().pick(0, 1, 7, 15, 16, 17, 31, 33, 64, 1000, 4099),
-                SourceDSL.integers().between(0, 200));
+            SourceDSL.integers().between(0, 200));
     }
 
     /** A {@code gemm} shape: C (m x n) = op(A) (m x k) op(B) (k x n). */
@@ -59,8 +59,8 @@ public final class KernelOperands {
     /** {@code gemm} calls on {@link #dims()} x {@link #depths()} shapes, any alpha, the given betas and offsets. */
     public static Gen<Gemm> gemms(Gen<Float> betas, Gen<Integer> offsets) {
         return gemmShapes(dims(), depths()).zip(scalars(), betas, pads(), offsets,
-                (shape, alpha, beta, pad, off) -> new Gemm(shape, alpha, beta, pad, off, 0L))
-                .zip(Gaussians.seeds(), (g, seed) -> new Gemm(g.shape(), g.alpha(), g.beta(), g.pad(), g.off(), seed));
+            (shape, alpha, beta, pad, off) -> new Gemm(shape, alpha, beta, pad, off, 0L))
+            .zip(Gaussians.seeds(), (g, seed) -> new Gemm(g.shape(), g.alpha(), g.beta(), g.pad(), g.off(), seed));
     }
 
     /** A {@code softmaxRows} call: rows, cols = rows + extraCols - 1, causal or not, padding, offset, data seed. */
@@ -70,8 +70,8 @@ public final class KernelOperands {
     /** {@code softmaxRows} calls with rows and extra columns from {@link #dims()}. */
     public static Gen<Softmax> softmaxes() {
         return dims().zip(dims(), SourceDSL.booleans().all(), pads(), pads(),
-                (rows, extra, causal, pad, off) -> new Softmax(rows, extra, causal, pad, off, 0L))
-                .zip(Gaussians.seeds(), (s, seed) -> new Softmax(s.rows(), s.extraCols(), s.causal(), s.pad(), s.off(), seed));
+            (rows, extra, causal, pad, off) -> new Softmax(rows, extra, causal, pad, off, 0L))
+            .zip(Gaussians.seeds(), (s, seed) -> new Softmax(s.rows(), s.extraCols(), s.causal(), s.pad(), s.off(), seed));
     }
 
     /** Sides large enough that most products cross the Vector backend's threshold for going parallel: 1, 7, 33, 129, 200 or [40, 160]. */

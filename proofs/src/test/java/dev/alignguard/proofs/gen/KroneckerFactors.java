@@ -30,7 +30,7 @@ public final class KroneckerFactors {
         return shapes(maxSide).flatMap(shape -> rules.apply(shape[0] * shape[1]).zip(Gaussians.seeds(), (rule, seed) -> {
             Random rng = new Random(seed);
             return KroneckerProjector.fromFactors(SymmetricMatrices.secondMoment(rng, shape[0]),
-                    SymmetricMatrices.secondMoment(rng, shape[1]), rule);
+                SymmetricMatrices.secondMoment(rng, shape[1]), rule);
         }));
     }
 

@@ -15,11 +15,11 @@ public final class LoraShapes {
 
     /** The leaf names of the tiny Llama's linear layers. */
     public static final List<String> LEAVES = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
-            "down_proj", "lm_head");
+        "down_proj", "lm_head");
 
     /** Target regexes in peft's {@code target_modules} string form, and {@code all-linear}. */
     public static final List<String> PATTERNS = List.of("model\\.layers\\.0\\..*", ".*\\.(q|v)_proj", "lm_head|.*down_proj",
-            LoraConfig.ALL_LINEAR);
+        LoraConfig.ALL_LINEAR);
 
     private LoraShapes() {
     }
@@ -49,7 +49,7 @@ public final class LoraShapes {
         return ranks(5).zip(alpha, dropout, SourceDSL.booleans().all(), targets, (r, a, d, rs, t) -> {
             @SuppressWarnings("unchecked")
             LoraConfig c = t instanceof List<?> l ? LoraConfig.of(r, a, ((List<String>) l).toArray(String[]::new))
-                    : t.equals(LoraConfig.ALL_LINEAR) ? LoraConfig.of(r, a, LoraConfig.ALL_LINEAR) : LoraConfig.matching(r, a, (String) t);
+                : t.equals(LoraConfig.ALL_LINEAR) ? LoraConfig.of(r, a, LoraConfig.ALL_LINEAR) : LoraConfig.matching(r, a, (String) t);
             return c.withDropout(d).withRslora(rs);
         });
     }

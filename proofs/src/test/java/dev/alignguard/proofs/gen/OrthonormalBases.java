@@ -24,6 +24,6 @@ public final class OrthonormalBases {
      */
     public static Gen<BasisProjector> basisProjectors(int maxDim) {
         return SourceDSL.integers().between(1, maxDim).flatMap(d -> SourceDSL.integers().between(0, d)
-                .zip(Gaussians.seeds(), (m, seed) -> BasisProjector.of(d, orthonormal(new Random(seed), d, m))));
+            .zip(Gaussians.seeds(), (m, seed) -> BasisProjector.of(d, orthonormal(new Random(seed), d, m))));
     }
 }

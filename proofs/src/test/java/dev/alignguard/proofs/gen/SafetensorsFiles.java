@@ -24,7 +24,7 @@ public final class SafetensorsFiles {
 
     /** Name pieces. */
     public static final List<String> ATOMS = List.of("a", "b", "w", "0", "7", ".", "_", "-", "\"", "\\", "/", " ", "\n", "é", "✓",
-            "😀", "层");
+        "😀", "层");
 
     private SafetensorsFiles() {
     }
@@ -37,7 +37,7 @@ public final class SafetensorsFiles {
     /** Shapes: 0 to 3 sides in [0, 4]. */
     public static Gen<long[]> shapes() {
         return SourceDSL.lists().of(SourceDSL.longs().between(0, 4)).ofSizeBetween(0, 3)
-                .map(l -> l.stream().mapToLong(Long::longValue).toArray());
+            .map(l -> l.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** One tensor: a name, a dtype, a shape, and its data bytes drawn from a seed. */
@@ -66,13 +66,13 @@ public final class SafetensorsFiles {
             return out;
         };
         Gen<Map<String, String>> metadata = SourceDSL.lists().of(names().zip(names(), (k, v) -> new String[] {k, v})).ofSizeBetween(0, 3)
-                .map(entries -> {
-                    Map<String, String> m = new LinkedHashMap<>();
-                    for (String[] e : entries) {
-                        m.put(e[0], e[1]);
-                    }
-                    return m;
-                });
+            .map(entries -> {
+                Map<String, String> m = new LinkedHashMap<>();
+                for (String[] e : entries) {
+                    m.put(e[0], e[1]);
+                }
+                return m;
+            });
         return lists.zip(metadata, SafetensorsFile::of);
     }
 }

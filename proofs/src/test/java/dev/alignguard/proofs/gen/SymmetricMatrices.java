@@ -34,7 +34,7 @@ public final class SymmetricMatrices {
     /** Gaussian symmetric matrices of size n in [1, maxN] (shrinks toward 1 x 1). */
     public static Gen<DMatrixRMaj> gaussian(int maxN) {
         return SourceDSL.integers().between(1, maxN).zip(Gaussians.seeds(), (n, seed) -> gaussian(new Random(seed), n))
-                .describedAs(SymmetricMatrices::describe);
+            .describedAs(SymmetricMatrices::describe);
     }
 
     /** B B^T / k, B Gaussian n x k with k in [1, n + 2]: PSD, often rank-deficient (a second moment from k samples). */

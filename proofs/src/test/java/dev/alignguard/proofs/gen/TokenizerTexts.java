@@ -40,7 +40,7 @@ public final class TokenizerTexts {
     /** Corpora: 1 to 12 sentences of 1 to 10 pieces, joined by {@link #join}. */
     public static Gen<List<String>> corpora() {
         Gen<String> sentences = SourceDSL.lists().of(pieces()).ofSizeBetween(1, 10)
-                .zip(Gaussians.seeds(), (p, seed) -> join(p, new Random(seed)));
+            .zip(Gaussians.seeds(), (p, seed) -> join(p, new Random(seed)));
         return SourceDSL.lists().of(sentences).ofSizeBetween(1, 12);
     }
 
@@ -59,8 +59,8 @@ public final class TokenizerTexts {
         List<String> specials = new ArrayList<>(WordTokenizer.FIXED_SPECIALS);
         specials.addAll(List.of("<refuse>", "<x_1>", "<", ">", "<>", "<unk", "unk>", "< unk >", "<UNK>"));
         Gen<String> piece = Generate.frequency(Pair.of(4, words()), Pair.of(2, SourceDSL.arbitrary().pick(PUNCTUATION)),
-                Pair.of(2, SourceDSL.arbitrary().pick(specials)), Pair.of(2, SourceDSL.arbitrary().pick(SPACES)),
-                Pair.of(1, SourceDSL.strings().allPossible().ofLengthBetween(1, 2)));
+            Pair.of(2, SourceDSL.arbitrary().pick(specials)), Pair.of(2, SourceDSL.arbitrary().pick(SPACES)),
+            Pair.of(1, SourceDSL.strings().allPossible().ofLengthBetween(1, 2)));
         Gen<String> mixed = SourceDSL.lists().of(piece).ofSizeBetween(0, 20).map(l -> String.join("", l));
         return Generate.oneOf(any, mixed);
     }

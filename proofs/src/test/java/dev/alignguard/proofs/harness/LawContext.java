@@ -41,9 +41,9 @@ public final class LawContext implements BeforeEachCallback, AfterEachCallback {
             return run.law();
         }
         return StackWalker.getInstance().walk(frames -> frames
-                .filter(f -> !f.getClassName().startsWith(Laws.class.getPackageName() + "."))
-                .findFirst()
-                .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "#" + f.getMethodName())
-                .orElse("unknown#law"));
+            .filter(f -> !f.getClassName().startsWith(Laws.class.getPackageName() + "."))
+            .findFirst()
+            .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "#" + f.getMethodName())
+            .orElse("unknown#law"));
     }
 }

@@ -24,7 +24,7 @@ public final class LawFalsified extends AssertionError {
     private final String counterexample;
 
     LawFalsified(String law, long seed, int examples, Object smallest, List<Object> falsifying, AsString<Object> show,
-                 Throwable cause) {
+        Throwable cause) {
         super(message(law, seed, examples, smallest, falsifying, show, cause), cause);
         this.law = law;
         this.seed = seed;
@@ -39,11 +39,11 @@ public final class LawFalsified extends AssertionError {
         String n = System.lineSeparator();
         Object first = falsifying.isEmpty() ? smallest : falsifying.getLast();
         return "Law " + law + " falsified after " + examples + " example(s), seed " + seed + n
-                + "  smallest counterexample (after " + Math.max(0, falsifying.size() - 1) + " shrinking step(s)): "
-                + show.asString(smallest) + n
-                + (cause == null ? "  (the law returned false)" : "  failure: " + cause) + n
-                + "  first counterexample found: " + show.asString(first) + n
-                + "  replay: " + Laws.replayCommand(law, seed);
+            + "  smallest counterexample (after " + Math.max(0, falsifying.size() - 1) + " shrinking step(s)): "
+            + show.asString(smallest) + n
+            + (cause == null ? "  (the law returned false)" : "  failure: " + cause) + n
+            + "  first counterexample found: " + show.asString(first) + n
+            + "  replay: " + Laws.replayCommand(law, seed);
     }
 
     /** {@code TestClass#method}. */
@@ -102,7 +102,7 @@ public final class LawFalsified extends AssertionError {
         @Override
         public void valuesExhausted(int completedExamples) {
             throw new AssertionError("Law " + law + " (seed " + seed + "): the generators found only " + completedExamples
-                    + " example(s) meeting their assumptions; replay: " + Laws.replayCommand(law, seed));
+                + " example(s) meeting their assumptions; replay: " + Laws.replayCommand(law, seed));
         }
     }
 }

@@ -91,12 +91,12 @@ public final class Laws {
             run.property(seed, examples, planned);
         }
         return QuickTheory.qt()
-                .withExamples(planned)
-                .withFixedSeed(seed)
-                .withShrinkCycles(shrinks(planned))
-                .withGenerateAttempts(GENERATE_ATTEMPTS)
-                .withGuidance(prng -> run == null ? new NoGuidance() : new Counting(run))
-                .withReporter(new LawFalsified.Reporter(law, seed));
+            .withExamples(planned)
+            .withFixedSeed(seed)
+            .withShrinkCycles(shrinks(planned))
+            .withGenerateAttempts(GENERATE_ATTEMPTS)
+            .withGuidance(prng -> run == null ? new NoGuidance() : new Counting(run))
+            .withReporter(new LawFalsified.Reporter(law, seed));
     }
 
     /**
@@ -157,7 +157,7 @@ public final class Laws {
 
     private static int shrinks(int examples) {
         return Optional.ofNullable(System.getProperty(SHRINKS)).filter(s -> !s.isBlank())
-                .map(s -> Integer.parseInt(s.trim())).orElse(shrinkCycles(examples));
+            .map(s -> Integer.parseInt(s.trim())).orElse(shrinkCycles(examples));
     }
 
     /** The seed a law runs from: {@code -Dalignguard.seed}, or a fresh one for {@code random}, or {@link #defaultSeed}. */
@@ -234,7 +234,7 @@ public final class Laws {
         public void requireEnoughChecked() {
             if (checked == 0 || discarded > MAX_DISCARD_RATIO * checked) {
                 throw new AssertionError("Law " + law + ": " + discarded + " example(s) set aside by assumptions, only "
-                        + checked + " checked");
+                    + checked + " checked");
             }
         }
 
@@ -275,7 +275,7 @@ public final class Laws {
      */
     public static String replayCommand(String law, long seed) {
         StringBuilder line = new StringBuilder("./mvnw -B -ntp -pl proofs -am verify -Dsurefire.failIfNoSpecifiedTests=false -Dtest='")
-                .append(law).append("' -D").append(SEED).append('=').append(seed);
+            .append(law).append("' -D").append(SEED).append('=').append(seed);
         for (String key : REPLAYED) {
             String value = System.getProperty(key);
             if (value != null && !value.isBlank()) {

@@ -41,7 +41,7 @@ class LawsHarnessTest {
 
     /** The harness's settings, cleared for each test so that it sees the defaults, and restored after. */
     private static final List<String> SETTINGS = List.of(Laws.SEED, Laws.SHRINKS, Laws.EXAMPLES, Laws.EXAMPLES_FACTOR, Laws.MODEL,
-            Laws.BACKEND);
+        Laws.BACKEND);
 
     private final Map<String, String> saved = new HashMap<>();
 
@@ -146,11 +146,11 @@ class LawsHarnessTest {
         assertEquals(3, smallest.rank(), "shrunk to the smallest failing rank: " + smallest);
         assertTrue(smallest.dim() <= 4, "shrunk to a small dimension: " + smallest);
         assertTrue(failure.getCause() != null && failure.getCause().getMessage().contains("||P(Px) - Px||"),
-                "the law's own failure is the cause");
+            "the law's own failure is the cause");
         assertTrue(failure.getMessage().contains("seed " + failure.seed()), failure.getMessage());
         assertTrue(failure.getMessage().contains("-Dalignguard.seed=" + failure.seed()), failure.getMessage());
         assertTrue(failure.getMessage().contains("-Dtest='LawsHarnessTest#aBrokenProjectorShrinksToTheSmallestFailingShape'"),
-                failure.getMessage());
+            failure.getMessage());
         assertEquals(Laws.defaultSeed("LawsHarnessTest#aBrokenProjectorShrinksToTheSmallestFailingShape"), failure.seed());
     }
 
@@ -193,7 +193,7 @@ class LawsHarnessTest {
 
         LawRun run = LawRun.current();
         assertTrue(run != null && run.law().equals("LawsHarnessTest#examplesScaleByTheFactorOrAreGivenExactlyAndAreCounted"),
-                "LawContext began a run for this test: " + run);
+            "LawContext began a run for this test: " + run);
         assertEquals(150 + 7, run.examplesChecked(), "every example checked is counted");
         assertEquals(60 + 60, run.examplesStated());
         assertEquals(150 + 7, run.examplesPlanned());
@@ -223,13 +223,13 @@ class LawsHarnessTest {
         System.setProperty(Laws.MODEL, "/tmp/a model");
         String line = Laws.replayCommand("C#law", 42);
         assertTrue(line.endsWith("-Dtest='C#law' -Dalignguard.seed=42 -Dalignguard.examples.factor=10 -Dalignguard.model='/tmp/a model'"),
-                line);
+            line);
     }
 
     private static List<String> drawn(int examples) {
         List<String> seen = new ArrayList<>();
         Laws.qt(examples).forAll(SourceDSL.integers().between(1, 40), Gaussians.seeds())
-                .checkAssert((d, seed) -> seen.add(d + "/" + seed));
+            .checkAssert((d, seed) -> seen.add(d + "/" + seed));
         return seen;
     }
 

@@ -48,8 +48,8 @@ class NoJavaDeserializationTest {
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java"))
-                    .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/"))
-                    .filter(p -> !p.toAbsolutePath().equals(except)).sorted().toList()) {
+                .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/"))
+                .filter(p -> !p.toAbsolutePath().equals(except)).sorted().toList()) {
                 List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
                 for (int i = 0; i < lines.size(); i++) {
                     for (Pattern p : FORBIDDEN) {

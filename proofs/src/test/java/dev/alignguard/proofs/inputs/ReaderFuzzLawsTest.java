@@ -38,7 +38,8 @@ class ReaderFuzzLawsTest {
 
     /** A reader of {@code {"n": "<an int>"}}; the flags make it wrong in one way each. */
     record Fake(boolean numberFormatEscapes, boolean zeroByteFails, boolean namesAnotherFile, boolean refusesAll)
-        implements ReaderFuzzLaws {
+        implements
+            ReaderFuzzLaws {
 
         @Override
         public List<byte[]> validFiles() {

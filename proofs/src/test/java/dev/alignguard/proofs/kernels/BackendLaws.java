@@ -61,14 +61,14 @@ interface BackendLaws {
     @Test
     default void gemmAgreesWithinRoundingBound() {
         Laws.qt(60).forAll(KernelOperands.gemms(KernelOperands.scalars(), KernelOperands.pads()))
-                .checkAssert(g -> checkGemm(g, false));
+            .checkAssert(g -> checkGemm(g, false));
     }
 
     /** With {@code beta == 0} C is not read: NaN in C does not reach the result. */
     @Test
     default void gemmWithBetaZeroDoesNotReadC() {
         Laws.qt(25).forAll(KernelOperands.gemms(SourceDSL.arbitrary().constant(0f), SourceDSL.arbitrary().constant(1)))
-                .checkAssert(g -> checkGemm(g, true));
+            .checkAssert(g -> checkGemm(g, true));
     }
 
     private void checkGemm(Gemm g, boolean nanInC) {
@@ -118,7 +118,7 @@ interface BackendLaws {
     @Test
     default void axpyAgreesWithinRoundingBound() {
         Laws.qt(30).forAll(KernelOperands.lengths(), KernelOperands.scalars(), KernelOperands.pads(), Gaussians.seeds())
-                .checkAssert(this::checkAxpy);
+            .checkAssert(this::checkAxpy);
     }
 
     private void checkAxpy(int n, float alpha, int off, long seed) {
@@ -141,7 +141,7 @@ interface BackendLaws {
     @Test
     default void elementwiseOpsAreBitIdentical() {
         Laws.qt(30).forAll(KernelOperands.lengths(), KernelOperands.scalars(), KernelOperands.pads(), Gaussians.seeds())
-                .checkAssert(this::checkElementwise);
+            .checkAssert(this::checkElementwise);
     }
 
     private void checkElementwise(int n, float alpha, int off, long seed) {

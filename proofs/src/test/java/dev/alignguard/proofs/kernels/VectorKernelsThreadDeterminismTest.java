@@ -29,7 +29,7 @@ class VectorKernelsThreadDeterminismTest {
     @Test
     void gemmIsBitIdenticalForOneTwoAndThreeThreads() {
         Laws.qt(20).forAll(KernelOperands.gemmShapes(KernelOperands.parallelSides(), KernelOperands.parallelDepths()),
-                SourceDSL.booleans().all(), Gaussians.seeds()).checkAssert(this::gemmIsBitIdentical);
+            SourceDSL.booleans().all(), Gaussians.seeds()).checkAssert(this::gemmIsBitIdentical);
     }
 
     private void gemmIsBitIdentical(GemmShape shape, boolean withBeta, long seed) {

@@ -26,7 +26,7 @@ final class Check {
         Bounds.observe(Math.abs(expected - actual), tol);
         if (!(Math.abs(expected - actual) <= tol)) {
             throw new AssertionError(what + ": expected " + expected + ", got " + actual + " (|diff| = "
-                    + Math.abs(expected - actual) + " > tol " + tol + ")");
+                + Math.abs(expected - actual) + " > tol " + tol + ")");
         }
     }
 

@@ -137,7 +137,7 @@ class EigenAgreementProperties {
             Check.that(gap > 0, c + ": no gap at m (the generator should prevent this)");
             double r = Math.sqrt(m) * (kroneckerBounds(c, 1)[0] + Rounding.residualEvaluation(d) * Rounding.frobenius(explicit));
             double bound = Math.sqrt(2) * (r + Math.sqrt(m) * refError) / gap
-                    + Rounding.projector(d) * Math.sqrt(d);                     // forming P column by column
+                + Rounding.projector(d) * Math.sqrt(d);                     // forming P column by column
             DMatrixRMaj diff = new DMatrixRMaj(d, d);
             CommonOps_DDRM.subtract(p, pRef, diff);
             Check.atMost(Rounding.frobenius(diff), bound, c + ": ||P_kfac - P_dense||_F");

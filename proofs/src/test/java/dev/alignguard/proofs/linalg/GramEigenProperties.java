@@ -35,7 +35,7 @@ class GramEigenProperties implements EigenSolverLaws {
             DMatrixRMaj f = SymmetricMatrices.gramFisher(g);
             double ortho = 4 * (pairs.count() + 1) * Rounding.gamma(d);
             return new Solved("GramEigen.all, D = " + d + ", N = " + n + ", seed " + seed, f, pairs,
-                    residualBounds(n, f, pairs), ortho);
+                residualBounds(n, f, pairs), ortho);
         });
     }
 

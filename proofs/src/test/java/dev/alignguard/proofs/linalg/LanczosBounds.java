@@ -24,7 +24,7 @@ final class LanczosBounds {
         // X = Q Y: Q orthonormal to k gamma_D (two sweeps), Y to denseEig(k), the product adds sqrt(k) gamma_k
         double ortho = 2 * (k * Rounding.gamma(d) + Rounding.denseEig(k) + Math.sqrt(k) * Rounding.gamma(k));
         return new EigenSolverLaws.Solved(what + ", m = " + m + ", " + k + " steps, converged " + r.converged(),
-                f, r.pairs(), bound, ortho);
+            f, r.pairs(), bound, ortho);
     }
 
     /** Reported Ritz residual plus the class comment's slack, per pair (absolute). */
@@ -32,7 +32,7 @@ final class LanczosBounds {
         int d = f.numRows;
         int k = r.steps();
         double slack = (Rounding.lanczos(d, k, Lanczos.BREAKDOWN_TOLERANCE) + Math.sqrt(k) * opError
-                + Rounding.residualEvaluation(d)) * Rounding.frobenius(f);
+            + Rounding.residualEvaluation(d)) * Rounding.frobenius(f);
         double[] bound = r.residuals();
         for (int i = 0; i < bound.length; i++) {
             bound[i] += slack;

@@ -18,11 +18,11 @@ class LanczosDenseProperties implements EigenSolverLaws {
     @Override
     public Gen<Solved> problems() {
         return SourceDSL.integers().between(1, 40).flatMap(d -> SourceDSL.integers().between(1, Math.min(d, 4))
-                .zip(Gaussians.seeds(), (m, seed) -> {
-                    DMatrixRMaj f = SymmetricMatrices.gaussian(new Random(seed), d);
-                    // the dense product: one D-term dot product per entry, gamma_D relative to ||F||_F
-                    return LanczosBounds.solved("Lanczos, Gaussian symmetric " + d + " x " + d, f, SymmetricOperator.dense(f),
-                            m, seed, Rounding.gamma(d));
-                }));
+            .zip(Gaussians.seeds(), (m, seed) -> {
+                DMatrixRMaj f = SymmetricMatrices.gaussian(new Random(seed), d);
+                // the dense product: one D-term dot product per entry, gamma_D relative to ||F||_F
+                return LanczosBounds.solved("Lanczos, Gaussian symmetric " + d + " x " + d, f, SymmetricOperator.dense(f),
+                    m, seed, Rounding.gamma(d));
+            }));
     }
 }

@@ -18,16 +18,16 @@ class LanczosGramProperties implements EigenSolverLaws {
     @Override
     public Gen<Solved> problems() {
         return SourceDSL.integers().between(1, 40).zip(SourceDSL.integers().between(1, 10), (d, n) -> new int[] {d, n})
-                .flatMap(dn -> SourceDSL.integers().between(1, Math.min(dn[0], 4)).zip(Gaussians.seeds(), (m, seed) -> {
-                    int d = dn[0];
-                    int n = dn[1];
-                    double[][] g = SymmetricMatrices.decayingExamples(new Random(seed), d, n);
-                    DMatrixRMaj f = SymmetricMatrices.gramFisher(g);
-                    // G (G^T x) / N: N dot products of length D, then an N-term combination;
-                    // error (gamma_D + gamma_N) trace(F) ||x||, and trace(F) <= sqrt(N) ||F||_F (rank <= N)
-                    double opError = (Rounding.gamma(d) + Rounding.gamma(n)) * Math.sqrt(n);
-                    return LanczosBounds.solved("Lanczos, GramOperator D = " + d + ", N = " + n, f, new GramOperator(g),
-                            m, seed, opError);
-                }));
+            .flatMap(dn -> SourceDSL.integers().between(1, Math.min(dn[0], 4)).zip(Gaussians.seeds(), (m, seed) -> {
+                int d = dn[0];
+                int n = dn[1];
+                double[][] g = SymmetricMatrices.decayingExamples(new Random(seed), d, n);
+                DMatrixRMaj f = SymmetricMatrices.gramFisher(g);
+                // G (G^T x) / N: N dot products of length D, then an N-term combination;
+                // error (gamma_D + gamma_N) trace(F) ||x||, and trace(F) <= sqrt(N) ||F||_F (rank <= N)
+                double opError = (Rounding.gamma(d) + Rounding.gamma(n)) * Math.sqrt(n);
+                return LanczosBounds.solved("Lanczos, GramOperator D = " + d + ", N = " + n, f, new GramOperator(g),
+                    m, seed, opError);
+            }));
     }
 }

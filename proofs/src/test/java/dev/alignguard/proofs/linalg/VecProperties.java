@@ -24,7 +24,7 @@ class VecProperties {
     @Test
     void dotsAreDotProductsWithinTheirRoundingBound() {
         Laws.qt(60).forAll(integers().between(1, 11), integers().between(1, 300), Gaussians.seeds())
-                .checkAssert(this::dotsAreDotProductsWithinTheirRoundingBound);
+            .checkAssert(this::dotsAreDotProductsWithinTheirRoundingBound);
     }
 
     private void dotsAreDotProductsWithinTheirRoundingBound(int m, int n, long seed) {
@@ -55,7 +55,7 @@ class VecProperties {
     @Test
     void addCombinationIsTheOrderedFmaChainBitForBit() {
         Laws.qt(60).forAll(integers().between(1, 9), integers().between(1, 300), Gaussians.seeds())
-                .checkAssert(this::addCombinationIsTheOrderedFmaChainBitForBit);
+            .checkAssert(this::addCombinationIsTheOrderedFmaChainBitForBit);
     }
 
     private void addCombinationIsTheOrderedFmaChainBitForBit(int m, int n, long seed) {

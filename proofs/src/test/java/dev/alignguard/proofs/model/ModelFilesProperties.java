@@ -61,8 +61,9 @@ class ModelFilesProperties {
         assertEquals(expected.length, actual.length, what);
         for (int i = 0; i < expected.length; i++) {
             if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
-                throw new AssertionError(what + "[" + i + "]: " + expected[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(expected[i]))
-                    + ") became " + actual[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(actual[i])) + ")");
+                throw new AssertionError(
+                    what + "[" + i + "]: " + expected[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(expected[i]))
+                        + ") became " + actual[i] + " (0x" + Integer.toHexString(Float.floatToRawIntBits(actual[i])) + ")");
             }
         }
     }
@@ -70,7 +71,7 @@ class ModelFilesProperties {
     @Test
     void modelSaveThenLoadIsBitIdentical() {
         Laws.qt(40).forAll(ModelShapes.llamaConfigs(), Gaussians.seeds(), booleans().all())
-                .checkAssert((config, seed, withTokenizer) -> Laws.unchecked(() -> modelRoundTrip(config, seed, withTokenizer)));
+            .checkAssert((config, seed, withTokenizer) -> Laws.unchecked(() -> modelRoundTrip(config, seed, withTokenizer)));
     }
 
     private static void modelRoundTrip(LlamaConfig config, long seed, boolean withTokenizer) throws IOException {
@@ -105,9 +106,9 @@ class ModelFilesProperties {
     @Test
     void adapterSaveThenLoadIsBitIdenticalAndGivesTheSameLogits() {
         Laws.qt(40).forAll(ModelShapes.llamaConfigs().zip(LoraShapes.configs(), Gaussians.seeds(), integers().between(1, 3),
-                        AdapterCase::new)
-                        .assuming(ModelFilesProperties::adapterTargetsSomething))
-                .checkAssert(c -> Laws.unchecked(() -> adapterRoundTrip(c)));
+            AdapterCase::new)
+            .assuming(ModelFilesProperties::adapterTargetsSomething))
+            .checkAssert(c -> Laws.unchecked(() -> adapterRoundTrip(c)));
     }
 
     /** The LoRA configuration targets at least one linear of the base model (a model without layers has only lm_head). */

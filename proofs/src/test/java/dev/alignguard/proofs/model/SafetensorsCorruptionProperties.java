@@ -83,7 +83,7 @@ class SafetensorsCorruptionProperties {
     @Test
     void writeThenReadIsBitIdentical() {
         Laws.qt(200).forAll(SafetensorsFiles.contents(), booleans().all())
-                .checkAssert((content, mapped) -> Laws.unchecked(() -> writeThenRead(content, mapped)));
+            .checkAssert((content, mapped) -> Laws.unchecked(() -> writeThenRead(content, mapped)));
     }
 
     private static void writeThenRead(SafetensorsFile content, boolean mapped) throws Exception {
@@ -104,7 +104,7 @@ class SafetensorsCorruptionProperties {
     @Test
     void corruptedFilesReadOrAreRefusedNamingTheFile() {
         Laws.qt(1000).forAll(SafetensorsFiles.contents(), CorruptSafetensors.corruptions(), booleans().all())
-                .checkAssert((content, corruptions, mapped) -> Laws.unchecked(() -> readOrRefuse(content, corruptions, mapped)));
+            .checkAssert((content, corruptions, mapped) -> Laws.unchecked(() -> readOrRefuse(content, corruptions, mapped)));
     }
 
     private static void readOrRefuse(SafetensorsFile content, List<Corruption> corruptions, boolean mapped) throws Exception {
@@ -132,22 +132,22 @@ class SafetensorsCorruptionProperties {
     @Test
     void randomBytesReadOrAreRefusedNamingTheFile() {
         Laws.qt(2000).forAll(FileMutations.randomBytes(), booleans().all())
-                .checkAssert((c, mapped) -> Laws.unchecked(() -> {
-                    byte[] bytes = FileMutations.randomBytes(c.seed(), c.size());
-                    Path file = newFile();
-                    Files.write(file, bytes);
-                    Outcome outcome = readGuarded(file, mapped);
-                    if (outcome.read != null) {
-                        assertConsistent(outcome.read, bytes);
-                    }
-                    Files.delete(file);
-                }));
+            .checkAssert((c, mapped) -> Laws.unchecked(() -> {
+                byte[] bytes = FileMutations.randomBytes(c.seed(), c.size());
+                Path file = newFile();
+                Files.write(file, bytes);
+                Outcome outcome = readGuarded(file, mapped);
+                if (outcome.read != null) {
+                    assertConsistent(outcome.read, bytes);
+                }
+                Files.delete(file);
+            }));
     }
 
     @Test
     void corruptingOnlyDataStillReads() {
         Laws.qt(200).forAll(SafetensorsFiles.contents(), CorruptSafetensors.dataFlips(), booleans().all())
-                .checkAssert((content, flips, mapped) -> Laws.unchecked(() -> dataOnly(content, flips, mapped)));
+            .checkAssert((content, flips, mapped) -> Laws.unchecked(() -> dataOnly(content, flips, mapped)));
     }
 
     private static void dataOnly(SafetensorsFile content, List<Corruption> flips, boolean mapped) throws Exception {
@@ -225,7 +225,7 @@ class SafetensorsCorruptionProperties {
                 case F64 -> assertEquals(raw.getLong(8 * i), Double.doubleToRawLongBits(doubles[i]));
                 case BF16 -> assertEquals((raw.getShort(2 * i) & 0xFFFF) << 16, Float.floatToRawIntBits(floats[i]));
                 case F16 -> assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(raw.getShort(2 * i))),
-                        Float.floatToRawIntBits(floats[i]));
+                    Float.floatToRawIntBits(floats[i]));
             }
             if (t.dtype() != DType.F64 && !Float.isNaN(floats[i])) {
                 assertEquals((double) floats[i], doubles[i]);

@@ -55,7 +55,7 @@ class WordTokenizerProperties {
     @Test
     void decodeOfEncodeIsTheNormalisedSentence() {
         Laws.qt(200).forAll(TokenizerTexts.corpora(), TokenizerTexts.picks(), Gaussians.seeds())
-                .checkAssert(WordTokenizerProperties::decodeOfEncode);
+            .checkAssert(WordTokenizerProperties::decodeOfEncode);
     }
 
     private static void decodeOfEncode(List<String> corpus, List<Integer> picks, long seed) {
@@ -71,7 +71,7 @@ class WordTokenizerProperties {
         int[] ids = t.encode(sentence);
         check(t.decode(ids).equals(normalised), () -> "decode(encode(" + show(sentence) + ")) = " + show(t.decode(ids)));
         check(Arrays.stream(ids).allMatch(id -> id != WordTokenizer.UNK_ID) || pieces.contains(WordTokenizer.UNK),
-                () -> "a vocabulary piece encoded as <unk>");
+            () -> "a vocabulary piece encoded as <unk>");
     }
 
     @Test
@@ -93,7 +93,7 @@ class WordTokenizerProperties {
     @Test
     void vocabularyIgnoresCorpusOrderAndLimitsKeepAPrefix() {
         Laws.qt(100).forAll(TokenizerTexts.corpora(), Gaussians.seeds(), integers().between(6, 40))
-                .checkAssert(WordTokenizerProperties::vocabulary);
+            .checkAssert(WordTokenizerProperties::vocabulary);
     }
 
     private static void vocabulary(List<String> corpus, long seed, int maxSize) {
@@ -110,7 +110,7 @@ class WordTokenizerProperties {
     @Test
     void saveThenLoadIsEqual() {
         Laws.qt(100).forAll(TokenizerTexts.corpora(), TokenizerTexts.anyText())
-                .checkAssert((corpus, probe) -> Laws.unchecked(() -> saveThenLoad(corpus, probe)));
+            .checkAssert((corpus, probe) -> Laws.unchecked(() -> saveThenLoad(corpus, probe)));
     }
 
     private static void saveThenLoad(List<String> corpus, String probe) throws IOException {

@@ -163,8 +163,8 @@ class FisherProperties {
     @Test
     void gramTrickEqualsDenseFisher() {
         Laws.qt(40).forAll(integers().between(1, 12), integers().between(0, 3).zip(integers().between(1, 2), Which::new),
-                        integers().between(1, 12), Gaussians.seeds())
-                .checkAssert((n, which, m, seed) -> checkGramTrickEqualsDenseFisher(n, which.layer(), which.layers(), m, seed));
+            integers().between(1, 12), Gaussians.seeds())
+            .checkAssert((n, which, m, seed) -> checkGramTrickEqualsDenseFisher(n, which.layer(), which.layers(), m, seed));
     }
 
     private void checkGramTrickEqualsDenseFisher(int n, int which, int layers, int m, long seed) {
@@ -221,7 +221,7 @@ class FisherProperties {
     @Test
     void denseFisherIsPositiveSemidefinite() {
         Laws.qt(40).forAll(integers().between(1, 12), integers().between(0, 3), Gaussians.seeds())
-                .checkAssert((n, which, seed) -> checkDenseFisherIsPositiveSemidefinite(n, which, seed));
+            .checkAssert((n, which, seed) -> checkDenseFisherIsPositiveSemidefinite(n, which, seed));
     }
 
     private void checkDenseFisherIsPositiveSemidefinite(int n, int which, long seed) {
@@ -252,9 +252,9 @@ class FisherProperties {
     @Test
     void perExampleGradientsAverageToTheBatchGradient() {
         Laws.qt(30).forAll(integers().between(1, 8), integers().between(0, 3).zip(integers().between(1, 2), Which::new),
-                        booleans().all(), Gaussians.seeds())
-                .checkAssert((n, which, vector, seed) ->
-                        checkPerExampleGradientsAverageToTheBatchGradient(n, which.layer(), which.layers(), vector, seed));
+            booleans().all(), Gaussians.seeds())
+            .checkAssert((n, which, vector, seed) -> checkPerExampleGradientsAverageToTheBatchGradient(n, which.layer(), which.layers(),
+                vector, seed));
     }
 
     private void checkPerExampleGradientsAverageToTheBatchGradient(int n, int which, int layers, boolean vectorKernels, long seed) {
@@ -299,7 +299,7 @@ class FisherProperties {
     @Test
     void eigenpairsSatisfyTheEigenEquation() {
         Laws.qt(40).forAll(integers().between(1, 12), integers().between(0, 3), integers().between(1, 10), Gaussians.seeds())
-                .checkAssert((n, which, m, seed) -> checkEigenpairsSatisfyTheEigenEquation(n, which, m, seed));
+            .checkAssert((n, which, m, seed) -> checkEigenpairsSatisfyTheEigenEquation(n, which, m, seed));
     }
 
     private void checkEigenpairsSatisfyTheEigenEquation(int n, int which, int m, long seed) {
@@ -335,7 +335,7 @@ class FisherProperties {
     void lanczosAgreesWithExactWhenThereIsAGap() {
         Laws.Assumptions gap = Laws.assumptions();
         Laws.qt(40).forAll(integers().between(2, 12), integers().between(0, 3), integers().between(1, 10), Gaussians.seeds())
-                .checkAssert((n, which, m, seed) -> checkLanczosAgreesWithExactWhenThereIsAGap(gap, n, which, m, seed));
+            .checkAssert((n, which, m, seed) -> checkLanczosAgreesWithExactWhenThereIsAGap(gap, n, which, m, seed));
         gap.requireEnoughChecked();
     }
 
@@ -379,7 +379,7 @@ class FisherProperties {
     @Test
     void kfacEigenpairsAreProductsOfFactorEigenpairs() {
         Laws.qt(30).forAll(integers().between(1, 8), integers().between(0, 3), integers().between(1, 20), Gaussians.seeds())
-                .checkAssert((n, which, m, seed) -> checkKfacEigenpairsAreProductsOfFactorEigenpairs(n, which, m, seed));
+            .checkAssert((n, which, m, seed) -> checkKfacEigenpairsAreProductsOfFactorEigenpairs(n, which, m, seed));
     }
 
     private void checkKfacEigenpairsAreProductsOfFactorEigenpairs(int n, int which, int m, long seed) {
@@ -445,7 +445,7 @@ class FisherProperties {
     void kfacIsExactForASinglePosition() {
         Laws.Assumptions nonzero = Laws.assumptions();
         Laws.qt(30).forAll(integers().between(0, 3), Gaussians.seeds())
-                .checkAssert((which, seed) -> checkKfacIsExactForASinglePosition(nonzero, which, seed));
+            .checkAssert((which, seed) -> checkKfacIsExactForASinglePosition(nonzero, which, seed));
         nonzero.requireEnoughChecked();
     }
 
@@ -486,7 +486,7 @@ class FisherProperties {
     @Test
     void diagonalMaskKeepsTheTopEntries() {
         Laws.qt(30).forAll(integers().between(1, 10), integers().between(0, 3), integers().between(1, 40), Gaussians.seeds())
-                .checkAssert((n, which, m, seed) -> checkDiagonalMaskKeepsTheTopEntries(n, which, m, seed));
+            .checkAssert((n, which, m, seed) -> checkDiagonalMaskKeepsTheTopEntries(n, which, m, seed));
     }
 
     private void checkDiagonalMaskKeepsTheTopEntries(int n, int which, int m, long seed) {
@@ -536,7 +536,7 @@ class FisherProperties {
     @Test
     void normalisationConfidencesAndControl() {
         Laws.qt(12).forAll(integers().between(2, 8), integers().between(0, 3), integers().between(1, 6), Gaussians.seeds())
-                .checkAssert((n, kind, m, seed) -> checkNormalisationConfidencesAndControl(n, kind, m, seed));
+            .checkAssert((n, kind, m, seed) -> checkNormalisationConfidencesAndControl(n, kind, m, seed));
     }
 
     private void checkNormalisationConfidencesAndControl(int n, int kind, int m, long seed) {

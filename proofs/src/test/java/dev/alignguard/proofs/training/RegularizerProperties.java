@@ -99,7 +99,7 @@ class RegularizerProperties {
     @Test
     void fisherPenaltyEqualsDenseQuadraticForm() {
         Laws.qt(40).forAll(integers().between(1, 5), integers().between(1, 5), integers().between(1, 6), Gaussians.seeds())
-                .checkAssert((dOut, dIn, m, seed) -> checkFisherPenaltyEqualsDenseQuadraticForm(dOut, dIn, m, seed));
+            .checkAssert((dOut, dIn, m, seed) -> checkFisherPenaltyEqualsDenseQuadraticForm(dOut, dIn, m, seed));
     }
 
     private void checkFisherPenaltyEqualsDenseQuadraticForm(int dOut, int dIn, int m, long seed) {
@@ -122,7 +122,7 @@ class RegularizerProperties {
     @Test
     void fisherPenaltyThroughKroneckerFormEqualsDense() {
         Laws.qt(40).forAll(integers().between(1, 4), integers().between(1, 4), integers().between(1, 6), Gaussians.seeds())
-                .checkAssert((dOut, dIn, m, seed) -> checkFisherPenaltyThroughKroneckerFormEqualsDense(dOut, dIn, m, seed));
+            .checkAssert((dOut, dIn, m, seed) -> checkFisherPenaltyThroughKroneckerFormEqualsDense(dOut, dIn, m, seed));
     }
 
     private void checkFisherPenaltyThroughKroneckerFormEqualsDense(int dOut, int dIn, int m, long seed) {
@@ -159,7 +159,7 @@ class RegularizerProperties {
     /** Layers with kind in [0, maxKind]. */
     static Gen<Layer> layers(int maxKind) {
         return integers().between(0, maxKind).zip(integers().between(1, 6), integers().between(1, 6), integers().between(1, 8),
-                Layer::new);
+            Layer::new);
     }
 
     /** Random subspaces of every exact kind, for the vanishing-geodesic law. */
@@ -207,8 +207,8 @@ class RegularizerProperties {
     @Test
     void literalGeodesicVanishesForExactProjectors() {
         Laws.qt(60).forAll(layers(2), booleans().all(), Gaussians.seeds())
-                .checkAssert((l, fused, seed) -> checkLiteralGeodesicVanishesForExactProjectors(l.kind(), l.dOut(), l.dIn(), l.m(),
-                        fused, seed));
+            .checkAssert((l, fused, seed) -> checkLiteralGeodesicVanishesForExactProjectors(l.kind(), l.dOut(), l.dIn(), l.m(),
+                fused, seed));
     }
 
     private void checkLiteralGeodesicVanishesForExactProjectors(int kind, int dOut, int dIn, int m, boolean fused, long seed) {
@@ -238,7 +238,7 @@ class RegularizerProperties {
     @Test
     void fusedSplitEqualsPartThenPenalty() {
         Laws.qt(60).forAll(layers(3), Gaussians.seeds())
-                .checkAssert((l, seed) -> checkFusedSplitEqualsPartThenPenalty(l.kind(), l.dOut(), l.dIn(), l.m(), seed));
+            .checkAssert((l, seed) -> checkFusedSplitEqualsPartThenPenalty(l.kind(), l.dOut(), l.dIn(), l.m(), seed));
     }
 
     private void checkFusedSplitEqualsPartThenPenalty(int kind, int dOut, int dIn, int m, long seed) {
@@ -289,7 +289,7 @@ class RegularizerProperties {
     @Test
     void literalGeodesicActsUnderSoftProjection() {
         Laws.qt(30).forAll(integers().between(2, 6), integers().between(2, 6), Gaussians.seeds())
-                .checkAssert((dOut, dIn, seed) -> checkLiteralGeodesicActsUnderSoftProjection(dOut, dIn, seed));
+            .checkAssert((dOut, dIn, seed) -> checkLiteralGeodesicActsUnderSoftProjection(dOut, dIn, seed));
     }
 
     private void checkLiteralGeodesicActsUnderSoftProjection(int dOut, int dIn, long seed) {
@@ -317,7 +317,7 @@ class RegularizerProperties {
     @Test
     void subspaceGeodesicIsZeroExactlyForOrthogonalColumnSpaces() {
         Laws.qt(50).forAll(integers().between(2, 6), integers().between(1, 5), Gaussians.seeds())
-                .checkAssert((dOut, dIn, seed) -> checkSubspaceGeodesicIsZeroExactlyForOrthogonalColumnSpaces(dOut, dIn, seed));
+            .checkAssert((dOut, dIn, seed) -> checkSubspaceGeodesicIsZeroExactlyForOrthogonalColumnSpaces(dOut, dIn, seed));
     }
 
     private void checkSubspaceGeodesicIsZeroExactlyForOrthogonalColumnSpaces(int dOut, int dIn, long seed) {
@@ -357,7 +357,7 @@ class RegularizerProperties {
     @Test
     void riemannianOverlapIsNonNegativeAndSymmetric() {
         Laws.qt(50).forAll(integers().between(1, 6), integers().between(1, 6), Gaussians.seeds())
-                .checkAssert((rows, cols, seed) -> checkRiemannianOverlapIsNonNegativeAndSymmetric(rows, cols, seed));
+            .checkAssert((rows, cols, seed) -> checkRiemannianOverlapIsNonNegativeAndSymmetric(rows, cols, seed));
     }
 
     private void checkRiemannianOverlapIsNonNegativeAndSymmetric(int rows, int cols, long seed) {
@@ -377,7 +377,7 @@ class RegularizerProperties {
     @Test
     void riemannianOverlapVanishesOnDisjointSupports() {
         Laws.qt(50).forAll(integers().between(1, 6), integers().between(1, 6), Gaussians.seeds())
-                .checkAssert((rows, cols, seed) -> checkRiemannianOverlapVanishesOnDisjointSupports(rows, cols, seed));
+            .checkAssert((rows, cols, seed) -> checkRiemannianOverlapVanishesOnDisjointSupports(rows, cols, seed));
     }
 
     private void checkRiemannianOverlapVanishesOnDisjointSupports(int rows, int cols, long seed) {

@@ -107,7 +107,7 @@ class TrainingProperties {
     @Test
     void penaltyGradientsMatchFiniteDifferences() {
         Laws.qt(10).forAll(integers().between(0, 4), Gaussians.seeds())
-                .checkAssert((which, seed) -> checkPenaltyGradientsMatchFiniteDifferences(which, seed));
+            .checkAssert((which, seed) -> checkPenaltyGradientsMatchFiniteDifferences(which, seed));
     }
 
     private void checkPenaltyGradientsMatchFiniteDifferences(int which, long seed) {
@@ -161,7 +161,7 @@ class TrainingProperties {
     @Test
     void hardProjectionKeepsTheAlignmentComponentAtZero() {
         Laws.qt(6).forAll(Gaussians.seeds())
-                .checkAssert(seed -> checkHardProjectionKeepsTheAlignmentComponentAtZero(seed));
+            .checkAssert(seed -> checkHardProjectionKeepsTheAlignmentComponentAtZero(seed));
     }
 
     private void checkHardProjectionKeepsTheAlignmentComponentAtZero(long seed) {
@@ -229,7 +229,7 @@ class TrainingProperties {
     @Test
     void resumedRunEndsBitIdenticalToAnUninterruptedOne() {
         Laws.qt(4).forAll(integers().between(1, 7), Gaussians.seeds())
-                .checkAssert((stopAfter, seed) -> Laws.unchecked(() -> checkResumedRunEndsBitIdentical(stopAfter, seed)));
+            .checkAssert((stopAfter, seed) -> Laws.unchecked(() -> checkResumedRunEndsBitIdentical(stopAfter, seed)));
     }
 
     private void checkResumedRunEndsBitIdentical(int stopAfter, long seed) throws IOException {
@@ -244,7 +244,7 @@ class TrainingProperties {
     @Test
     void threadCountDoesNotChangeABit() {
         Laws.qt(4).forAll(Gaussians.seeds())
-                .checkAssert(seed -> Laws.unchecked(() -> checkThreadCountDoesNotChangeABit(seed)));
+            .checkAssert(seed -> Laws.unchecked(() -> checkThreadCountDoesNotChangeABit(seed)));
     }
 
     private void checkThreadCountDoesNotChangeABit(long seed) throws IOException {
@@ -258,7 +258,7 @@ class TrainingProperties {
     @Test
     void aNanLossStopsTrainingNamingTheStepAndTerm() {
         Laws.qt(3).forAll(Gaussians.seeds())
-                .checkAssert(seed -> checkANanLossStopsTrainingNamingTheStepAndTerm(seed));
+            .checkAssert(seed -> checkANanLossStopsTrainingNamingTheStepAndTerm(seed));
     }
 
     private void checkANanLossStopsTrainingNamingTheStepAndTerm(long seed) {
@@ -285,7 +285,7 @@ class TrainingProperties {
     @Test
     void aCorruptCheckpointIsRefusedNamingTheFile() {
         Laws.qt(3).forAll(Gaussians.seeds())
-                .checkAssert(seed -> Laws.unchecked(() -> checkACorruptCheckpointIsRefusedNamingTheFile(seed)));
+            .checkAssert(seed -> Laws.unchecked(() -> checkACorruptCheckpointIsRefusedNamingTheFile(seed)));
     }
 
     private void checkACorruptCheckpointIsRefusedNamingTheFile(long seed) throws IOException {

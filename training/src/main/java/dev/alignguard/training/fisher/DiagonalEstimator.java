@@ -99,7 +99,7 @@ public final class DiagonalEstimator extends LayerwiseEstimator<double[]> {
         double top = desc.length == 0 ? 0 : desc[0];
         int significant = 0;
         while (significant < desc.length && desc[significant] > 0
-               && desc[significant] > GramEigen.DEFAULT_RELATIVE_THRESHOLD * top) {
+            && desc[significant] > GramEigen.DEFAULT_RELATIVE_THRESHOLD * top) {
             significant++;
         }
         int m = Math.min(rule.select(desc, trace), significant);

@@ -60,7 +60,7 @@ public final class ExactGramEstimator extends LayerwiseEstimator<double[][]> {
             double top = k.count() == 0 ? 0 : k.value(0);
             int significant = 0;
             while (significant < k.count() && k.value(significant) > 0
-                   && k.value(significant) > GramEigen.DEFAULT_RELATIVE_THRESHOLD * top) {
+                && k.value(significant) > GramEigen.DEFAULT_RELATIVE_THRESHOLD * top) {
                 significant++;
             }
             m = rule.select(Arrays.copyOf(k.values(), significant), k.trace());

@@ -90,7 +90,7 @@ public final class KfacEstimator extends LayerwiseEstimator<KfacFactors> {
         double top = desc.length == 0 ? 0 : desc[0];
         int significant = 0;
         while (significant < desc.length && desc[significant] > 0
-               && desc[significant] > GramEigen.DEFAULT_RELATIVE_THRESHOLD * top) {
+            && desc[significant] > GramEigen.DEFAULT_RELATIVE_THRESHOLD * top) {
             significant++;
         }
         int m = Math.min(rule.select(desc, trace), significant);

@@ -47,7 +47,7 @@ public final class AlignGuardObjective implements Objective {
      * @param stability per layer H; layers missing from the map use the identity
      */
     public AlignGuardObjective(String name, LlamaModel model, AlignGuardSettings settings,
-                               Supplier<Map<String, LayerSubspace>> subspaces, Map<String, Curvature> stability) {
+        Supplier<Map<String, LayerSubspace>> subspaces, Map<String, Curvature> stability) {
         this(name, model, settings, subspaces, stability, settings::lambdaA);
     }
 
@@ -56,8 +56,8 @@ public final class AlignGuardObjective implements Objective {
      *                is built only when {@code settings.lambdaA() > 0}
      */
     public AlignGuardObjective(String name, LlamaModel model, AlignGuardSettings settings,
-                               Supplier<Map<String, LayerSubspace>> subspaces, Map<String, Curvature> stability,
-                               DoubleSupplier lambdaA) {
+        Supplier<Map<String, LayerSubspace>> subspaces, Map<String, Curvature> stability,
+        DoubleSupplier lambdaA) {
         this.name = name;
         this.model = model;
         this.settings = settings;

@@ -24,7 +24,8 @@ public final class CollisionPenalties {
         Tensor dw = MatrixOps.add(g, dwA, dwT);
         Tensor eta = MatrixOps.addConstant(g,
             MatrixOps.scale(g, NeuralOps.sigmoid(g, MatrixOps.addConstant(g, NeuralOps.smoothAbs(g, dw, smoothing), (float) -tau)),
-                (float) beta), 1f);
+                (float) beta),
+            1f);
         Tensor overlap = NeuralOps.smoothAbs(g, MatrixOps.mul(g, dwA, dwT), smoothing * smoothing);
         return MatrixOps.frobeniusDot(g, eta, overlap);
     }

@@ -8,7 +8,8 @@ import java.util.Locale;
  */
 public record Schedule(Kind kind, int warmupSteps, int totalSteps, double minRatio) {
 
-    public enum Kind { CONSTANT, COSINE, LINEAR;
+    public enum Kind {
+        CONSTANT, COSINE, LINEAR;
         public static Kind parse(String s) {
             try {
                 return valueOf(s.toUpperCase(Locale.ROOT));

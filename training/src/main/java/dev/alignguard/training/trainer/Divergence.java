@@ -125,7 +125,8 @@ public record Divergence(double lossFactor, int window, double gradNorm, double 
             if (weightNorm > settings.weightFactor * initialWeights && initialWeights > 0) {
                 throw new TrainingDivergedException(stage, step, "weight norm", String.format(Locale.ROOT,
                     "the trained parameters' norm %.4g is more than %s x its value %.4g before the first step"
-                        + " (divergence.weight_factor %s)", weightNorm, compact(settings.weightFactor), initialWeights,
+                        + " (divergence.weight_factor %s)",
+                    weightNorm, compact(settings.weightFactor), initialWeights,
                     compact(settings.weightFactor)));
             }
             if (gradNorm > settings.gradNorm) {
@@ -143,7 +144,8 @@ public record Divergence(double lossFactor, int window, double gradNorm, double 
                 if (above >= window) {
                     throw new TrainingDivergedException(stage, step, "loss", String.format(Locale.ROOT,
                         "loss %.4g has stayed above %s x its value %.4g at step %d for %d steps (divergence.loss_factor %s,"
-                            + " window %d)", loss, compact(settings.lossFactor), initial, initialStep, above,
+                            + " window %d)",
+                        loss, compact(settings.lossFactor), initial, initialStep, above,
                         compact(settings.lossFactor), settings.window));
                 }
             } else {

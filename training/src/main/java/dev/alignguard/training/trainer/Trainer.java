@@ -39,7 +39,8 @@ public final class Trainer {
     private final DataOrder data;
     private final int padId;
     private final List<StepHook> hooks = new ArrayList<>();
-    private Consumer<StepRecord> log = r -> { };
+    private Consumer<StepRecord> log = r -> {
+    };
     private Checkpointer checkpointer;
     private int checkpointEvery;
     private Progress progress;

@@ -83,9 +83,8 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
 
     /** System property: pick the first OpenCL device whose name contains this text. */
 
-    private static final String INSTALL_HINT =
-        "install an OpenCL driver for a GPU, or PoCL for the CPU"
-            + " (apt-get install pocl-opencl-icd ocl-icd-libopencl1 clinfo); `clinfo -l` must list a device";
+    private static final String INSTALL_HINT = "install an OpenCL driver for a GPU, or PoCL for the CPU"
+        + " (apt-get install pocl-opencl-icd ocl-icd-libopencl1 clinfo); `clinfo -l` must list a device";
 
     private final OpenCLDevice device;
     private final String description;
