@@ -64,7 +64,11 @@ class CitationFileTest {
         JsonNode cff = yaml(ROOT.resolve("CITATION.cff"));
         assertEquals("1.2.0", cff.get("cff-version").asText());
         assertEquals("software", cff.get("type").asText());
-        assertEquals("0.2.0", cff.get("version").asText());
+        java.util.regex.Matcher pom = java.util.regex.Pattern
+            .compile("<artifactId>alignguard-parent</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(java.nio.file.Files.readString(ROOT.resolve("pom.xml")));
+        assertTrue(pom.find(), "the root pom's version");
+        assertEquals(pom.group(1), cff.get("version").asText(), "CITATION.cff cites the version the poms build");
         assertEquals("Apache-2.0", cff.get("license").asText());
         JsonNode paper = cff.get("references").get(0);
         assertEquals("article", paper.get("type").asText());
