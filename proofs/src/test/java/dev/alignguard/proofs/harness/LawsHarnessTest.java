@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.Random;
 
 import dev.alignguard.math.linalg.Vec;
-import dev.alignguard.math.projection.BasisProjector;
 import dev.alignguard.math.projection.Projector;
-import dev.alignguard.math.projection.ProjectorKind;
 import dev.alignguard.proofs.gen.Gaussians;
 import dev.alignguard.proofs.gen.OrthonormalBases;
 import dev.alignguard.proofs.linalg.ProjectorLaws;
@@ -31,7 +29,7 @@ import org.quicktheories.generators.SourceDSL;
  * replays it from that seed, and shrinks a counterexample toward small dimensions and ranks.
  *
  * <p>The shrinking check runs the real {@link ProjectorLaws} on a deliberately broken projector,
- * {@link ScaledAboveRankTwo}, that exists only in this test: P' = 1.001 U U^T once the rank is 3
+ * {@link ScaledAboveRankTwo}, that exists only for tests: P' = 1.001 U U^T once the rank is 3
  * or more, which is not idempotent. QuickTheories' first examples include the largest shape
  * (D = 40, m = 40), so without shrinking the reported counterexample would be that one; with
  * shrinking it must come down to the smallest failing shape, D = m = 3.
@@ -67,47 +65,6 @@ class LawsHarnessTest {
     }
 
     // ------------------------------------------------------------------ the broken projector
-
-    /** 1.001 U U^T when rank >= 3, U U^T otherwise: idempotent only below rank 3. */
-    record ScaledAboveRankTwo(BasisProjector inner) implements Projector {
-        @Override
-        public int dim() {
-            return inner.dim();
-        }
-
-        @Override
-        public int rank() {
-            return inner.rank();
-        }
-
-        @Override
-        public ProjectorKind kind() {
-            return inner.kind();
-        }
-
-        @Override
-        public void apply(double[] x, double[] out) {
-            inner.apply(x, out);
-            if (rank() >= 3) {
-                Vec.scale(1.001, out);
-            }
-        }
-
-        @Override
-        public double capturedTraceFraction() {
-            return inner.capturedTraceFraction();
-        }
-
-        @Override
-        public double[] keptEigenvalues() {
-            return inner.keptEigenvalues();
-        }
-
-        @Override
-        public String toString() {
-            return "ScaledAboveRankTwo[D=" + dim() + ", rank=" + rank() + "]";
-        }
-    }
 
     /**
      * The projector laws over the broken projector, with the basis-projector generator (D in [1, 40], m in [0, D]).
