@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Random;
 
 import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.opencl.OpenClKernels;
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.kernels.TimedKernels;
 import dev.alignguard.model.autodiff.Graph;
@@ -103,8 +104,11 @@ public final class BenchCommand implements Runnable {
                 seq, batch * seq, t, rounds, steps);
             System.out.println("| backend | mode | ms/step | tokens/s | matmul share | matmul GFLOP/s |");
             System.out.println("|---|---|---:|---:|---:|---:|");
+            Map<String, double[]> msPerBackend = new LinkedHashMap<>();
+            List<String> profiles = new ArrayList<>();
             for (String name : backends) {
                 Kernels inner = Backends.create(name, t);
+                System.out.println("  " + Backends.describe(inner));
                 TimedKernels k = new TimedKernels(inner);
                 List<Setup> setups = new ArrayList<>();
                 for (Mode mode : Mode.values()) {
@@ -118,10 +122,14 @@ public final class BenchCommand implements Runnable {
                 double[][] ms = new double[setups.size()][rounds];
                 double[][] share = new double[setups.size()][rounds];
                 double[][] gflops = new double[setups.size()][rounds];
+                String[][] profile = new String[setups.size()][rounds];
                 for (int r = 0; r < rounds; r++) {
                     for (int m = 0; m < setups.size(); m++) {
                         Setup s = setups.get(m);
                         k.reset();
+                        if (inner instanceof OpenClKernels cl) {
+                            cl.resetProfile();
+                        }
                         long t0 = System.nanoTime();
                         for (int i = 0; i < steps; i++) {
                             step(s.model(), k, s.batch(), s.params(), s.objective());
@@ -130,13 +138,22 @@ public final class BenchCommand implements Runnable {
                         ms[m][r] = total / 1e6 / steps;
                         share[m][r] = (double) k.gemmNanos() / total;
                         gflops[m][r] = k.gemmFlops() / (double) k.gemmNanos();
+                        if (inner instanceof OpenClKernels cl) {
+                            profile[m][r] = cl.profile().describe();
+                        }
                     }
                 }
+                double[] medians = new double[setups.size()];
                 double loraMs = 0;
                 for (int m = 0; m < setups.size(); m++) {
                     int mid = medianIndex(ms[m]);
                     double stepMs = ms[m][mid];
+                    medians[m] = stepMs;
                     Mode mode = setups.get(m).mode();
+                    if (profile[m][mid] != null) {
+                        profiles.add(String.format(Locale.ROOT, "%s, %s, per step: %s", name, mode.label,
+                            perStep(profile[m][mid], steps)));
+                    }
                     System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f |%n", name, mode.label,
                         stepMs, batch * seq / (stepMs / 1000), 100 * share[m][mid], gflops[m][mid]);
                     if (mode == Mode.LORA) {
@@ -146,6 +163,7 @@ public final class BenchCommand implements Runnable {
                             100 * (stepMs / loraMs - 1));
                     }
                 }
+                msPerBackend.put(name, medians);
                 if (inner instanceof AutoCloseable c) {
                     try {
                         c.close();
@@ -154,6 +172,33 @@ public final class BenchCommand implements Runnable {
                     }
                 }
             }
+            printRatios(msPerBackend);
+            profiles.forEach(line -> System.out.println("  " + line));
+        }
+
+        /** Each backend's time per step over the first backend's, per mode (measured in the same run). */
+        private static void printRatios(Map<String, double[]> msPerBackend) {
+            if (msPerBackend.size() < 2) {
+                return;
+            }
+            var first = msPerBackend.entrySet().iterator().next();
+            for (var e : msPerBackend.entrySet()) {
+                if (e == first || e.getKey().equals(first.getKey())) {
+                    continue;
+                }
+                StringBuilder line = new StringBuilder("  " + e.getKey() + " / " + first.getKey() + " time per step:");
+                Mode[] modes = Mode.values();
+                for (int m = 0; m < modes.length; m++) {
+                    line.append(String.format(Locale.ROOT, " %s %.2fx%s", modes[m].name().toLowerCase(Locale.ROOT),
+                        e.getValue()[m] / first.getValue()[m], m + 1 < modes.length ? "," : ""));
+                }
+                System.out.println(line);
+            }
+        }
+
+        /** The OpenCL profile of a round of {@code steps} steps, labelled as a total over them. */
+        private static String perStep(String roundProfile, int steps) {
+            return "(" + steps + " steps) " + roundProfile;
         }
 
         /** The reference configuration, or one scaled by --hidden / --layers. */

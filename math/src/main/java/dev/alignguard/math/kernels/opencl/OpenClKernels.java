@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import com.aparapi.Kernel;
+import com.aparapi.ProfileInfo;
 import com.aparapi.Range;
 import com.aparapi.device.Device;
 import com.aparapi.device.OpenCLDevice;
@@ -88,8 +89,22 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
 
     private final OpenCLDevice device;
     private final String description;
+    /** The local-memory tiled product, for GPUs and accelerators; null when {@link #panelGemm} is used. */
     private final GemmKernel gemmKernel;
+    /** The register-blocked panel product, for CPU devices; null when {@link #gemmKernel} is used. */
+    private final PanelGemmKernel panelGemm;
+    /** Rows of panels per work-group of {@link #panelGemm} (its work-groups are 1 x this). */
+    private final int panelGroupRows;
     private final SoftmaxKernel softmaxKernel;
+    /** Whether the device's own kernel timings are collected (-Dcom.aparapi.enableProfiling=true). */
+    private final boolean deviceProfiling = Boolean.getBoolean("com.aparapi.enableProfiling");
+    private long calls;
+    private long packNanos;
+    private long uploadNanos;
+    private long executeNanos;
+    private long deviceKernelNanos;
+    private long downloadNanos;
+    private long compileNanos;
     /** Kernels that have executed; only those may be disposed (see {@link #close()}). */
     private final Set<Kernel> executed = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
@@ -112,20 +127,53 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
      *     compile on it
      */
     public OpenClKernels(String deviceName) {
+        this(deviceName, null);
+    }
+
+    /**
+     * As {@link #OpenClKernels(String)}, with the product's kernel forced: {@code panel} true for
+     * {@link PanelGemmKernel}, false for the local-memory {@link GemmKernel}, null to choose by the
+     * device's type (panels on a CPU device, tiles on anything else). Tests run both on one device.
+     */
+    OpenClKernels(String deviceName, Boolean panel) {
         super(new VectorKernels(1));    // the O(n) vector ops stay on the host (see the class comment)
         this.device = chooseDevice(deviceName);
         // Device-owned buffers, never buffers over the Java heap: see "Buffers the GC can move".
         device.setSharedMemory(false);
         SignalChaining.warnIfAbsent();
-        this.description = describe(device);
-        if (device.getMaxWorkGroupSize() < GemmKernel.TILE * GemmKernel.TILE) {
-            throw new IllegalStateException("OpenCL device " + description + " allows work-groups of "
-                + device.getMaxWorkGroupSize() + " work-items; the gemm kernel needs "
-                + GemmKernel.TILE * GemmKernel.TILE);
+        boolean usePanels = panel != null ? panel : device.getType() == Device.TYPE.CPU;
+        int maxGroup = device.getMaxWorkGroupSize();
+        if (!usePanels && maxGroup < GemmKernel.TILE * GemmKernel.TILE) {
+            throw new IllegalStateException("OpenCL device " + describe(device) + " allows work-groups of "
+                + maxGroup + " work-items; the tiled gemm kernel needs " + GemmKernel.TILE * GemmKernel.TILE);
         }
-        this.gemmKernel = prepare(new GemmKernel());
+        this.panelGroupRows = usePanels ? panelGroupRows(device.getMaxComputeUnits(), maxGroup) : 0;
+        this.description = describe(device) + (usePanels
+            ? "; gemm: " + PanelGemmKernel.ROWS + "x" + PanelGemmKernel.COLS + " register-blocked panels, work-groups of up to "
+                + panelGroupRows + " work-items"
+            : "; gemm: " + GemmKernel.TILE + "x" + GemmKernel.TILE + " local-memory tiles ("
+                + 2 * GemmKernel.TILE * GemmKernel.TILE * Float.BYTES + " of " + device.getLocalMemSize()
+                + " bytes of local memory per work-group)");
+        long t0 = System.nanoTime();
+        this.gemmKernel = usePanels ? null : prepare(new GemmKernel());
+        this.panelGemm = usePanels ? prepare(new PanelGemmKernel()) : null;
         this.softmaxKernel = prepare(new SoftmaxKernel());
+        this.compileNanos = System.nanoTime() - t0;
         selfTest();
+        resetProfile();
+    }
+
+    /**
+     * Work-group height of the panel product: enough work-groups to keep every compute unit busy
+     * on the smallest products worth a device call (a 64 x 64 C is 8 x 4 panels), as few as that
+     * allows (PoCL runs a work-group's items in one loop, so bigger groups mean less scheduling).
+     */
+    static int panelGroupRows(int computeUnits, int maxWorkGroupSize) {
+        int rows = 1;
+        while (rows * 2 <= maxWorkGroupSize && 32 / (rows * 2) >= 2 * Math.max(1, computeUnits)) {
+            rows *= 2;
+        }
+        return rows;
     }
 
     /**
@@ -150,6 +198,22 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             close();
             throw e;
         }
+    }
+
+    /** Where the time went since creation or the last {@link #resetProfile()} (see {@link OpenClProfile}). */
+    public synchronized OpenClProfile profile() {
+        return new OpenClProfile(calls, packNanos, uploadNanos, executeNanos, deviceProfiling ? deviceKernelNanos : -1,
+            downloadNanos, compileNanos);
+    }
+
+    /** Zeroes the counters of {@link #profile()} (not the compilation time). */
+    public synchronized void resetProfile() {
+        calls = 0;
+        packNanos = 0;
+        uploadNanos = 0;
+        executeNanos = 0;
+        deviceKernelNanos = 0;
+        downloadNanos = 0;
     }
 
     /**
@@ -249,8 +313,21 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
 
     /** Runs a kernel on the device and proves it ran there (see the class javadoc). */
     private void execute(Kernel kernel, Range range) {
+        long t0 = System.nanoTime();
         try {
             kernel.execute(range);
+            executeNanos += System.nanoTime() - t0;
+            calls++;
+            if (deviceProfiling) {
+                List<ProfileInfo> events = kernel.getProfileInfo();
+                if (events != null) {
+                    for (ProfileInfo e : events) {
+                        if (e.getLabel() != null && e.getLabel().startsWith("exec")) {
+                            deviceKernelNanos += e.getEnd() - e.getStart();
+                        }
+                    }
+                }
+            }
         } catch (RuntimeException | AssertionError e) {
             // Aparapi reports a failed OpenCL execution with a user-supplied device as an AssertionError.
             throw new IllegalStateException("OpenCL kernel " + kernel.getClass().getSimpleName() + " failed on "
@@ -346,8 +423,13 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             }
             return;
         }
+        if (panelGemm != null) {
+            panelGemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         // Pack the slices as stored (A: m x k, or k x m when transposed; likewise B); the kernel
         // reads op(A) and op(B) through row/column strides, so transposes cost nothing here.
+        long t0 = System.nanoTime();
         int aRows = transA ? k : m;
         int aCols = transA ? m : k;
         int bRows = transB ? n : k;
@@ -368,15 +450,114 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         g.bColStride = transB ? k : 1;
         g.alpha = alpha;
         g.beta = beta;
-        g.put(g.a).put(g.b);
         if (beta != 0f) {
             pack(c, cOff, ldc, m, n, cb);
+        }
+        long t1 = System.nanoTime();
+        g.put(g.a).put(g.b);
+        if (beta != 0f) {
             g.put(cb);
         }
+        uploadNanos += System.nanoTime() - t1;
+        packNanos += t1 - t0;
         int tile = GemmKernel.TILE;
         execute(g, device.createRange2D(roundUp(n, tile), roundUp(m, tile), tile, tile));
-        g.get(cb);
+        download(g, cb);
+        long t2 = System.nanoTime();
         unpack(cb, m, n, c, cOff, ldc);
+        packNanos += System.nanoTime() - t2;
+    }
+
+    /** {@link #gemm} on {@link PanelGemmKernel}: pack op(A) and op(B) into padded panels, one call, unpack C. */
+    private void panelGemm(boolean transA, boolean transB, int m, int n, int k,
+                           float alpha, float[] a, int aOff, int lda,
+                           float[] b, int bOff, int ldb,
+                           float beta, float[] c, int cOff, int ldc) {
+        long t0 = System.nanoTime();
+        int rowsPer = PanelGemmKernel.ROWS;
+        int colsPer = PanelGemmKernel.COLS;
+        int mPad = roundUp(m, rowsPer);
+        int nPad = roundUp(n, colsPer);
+        PanelGemmKernel g = panelGemm;
+        g.a = ensure(g.a, Math.multiplyExact(mPad, k));
+        packPanels(a, aOff, lda, transA, m, k, rowsPer, g.a);
+        g.b = ensure(g.b, Math.multiplyExact(nPad, k));
+        packPanels(b, bOff, ldb, !transB, n, k, colsPer, g.b);
+        g.c = ensure(g.c, Math.multiplyExact(mPad, nPad));
+        float[] cb = g.c;
+        g.k = k;
+        g.ldc = nPad;
+        g.alpha = alpha;
+        g.beta = beta;
+        if (beta != 0f) {
+            pack(c, cOff, ldc, m, n, cb, nPad);
+        }
+        long t1 = System.nanoTime();
+        g.put(g.a).put(g.b);
+        if (beta != 0f) {
+            g.put(cb);
+        }
+        uploadNanos += System.nanoTime() - t1;
+        packNanos += t1 - t0;
+        int rowPanels = mPad / rowsPer;
+        int groupRows = panelGroupRows;
+        while (rowPanels % groupRows != 0) {
+            groupRows /= 2;
+        }
+        execute(g, device.createRange2D(nPad / colsPer, rowPanels, 1, groupRows));
+        download(g, cb);
+        long t2 = System.nanoTime();
+        unpack(cb, m, n, c, cOff, ldc, nPad);
+        packNanos += System.nanoTime() - t2;
+    }
+
+    /**
+     * Packs the {@code rows x k} matrix X into panels of {@code width} rows, each stored k x width
+     * ({@code dst[(i / width) * k * width + p * width + i % width] = X(i, p)}); the padding rows
+     * of the last panel are left as they are (they only reach padding of C, which is never read
+     * back). X(i, p) is {@code x[off + p * ld + i]} when {@code columnMajor}, else
+     * {@code x[off + i * ld + p]}: op(A) is A transposed when transA, and op(B)'s columns are the
+     * rows of X = op(B)^T, so B is read column-major unless transB.
+     */
+    private static void packPanels(float[] x, int off, int ld, boolean columnMajor, int rows, int k, int width,
+                                   float[] dst) {
+        for (int i0 = 0; i0 < rows; i0 += width) {
+            int base = i0 * k;
+            int w = Math.min(width, rows - i0);
+            if (columnMajor) {
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(x, off + p * ld + i0, dst, base + p * width, w);
+                }
+            } else {
+                for (int r = 0; r < w; r++) {
+                    int src = off + (i0 + r) * ld;
+                    for (int p = 0; p < k; p++) {
+                        dst[base + p * width + r] = x[src + p];
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code kernel.get(buffer)}, timed. */
+    private void download(Kernel kernel, float[] buffer) {
+        long t0 = System.nanoTime();
+        kernel.get(buffer);
+        downloadNanos += System.nanoTime() - t0;
+    }
+
+    /** Copies the {@code rows x cols} slice at {@code (x, off, ld)} into {@code dst} with row stride {@code dstLd}. */
+    private static void pack(float[] x, int off, int ld, int rows, int cols, float[] dst, int dstLd) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, off + r * ld, dst, r * dstLd, cols);
+        }
+    }
+
+    /** Copies {@code rows x cols} of {@code src} (row stride {@code srcLd}) into the slice at {@code (x, off, ld)}. */
+    private static void unpack(float[] src, int rows, int cols, float[] x, int off, int ld, int srcLd) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, r * srcLd, x, off + r * ld, cols);
+        }
     }
 
     /** Copies the {@code rows x cols} slice at {@code (x, off, ld)} into {@code dst} densely. */
@@ -428,6 +609,7 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         if (rows == 0 || cols == 0) {
             return;
         }
+        long t0 = System.nanoTime();
         SoftmaxKernel s = softmaxKernel;
         s.x = ensure(s.x, Math.multiplyExact(rows, cols));
         float[] xb = s.x;
@@ -435,11 +617,16 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         s.rows = rows;
         s.cols = cols;
         s.causal = causal ? 1 : 0;
+        long t1 = System.nanoTime();
         s.put(xb);
+        uploadNanos += System.nanoTime() - t1;
+        packNanos += t1 - t0;
         int group = SoftmaxKernel.GROUP;
         execute(s, device.createRange(Math.multiplyExact(rows, group), group));
-        s.get(xb);
+        download(s, xb);
+        long t2 = System.nanoTime();
         unpack(xb, rows, cols, x, off, ld);
+        packNanos += System.nanoTime() - t2;
     }
 
     /** Attention as the interface composes it (products and softmax), so they run on the device. */

@@ -85,13 +85,38 @@ class OpenClKernelsTest {
 
     @Test
     void gemmAgreesWithScalarOnSeveralShapes() {
+        checkGemmShapes(cl);
+    }
+
+    /** The device-type choice is made once and printed with the device (panels on PoCL's CPU device). */
+    @Test
+    void theProductsKernelIsChosenForTheDeviceAndReported() {
+        assertTrue(cl.device().contains("; gemm: "), cl.device());
+        boolean cpu = cl.device().contains(", CPU, ");
+        assertEquals(cpu, cl.device().contains("register-blocked panels"), cl.device());
+        assertEquals(1, OpenClKernels.panelGroupRows(16, 1), "never more than the device allows");
+        assertTrue(OpenClKernels.panelGroupRows(2, 4096) >= 1);
+    }
+
+    /** The other product kernel (local-memory tiles on this CPU device, or panels on a GPU) agrees too. */
+    @Test
+    void theOtherGemmKernelAgreesWithScalarToo() {
+        boolean panels = cl.device().contains("register-blocked panels");
+        try (OpenClKernels other = new OpenClKernels(null, !panels)) {
+            assertEquals(!panels, other.device().contains("register-blocked panels"), other.device());
+            checkGemmShapes(other);
+        }
+    }
+
+    private static void checkGemmShapes(Kernels kernels) {
         Random rnd = new Random(3);
-        int[][] shapes = {{1, 1, 1}, {3, 7, 17}, {17, 3, 1}, {33, 17, 129}, {37, 45, 300}, {16, 16, 16}, {1, 129, 7}};
+        int[][] shapes = {{1, 1, 1}, {3, 7, 17}, {17, 3, 1}, {33, 17, 129}, {37, 45, 300}, {16, 16, 16}, {1, 129, 7},
+            {8, 16, 5}, {9, 17, 64}};
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
-                    checkGemm(rnd, ta, tb, s[0], s[1], s[2], 0.75f, 0f, 0);
-                    checkGemm(rnd, ta, tb, s[0], s[1], s[2], -1.5f, 0.5f, 3);
+                    checkGemm(kernels, rnd, ta, tb, s[0], s[1], s[2], 0.75f, 0f, 0);
+                    checkGemm(kernels, rnd, ta, tb, s[0], s[1], s[2], -1.5f, 0.5f, 3);
                 }
             }
         }
@@ -255,7 +280,7 @@ class OpenClKernelsTest {
      * One gemm on slices with an offset and leading dimensions larger than the widths, checked
      * element-wise against the scalar reference within 2 gamma(k+2) (|alpha| sum|a||b| + |beta||c|).
      */
-    private static void checkGemm(Random rnd, boolean ta, boolean tb, int m, int n, int k,
+    private static void checkGemm(Kernels cl, Random rnd, boolean ta, boolean tb, int m, int n, int k,
                                   float alpha, float beta, int pad) {
         int aRows = ta ? k : m, aCols = ta ? m : k, lda = aCols + pad;
         int bRows = tb ? n : k, bCols = tb ? k : n, ldb = bCols + pad;
