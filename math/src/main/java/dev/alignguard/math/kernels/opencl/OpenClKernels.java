@@ -96,6 +96,7 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     /** Rows of panels per work-group of {@link #panelGemm} (its work-groups are 1 x this). */
     private final int panelGroupRows;
     private final SoftmaxKernel softmaxKernel;
+    private final AttentionKernel attentionKernel;
     /** Whether the device's own kernel timings are collected (-Dcom.aparapi.enableProfiling=true). */
     private final boolean deviceProfiling = Boolean.getBoolean("com.aparapi.enableProfiling");
     private long calls;
@@ -158,6 +159,7 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         this.gemmKernel = usePanels ? null : prepare(new GemmKernel());
         this.panelGemm = usePanels ? prepare(new PanelGemmKernel()) : null;
         this.softmaxKernel = prepare(new SoftmaxKernel());
+        this.attentionKernel = prepare(new AttentionKernel());
         this.compileNanos = System.nanoTime() - t0;
         selfTest();
         resetProfile();
@@ -177,7 +179,7 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     }
 
     /**
-     * Runs both kernels once on problems with exactly representable answers, so that a device
+     * Runs every kernel once on problems with exactly representable answers, so that a device
      * that compiles but computes nonsense fails here, at start-up, with its name in the message.
      */
     private void selfTest() {
@@ -193,6 +195,14 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
                 throw new IllegalStateException("OpenCL device " + description + " failed the self-test: gemm gave "
                     + Arrays.toString(c) + " (expected [19.0, 22.0, 43.0, 50.0]), softmax gave "
                     + Arrays.toString(x) + " (expected [1.0, 0.0, 0.11920292, 0.8807971])");
+            }
+            // One head, two positions, q = 0: probabilities [1 0; 1/2 1/2], out = [2; 3] for v = [2; 4].
+            float[] out = new float[2];
+            float[] probs = new float[4];
+            causalAttention(1, 2, 1, 1, 1, 1f, new float[2], new float[] {1, 1}, new float[] {2, 4}, out, probs);
+            if (out[0] != 2f || out[1] != 3f || probs[0] != 1f || probs[1] != 0f || probs[2] != 0.5f || probs[3] != 0.5f) {
+                throw new IllegalStateException("OpenCL device " + description + " failed the self-test: attention gave "
+                    + Arrays.toString(out) + " and " + Arrays.toString(probs) + " (expected [2.0, 3.0] and [1.0, 0.0, 0.5, 0.5])");
             }
         } catch (RuntimeException e) {
             close();
@@ -629,19 +639,147 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         packNanos += System.nanoTime() - t2;
     }
 
-    /** Attention as the interface composes it (products and softmax), so they run on the device. */
+    // ---------------------------------------------------------------- attention
+
+    /** Causal attention, every sequence and head in one call of {@link AttentionKernel}. */
     @Override
-    public void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
-                                float[] q, float[] k, float[] v, float[] out, float[] probs) {
-        Kernels.composedCausalAttention(this, batch, seq, heads, kvHeads, hd, scale, q, k, v, out, probs);
+    public synchronized void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                             float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        ensureOpen();
+        AttentionKernel a = prepareAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v);
+        if (a == null) {
+            return;
+        }
+        int qn = batch * seq * heads * hd;
+        int pn = Math.multiplyExact(batch * heads * seq, seq);
+        a.o = ensure(a.o, qn);
+        a.probs = ensure(a.probs, pn);
+        a.phase = 0;
+        a.rows = batch * heads * seq;
+        long t1 = System.nanoTime();
+        a.put(a.q).put(a.k).put(a.v);
+        uploadNanos += System.nanoTime() - t1;
+        execute(a, rowRange(a.rows));
+        download(a, a.o);
+        download(a, a.probs);
+        long t2 = System.nanoTime();
+        System.arraycopy(a.o, 0, out, 0, qn);
+        System.arraycopy(a.probs, 0, probs, 0, pn);
+        packNanos += System.nanoTime() - t2;
     }
 
-    /** The backward as the interface composes it, on the device's products. */
+    /** The backward of {@link #causalAttention}: two calls of {@link AttentionKernel} (rows, then kv columns). */
     @Override
-    public void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
-                                        float[] q, float[] k, float[] v, float[] probs, float[] dOut,
-                                        float[] dq, float[] dk, float[] dv) {
-        Kernels.composedCausalAttentionBackward(this, batch, seq, heads, kvHeads, hd, scale, q, k, v, probs, dOut, dq, dk,
-            dv);
+    public synchronized void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                                     float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                                     float[] dq, float[] dk, float[] dv) {
+        ensureOpen();
+        AttentionKernel a = prepareAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v);
+        if (a == null || (dq == null && dk == null && dv == null)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        int qn = batch * seq * heads * hd;
+        int kn = batch * seq * kvHeads * hd;
+        int pn = Math.multiplyExact(batch * heads * seq, seq);
+        a.o = copyIn(dOut, qn, a.o);
+        a.probs = copyIn(probs, pn, a.probs);
+        a.ds = ensure(a.ds, pn);
+        a.wantQ = dq == null ? 0 : 1;
+        a.wantK = dk == null ? 0 : 1;
+        a.wantV = dv == null ? 0 : 1;
+        if (dq != null) {
+            a.dq = copyIn(dq, qn, a.dq);
+        }
+        if (dk != null) {
+            a.dk = copyIn(dk, kn, a.dk);
+        }
+        if (dv != null) {
+            a.dv = copyIn(dv, kn, a.dv);
+        }
+        long t1 = System.nanoTime();
+        packNanos += t1 - t0;
+        a.put(a.q).put(a.k).put(a.v).put(a.o).put(a.probs);
+        if (dq != null) {
+            a.put(a.dq);
+        }
+        if (dk != null) {
+            a.put(a.dk);
+        }
+        if (dv != null) {
+            a.put(a.dv);
+        }
+        uploadNanos += System.nanoTime() - t1;
+        a.phase = 1;
+        a.rows = batch * heads * seq;
+        execute(a, rowRange(a.rows));
+        if (dk != null || dv != null) {
+            a.phase = 2;
+            a.rows = batch * kvHeads * seq;
+            execute(a, rowRange(a.rows));
+        }
+        if (dq != null) {
+            download(a, a.dq);
+        }
+        if (dk != null) {
+            download(a, a.dk);
+        }
+        if (dv != null) {
+            download(a, a.dv);
+        }
+        long t2 = System.nanoTime();
+        if (dq != null) {
+            System.arraycopy(a.dq, 0, dq, 0, qn);
+        }
+        if (dk != null) {
+            System.arraycopy(a.dk, 0, dk, 0, kn);
+        }
+        if (dv != null) {
+            System.arraycopy(a.dv, 0, dv, 0, kn);
+        }
+        packNanos += System.nanoTime() - t2;
+    }
+
+    /**
+     * Checks the shapes, sets the kernel's sizes and copies q, k, v into its buffers; null when
+     * there is nothing to compute.
+     */
+    private AttentionKernel prepareAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                             float[] q, float[] k, float[] v) {
+        if (batch < 0 || seq < 0 || heads < 1 || kvHeads < 1 || hd < 0 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException("bad attention shape batch=" + batch + " seq=" + seq + " heads=" + heads
+                + " kvHeads=" + kvHeads + " hd=" + hd + " (heads must be a positive multiple of kvHeads)");
+        }
+        if (batch == 0 || seq == 0 || hd == 0) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        AttentionKernel a = attentionKernel;
+        a.q = copyIn(q, Math.multiplyExact(batch * seq, heads * hd), a.q);
+        a.k = copyIn(k, Math.multiplyExact(batch * seq, kvHeads * hd), a.k);
+        a.v = copyIn(v, Math.multiplyExact(batch * seq, kvHeads * hd), a.v);
+        a.seq = seq;
+        a.heads = heads;
+        a.kvHeads = kvHeads;
+        a.hd = hd;
+        a.scale = scale;
+        packNanos += System.nanoTime() - t0;
+        return a;
+    }
+
+    /** The first {@code n} floats of {@code src} in {@code buffer} (grown if needed). */
+    private static float[] copyIn(float[] src, int n, float[] buffer) {
+        if (src.length < n) {
+            throw new IllegalArgumentException("attention operand has " + src.length + " floats, expected at least " + n);
+        }
+        float[] dst = ensure(buffer, n);
+        System.arraycopy(src, 0, dst, 0, n);
+        return dst;
+    }
+
+    /** One work-item per row, in work-groups of up to 64 (the range rounded up to whole groups). */
+    private Range rowRange(int rows) {
+        int group = Math.min(64, Math.max(1, device.getMaxWorkGroupSize()));
+        return device.createRange(roundUp(rows, group), group);
     }
 }

@@ -6,6 +6,7 @@ import dev.alignguard.math.kernels.ScalarKernels;
 
 import dev.alignguard.math.kernels.Kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -120,6 +121,55 @@ class OpenClKernelsTest {
                 }
             }
         }
+    }
+
+    /**
+     * The one-call attention kernels against the reference composition (scalar products and
+     * softmax), forward and backward, with grouped kv heads and a missing dk. The inputs are O(1)
+     * and every sum has at most max(seq, hd) <= 40 terms of O(1), so a few hundred float ulps of 1
+     * bound the gap between the two (fused multiply-adds, the device's exp, the row sum in float),
+     * as in FusedAttentionTest.
+     */
+    @Test
+    void attentionAgreesWithTheScalarComposition() {
+        Random rnd = new Random(11);
+        int[][] shapes = {{1, 1, 1, 1, 1}, {2, 5, 2, 1, 3}, {3, 17, 4, 2, 8}, {2, 32, 4, 4, 32}, {1, 40, 3, 3, 5}};
+        for (int[] s : shapes) {
+            int b = s[0], t = s[1], h = s[2], kvh = s[3], hd = s[4];
+            int rows = b * t;
+            float scale = (float) (1.0 / Math.sqrt(hd));
+            float[] q = uniform(rnd, rows * h * hd), k = uniform(rnd, rows * kvh * hd), v = uniform(rnd, rows * kvh * hd);
+            float[] dOut = uniform(rnd, rows * h * hd);
+            float[] out1 = uniform(rnd, rows * h * hd), out2 = new float[rows * h * hd];
+            float[] p1 = uniform(rnd, b * h * t * t), p2 = new float[b * h * t * t];
+            cl.causalAttention(b, t, h, kvh, hd, scale, q, k, v, out1, p1);
+            Kernels.composedCausalAttention(ScalarKernels.INSTANCE, b, t, h, kvh, hd, scale, q, k, v, out2, p2);
+            String what = Arrays.toString(s);
+            assertArrayEquals(p2, p1, 1e-4f, "probs " + what);
+            for (int i = 0; i < p2.length; i++) {
+                if (p2[i] == 0f) {
+                    assertEquals(0f, p1[i], "masked probability " + i + " " + what);
+                }
+            }
+            assertArrayEquals(out2, out1, 1e-4f, "out " + what);
+            float[] dq1 = uniform(rnd, q.length), dk1 = uniform(rnd, k.length), dv1 = uniform(rnd, v.length);
+            float[] dq2 = dq1.clone(), dk2 = dk1.clone(), dv2 = dv1.clone();
+            boolean withDk = t % 2 == 0;
+            cl.causalAttentionBackward(b, t, h, kvh, hd, scale, q, k, v, p2, dOut, dq1, withDk ? dk1 : null, dv1);
+            Kernels.composedCausalAttentionBackward(ScalarKernels.INSTANCE, b, t, h, kvh, hd, scale, q, k, v, p2, dOut,
+                dq2, withDk ? dk2 : null, dv2);
+            assertArrayEquals(dq2, dq1, 1e-4f, "dq " + what);
+            assertArrayEquals(dk2, dk1, 1e-4f, "dk " + what);
+            assertArrayEquals(dv2, dv1, 1e-4f, "dv " + what);
+        }
+    }
+
+    private static float[] uniform(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = 2 * rnd.nextFloat() - 1;
+        }
+        return x;
     }
 
     @Test
