@@ -151,8 +151,8 @@ public final class BenchCommand implements Runnable {
                     medians[m] = stepMs;
                     Mode mode = setups.get(m).mode();
                     if (profile[m][mid] != null) {
-                        profiles.add(String.format(Locale.ROOT, "%s, %s, per step: %s", name, mode.label,
-                            perStep(profile[m][mid], steps)));
+                        profiles.add(String.format(Locale.ROOT, "%s, %s, the median round's %d steps: %s", name,
+                            mode.label, steps, profile[m][mid]));
                     }
                     System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f |%n", name, mode.label,
                         stepMs, batch * seq / (stepMs / 1000), 100 * share[m][mid], gflops[m][mid]);
@@ -194,11 +194,6 @@ public final class BenchCommand implements Runnable {
                 }
                 System.out.println(line);
             }
-        }
-
-        /** The OpenCL profile of a round of {@code steps} steps, labelled as a total over them. */
-        private static String perStep(String roundProfile, int steps) {
-            return "(" + steps + " steps) " + roundProfile;
         }
 
         /** The reference configuration, or one scaled by --hidden / --layers. */

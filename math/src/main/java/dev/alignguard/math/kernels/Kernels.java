@@ -1,5 +1,7 @@
 package dev.alignguard.math.kernels;
 
+import dev.alignguard.math.linalg.Vec;
+
 /**
  * The float kernels a transformer and its backward pass need, behind one interface with several
  * backends (see {@link Backends}). Every backend is property-tested against {@link ScalarKernels},
@@ -227,6 +229,26 @@ public interface Kernels {
                 dP[row + j] = probs[p + row + j] * (dP[row + j] - (float) dot);
             }
         }
+    }
+
+    /**
+     * {@code out[k] = <rows[k], x>} for every row, in double: the coordinates of x in a kept basis
+     * (the regularizers' subspace products, the Fisher-vector products of Lanczos). The default is
+     * {@link Vec#dots}, the reference; a backend may sum in another fixed order (agreement within
+     * the rounding bound of a double dot product of that length).
+     */
+    default void dots(double[][] rows, double[] x, double[] out) {
+        Vec.dots(rows, x, out);
+    }
+
+    /**
+     * {@code out += sum_k w[k] rows[k]} in double: a combination of basis rows. The default is
+     * {@link Vec#addCombination}, the reference: every element is the chain
+     * {@code fma(rows[k][i], w[k], .)} over k ascending, skipping zero weights; a backend must give
+     * those bits (a correctly rounded fma in the same order leaves no freedom).
+     */
+    default void addCombination(double[][] rows, double[] w, double[] out) {
+        Vec.addCombination(rows, w, out);
     }
 
     /** Number of the first column row {@code i} may not see under a causal mask. */

@@ -88,7 +88,7 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         + " (apt-get install pocl-opencl-icd ocl-icd-libopencl1 clinfo); `clinfo -l` must list a device";
 
     private final OpenCLDevice device;
-    private final String description;
+    private String description;
     /** The local-memory tiled product, for GPUs and accelerators; null when {@link #panelGemm} is used. */
     private final GemmKernel gemmKernel;
     /** The register-blocked panel product, for CPU devices; null when {@link #gemmKernel} is used. */
@@ -97,6 +97,8 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     private final int panelGroupRows;
     private final SoftmaxKernel softmaxKernel;
     private final AttentionKernel attentionKernel;
+    /** The basis products in double; null when the device has no doubles (they then run on the host). */
+    private final SubspaceKernel subspaceKernel;
     /** Whether the device's own kernel timings are collected (-Dcom.aparapi.enableProfiling=true). */
     private final boolean deviceProfiling = Boolean.getBoolean("com.aparapi.enableProfiling");
     private long calls;
@@ -160,6 +162,9 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         this.panelGemm = usePanels ? prepare(new PanelGemmKernel()) : null;
         this.softmaxKernel = prepare(new SoftmaxKernel());
         this.attentionKernel = prepare(new AttentionKernel());
+        this.subspaceKernel = prepareIfDoubles(new SubspaceKernel());
+        this.description += subspaceKernel != null ? "; fp64: basis products in double on the device"
+            : "; no fp64: basis products in double on the host";
         this.compileNanos = System.nanoTime() - t0;
         selfTest();
         resetProfile();
@@ -203,6 +208,18 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             if (out[0] != 2f || out[1] != 3f || probs[0] != 1f || probs[1] != 0f || probs[2] != 0.5f || probs[3] != 0.5f) {
                 throw new IllegalStateException("OpenCL device " + description + " failed the self-test: attention gave "
                     + Arrays.toString(out) + " and " + Arrays.toString(probs) + " (expected [2.0, 3.0] and [1.0, 0.0, 0.5, 0.5])");
+            }
+            if (subspaceKernel != null) {
+                double[][] basis = {{1, 2}, {3, 4}};
+                double[] coords = new double[2];
+                dots(basis, new double[] {1, 1}, coords);
+                double[] combined = new double[2];
+                addCombination(basis, new double[] {1, 2}, combined);
+                if (coords[0] != 3 || coords[1] != 7 || combined[0] != 7 || combined[1] != 10) {
+                    throw new IllegalStateException("OpenCL device " + description + " failed the self-test: dots gave "
+                        + Arrays.toString(coords) + " (expected [3.0, 7.0]), addCombination gave " + Arrays.toString(combined)
+                        + " (expected [7.0, 10.0])");
+                }
             }
         } catch (RuntimeException e) {
             close();
@@ -303,6 +320,19 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         String vendor = d.getOpenCLPlatform() == null ? "unknown platform" : d.getOpenCLPlatform().getVendor();
         return "opencl: " + d.getName() + " (" + vendor + ", " + d.getType() + ", "
             + d.getMaxComputeUnits() + " compute units)";
+    }
+
+    /**
+     * {@link #prepare}, or null when the kernel (which computes in double) does not compile for the
+     * device: without {@code cl_khr_fp64} the basis products stay on the host, in double, and the
+     * description printed at start-up says so.
+     */
+    private <K extends Kernel> K prepareIfDoubles(K kernel) {
+        try {
+            return prepare(kernel);
+        } catch (IllegalStateException e) {
+            return null;
+        }
     }
 
     /** Pins a kernel to the device, switches it to explicit transfers and compiles it there. */
@@ -781,5 +811,101 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     private Range rowRange(int rows) {
         int group = Math.min(64, Math.max(1, device.getMaxWorkGroupSize()));
         return device.createRange(roundUp(rows, group), group);
+    }
+
+    // ---------------------------------------------------------------- basis products (double)
+
+    /** {@code out[k] = <rows[k], x>} on the device ({@link SubspaceKernel}, phase 0), or on the host without fp64. */
+    @Override
+    public synchronized void dots(double[][] rows, double[] x, double[] out) {
+        ensureOpen();
+        if (subspaceKernel == null) {
+            delegate().dots(rows, x, out);
+            return;
+        }
+        if (rows.length != out.length) {
+            throw new IllegalArgumentException(rows.length + " rows but room for " + out.length + " results");
+        }
+        int m = rows.length;
+        int d = x.length;
+        if (m == 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        SubspaceKernel sk = subspaceKernel;
+        sk.rows = packRows(rows, d, sk.rows);
+        sk.x = ensure(sk.x, d);
+        System.arraycopy(x, 0, sk.x, 0, d);
+        sk.out = ensure(sk.out, m);
+        sk.m = m;
+        sk.d = d;
+        sk.phase = 0;
+        long t1 = System.nanoTime();
+        packNanos += t1 - t0;
+        sk.put(sk.rows).put(sk.x);
+        uploadNanos += System.nanoTime() - t1;
+        execute(sk, rowRange(m));
+        long t2 = System.nanoTime();
+        sk.get(sk.out);
+        downloadNanos += System.nanoTime() - t2;
+        System.arraycopy(sk.out, 0, out, 0, m);
+    }
+
+    /** {@code out += sum_k w[k] rows[k]} on the device ({@link SubspaceKernel}, phase 1: the reference's bits), or on the host. */
+    @Override
+    public synchronized void addCombination(double[][] rows, double[] w, double[] out) {
+        ensureOpen();
+        if (subspaceKernel == null) {
+            delegate().addCombination(rows, w, out);
+            return;
+        }
+        if (rows.length != w.length) {
+            throw new IllegalArgumentException(rows.length + " rows but " + w.length + " weights");
+        }
+        int m = rows.length;
+        int d = out.length;
+        if (m == 0 || d == 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        SubspaceKernel sk = subspaceKernel;
+        sk.rows = packRows(rows, d, sk.rows);
+        sk.w = ensure(sk.w, m);
+        System.arraycopy(w, 0, sk.w, 0, m);
+        sk.out = ensure(sk.out, d);
+        System.arraycopy(out, 0, sk.out, 0, d);
+        sk.m = m;
+        sk.d = d;
+        sk.phase = 1;
+        long t1 = System.nanoTime();
+        packNanos += t1 - t0;
+        sk.put(sk.rows).put(sk.w).put(sk.out);
+        uploadNanos += System.nanoTime() - t1;
+        execute(sk, rowRange(d));
+        long t2 = System.nanoTime();
+        sk.get(sk.out);
+        downloadNanos += System.nanoTime() - t2;
+        System.arraycopy(sk.out, 0, out, 0, d);
+    }
+
+    /** The rows back to back in {@code buffer} (grown if needed), each checked to have length {@code d}. */
+    private static double[] packRows(double[][] rows, int d, double[] buffer) {
+        double[] dst = ensure(buffer, Math.multiplyExact(rows.length, d));
+        for (int k = 0; k < rows.length; k++) {
+            if (rows[k].length != d) {
+                throw new IllegalArgumentException("row " + k + " has length " + rows[k].length + ", expected " + d);
+            }
+            System.arraycopy(rows[k], 0, dst, k * d, d);
+        }
+        return dst;
+    }
+
+    /** {@code buffer} if it holds {@code size} doubles, else a new one of the next power of two (as the float one). */
+    private static double[] ensure(double[] buffer, int size) {
+        if (buffer.length >= size) {
+            return buffer;
+        }
+        int cap = Integer.highestOneBit(size - 1) << 1;
+        return new double[cap >= size ? cap : size];
     }
 }
