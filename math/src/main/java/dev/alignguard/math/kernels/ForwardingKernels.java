@@ -110,4 +110,9 @@ public abstract class ForwardingKernels implements Kernels {
     public void addCombination(double[][] rows, double[] w, double[] out) {
         delegate.addCombination(rows, w, out);
     }
+
+    @Override
+    public void gram(double[][] rows, double[] out) {
+        delegate.gram(rows, out);
+    }
 }

@@ -251,6 +251,27 @@ public interface Kernels {
         Vec.addCombination(rows, w, out);
     }
 
+    /**
+     * The Gram matrix of N rows in double, {@code out[i * N + j] = <rows[i], rows[j]>} (N x N,
+     * exactly symmetric: each pair computed once, for {@code j >= i}, and mirrored): the empirical
+     * Fisher's {@code G^T G} over per-example gradients. The default is {@link Vec#dot} per pair,
+     * the reference; a backend may sum in another fixed order (agreement within the rounding bound
+     * of a double dot product of the rows' length).
+     */
+    default void gram(double[][] rows, double[] out) {
+        int n = rows.length;
+        if (out.length < (long) n * n) {
+            throw new IllegalArgumentException(n + " rows need an output of " + (long) n * n + " doubles, got " + out.length);
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                double d = Vec.dot(rows[i], rows[j]);
+                out[i * n + j] = d;
+                out[j * n + i] = d;
+            }
+        }
+    }
+
     /** Number of the first column row {@code i} may not see under a causal mask. */
     static int causalLimit(int row, int rows, int cols) {
         return Math.min(cols, row + (cols - rows) + 1);

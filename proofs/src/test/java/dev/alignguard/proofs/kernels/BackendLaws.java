@@ -273,6 +273,38 @@ interface BackendLaws {
         }
     }
 
+    /**
+     * {@code gram} ({@code G^T G} of per-example rows, in double) agrees with the reference on every
+     * entry within {@code 2 gamma_53(d) sum_t |g_it g_jt|} and is exactly symmetric.
+     */
+    @Test
+    default void gramAgreesWithinDoubleRoundingBound() {
+        Laws.qt(25).forAll(SourceDSL.integers().between(1, 24), KernelOperands.lengths(), Gaussians.seeds())
+            .checkAssert(this::checkGram);
+    }
+
+    private void checkGram(int n, int d, long seed) {
+        double[][] rows = doubles(new Random(seed), n, d);
+        double[] expected = new double[n * n];
+        double[] actual = new double[n * n];
+        reference().gram(rows, expected);
+        fast().gram(rows, actual);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double abs = 0;
+                for (int t = 0; t < d; t++) {
+                    abs += Math.abs(rows[i][t] * rows[j][t]);
+                }
+                double bound = FloatBounds.doubleDot(d, abs);
+                double e = expected[i * n + j], a = actual[i * n + j];
+                if (!(Math.abs(e - a) <= bound) || a != actual[j * n + i]) {
+                    throw new AssertionError("gram n=" + n + " d=" + d + " at " + i + "," + j + ": reference " + e + ", fast " + a
+                        + " (mirror " + actual[j * n + i] + "), bound " + bound);
+                }
+            }
+        }
+    }
+
     private static double[][] doubles(Random rnd, int rows, int cols) {
         double[][] x = new double[rows][cols];
         for (double[] row : x) {

@@ -215,10 +215,13 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
                 dots(basis, new double[] {1, 1}, coords);
                 double[] combined = new double[2];
                 addCombination(basis, new double[] {1, 2}, combined);
-                if (coords[0] != 3 || coords[1] != 7 || combined[0] != 7 || combined[1] != 10) {
+                double[] g = new double[4];
+                gram(basis, g); // [1 2; 3 4] [1 3; 2 4] = [5 11; 11 25]
+                if (coords[0] != 3 || coords[1] != 7 || combined[0] != 7 || combined[1] != 10
+                    || g[0] != 5 || g[1] != 11 || g[2] != 11 || g[3] != 25) {
                     throw new IllegalStateException("OpenCL device " + description + " failed the self-test: dots gave "
                         + Arrays.toString(coords) + " (expected [3.0, 7.0]), addCombination gave " + Arrays.toString(combined)
-                        + " (expected [7.0, 10.0])");
+                        + " (expected [7.0, 10.0]), gram gave " + Arrays.toString(g) + " (expected [5.0, 11.0, 11.0, 25.0])");
                 }
             }
         } catch (RuntimeException e) {
@@ -886,6 +889,38 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         sk.get(sk.out);
         downloadNanos += System.nanoTime() - t2;
         System.arraycopy(sk.out, 0, out, 0, d);
+    }
+
+    /** The Gram matrix {@code G^T G} of the rows on the device ({@link SubspaceKernel}, phase 2), or on the host. */
+    @Override
+    public synchronized void gram(double[][] rows, double[] out) {
+        ensureOpen();
+        int n = rows.length;
+        if (subspaceKernel == null || n == 0) {
+            delegate().gram(rows, out);
+            return;
+        }
+        int nn = Math.multiplyExact(n, n);
+        if (out.length < nn) {
+            throw new IllegalArgumentException(n + " rows need an output of " + nn + " doubles, got " + out.length);
+        }
+        long t0 = System.nanoTime();
+        SubspaceKernel sk = subspaceKernel;
+        int d = rows[0].length;
+        sk.rows = packRows(rows, d, sk.rows);
+        sk.out = ensure(sk.out, nn);
+        sk.m = n;
+        sk.d = d;
+        sk.phase = 2;
+        long t1 = System.nanoTime();
+        packNanos += t1 - t0;
+        sk.put(sk.rows);
+        uploadNanos += System.nanoTime() - t1;
+        execute(sk, rowRange(nn));
+        long t2 = System.nanoTime();
+        sk.get(sk.out);
+        downloadNanos += System.nanoTime() - t2;
+        System.arraycopy(sk.out, 0, out, 0, nn);
     }
 
     /** The rows back to back in {@code buffer} (grown if needed), each checked to have length {@code d}. */

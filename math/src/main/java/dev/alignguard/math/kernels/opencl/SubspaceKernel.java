@@ -3,9 +3,10 @@ package dev.alignguard.math.kernels.opencl;
 import com.aparapi.Kernel;
 
 /**
- * The double-precision products of a kept basis on an OpenCL device with {@code cl_khr_fp64}, for
- * {@link OpenClKernels#dots} and {@link OpenClKernels#addCombination}: the regularizers' subspace
- * coordinates and combinations and the Lanczos Fisher-vector products.
+ * The double-precision products of a kept basis (and the Gram matrix of per-example gradients) on an OpenCL device with {@code cl_khr_fp64}, for
+ * {@link OpenClKernels#dots}, {@link OpenClKernels#addCombination} and {@link OpenClKernels#gram}: the
+ * regularizers' subspace coordinates and combinations, the Lanczos Fisher-vector products and the
+ * exact Fisher's {@code G^T G}.
  *
  * <p>{@code rows} holds the m basis rows of length d back to back ({@code rows[k * d + i]}).
  * <ul>
@@ -41,6 +42,18 @@ final class SubspaceKernel extends Kernel {
                 s = fma(rows[base + i], x[i], s);
             }
             out[id] = s;
+        }
+        if (phase == 2 && id < m * m) {
+            int i = id / m;
+            int j = id % m;
+            if (j >= i) {
+                double s = 0.0;
+                for (int t = 0; t < d; t++) {
+                    s = fma(rows[i * d + t], rows[j * d + t], s);
+                }
+                out[i * m + j] = s;
+                out[j * m + i] = s;
+            }
         }
         if (phase == 1 && id < d) {
             double o = out[id];
