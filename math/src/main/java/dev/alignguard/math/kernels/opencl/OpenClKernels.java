@@ -25,14 +25,21 @@ import com.aparapi.exception.CompileFailedException;
 import com.aparapi.internal.kernel.KernelManager;
 
 /**
- * The OpenCL backend, through Aparapi: the matrix product and the row softmax run as OpenCL kernels
- * on one explicitly chosen OpenCL device (a GPU, an accelerator, or PoCL on the CPU).
+ * The OpenCL backend, through Aparapi: the matrix product, the row softmax, causal attention and the
+ * double-precision basis products run as OpenCL kernels on one explicitly chosen OpenCL device (a
+ * GPU, an accelerator, or PoCL on the CPU).
  *
- * <p><b>What runs where.</b> {@link #gemm} runs the tiled local-memory kernel {@link GemmKernel};
- * {@link #softmaxRows} runs {@link SoftmaxKernel} (one work-group per row). The O(n) vector
- * operations ({@code axpy, scale, add, mul, sum, dot, sumOfSquares}) are delegated to a
- * single-threaded {@link VectorKernels} on the host: they do one or two flops per element moved,
- * so copying the operands to a device and back would cost more than computing them where they are.
+ * <p><b>What runs where.</b> {@link #gemm} runs {@link PanelGemmKernel} (register-blocked, on packed
+ * panels) on a CPU device and the local-memory tiled {@link GemmKernel} on anything else; the choice
+ * and the work sizes, from what Aparapi reports for the device, are made once and printed with
+ * {@link #device()}. {@link #softmaxRows} runs {@link SoftmaxKernel} (one work-group per row);
+ * {@link #causalAttention} and its backward run {@link AttentionKernel}, every sequence and head in
+ * one call per pass. {@link #dots}, {@link #addCombination} and {@link #gram} (the Fisher's and the
+ * regularizers' products, in double) run {@link SubspaceKernel} when the device has doubles, else on
+ * the host (the description says which). The O(n) vector operations ({@code axpy, scale, add, mul,
+ * sum, dot, sumOfSquares}) and RMSNorm are delegated to a single-threaded {@link VectorKernels} on
+ * the host: they do one or two flops per element moved, so copying the operands to a device and back
+ * would cost more than computing them where they are. {@link #profile()} says where the time went.
  *
  * <p><b>Transfers.</b> Kernels run in Aparapi's explicit mode ({@code setExplicit(true)}): each call
  * packs the caller's strided slices into contiguous host buffers owned by the kernel object, sends
