@@ -77,6 +77,8 @@ class KeepTest {
         var all = tree.withArray("methods");
         tree.set("methods", JSON.createArrayNode().add(all.get(0)).add(all.get(2)));
         tree.putArray("analyses");
+        ((ObjectNode) tree.get("pretrain")).put("steps", 30); // short: the test compares the run with itself
+        ((ObjectNode) tree.get("align")).put("steps", 15);
         tree.put("name", "keep");
         specFile = dir.resolve("keep.json");
         Files.writeString(specFile, tree.toString());
@@ -193,6 +195,31 @@ class KeepTest {
         assertArrayEquals(new long[] {m, 8}, k.tensor("model.layers.0.self_attn.v_proj.output_factors").shape());
         assertArrayEquals(new long[] {m, 16}, k.tensor("model.layers.0.self_attn.v_proj.input_factors").shape());
         assertFalse(k.tensors().containsKey("model.layers.0.self_attn.q_proj.eigenvalues"), "--targets v_proj only");
+    }
+
+    @Test
+    void fisherWithAnAdapterIsTheFisherOfTheMergedModel() throws IOException {
+        JsonNode base = keptBase();
+        Path aligned = run.resolve(base.get("aligned").asText());
+        Path adapter = run.resolve(summary.get("kept").get("adapters").get(0).get("adapter").asText());
+        String data = run.resolve(base.get("alignment_set").asText()).toString();
+        Run r = alignguard("fisher", "--model", aligned.toString(), "--adapter", adapter.toString(), "--data", data, "--m", "4",
+            "--out", dir.resolve("with-adapter").toString());
+        assertEquals(0, r.code(), r.err());
+        LoadedModel merged = ModelFiles.load(aligned);
+        AdapterFiles.load(adapter).attachTo(merged.model(), 0);
+        merged.model().mergeAdapters(kernels());
+        ModelFiles.save(merged.model(), merged.tokenizer(), dir.resolve("merged"));
+        assertEquals(0, alignguard("fisher", "--model", dir.resolve("merged").toString(), "--data", data, "--m", "4", "--out",
+            dir.resolve("of-merged").toString()).code());
+        assertEquals(0, alignguard("fisher", "--model", aligned.toString(), "--data", data, "--m", "4", "--out",
+            dir.resolve("without").toString()).code());
+        JsonNode with = JSON.readTree(dir.resolve("with-adapter/spectrum.json").toFile());
+        assertEquals(adapter.toString(), with.get("adapter").asText());
+        assertEquals(JSON.readTree(dir.resolve("of-merged/spectrum.json").toFile()).get("spectrum"), with.get("spectrum"),
+            "the Fisher at W + dW");
+        assertNotEquals(JSON.readTree(dir.resolve("without/spectrum.json").toFile()).get("spectrum"), with.get("spectrum"),
+            "the adapter moves the Fisher");
     }
 
     /** Within 1e-6 relative: what issue 20 asks of a spectrum recomputed from the kept files. */
