@@ -7,7 +7,10 @@ import java.util.Locale;
  * changes no computation: the same numbers come out whatever is kept.
  */
 public enum Keep {
-    /** Nothing beyond results and logs: the base model folders (needed while the run goes, to resume) are removed at the end. */
+    /**
+     * No model folders: results, logs and the trials' records stay; the base folders (needed while the run
+     * goes, to resume) are removed at the end.
+     */
     NONE,
     /** Per base seed the unaligned and aligned model folders and the alignment set (the default). */
     BASES,
