@@ -74,7 +74,7 @@ public final class FisherCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Rule rule = new Rule();
 
-    @Option(names = "--targets", defaultValue = "q_proj,v_proj", split = ",", paramLabel = "q_proj,v_proj",
+    @Option(names = "--targets", defaultValue = "q_proj,v_proj", split = ",", paramLabel = "MODULE",
         description = "The layers, as peft's target_modules names (default: ${DEFAULT-VALUE}).")
     List<String> targets;
 

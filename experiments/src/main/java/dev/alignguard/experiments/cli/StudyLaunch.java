@@ -58,7 +58,7 @@ public final class StudyLaunch {
         boolean force;
 
         @Option(names = "--keep", defaultValue = "bases", paramLabel = "none|bases|all",
-            description = "What the run folder keeps once the run has finished: none (results and logs only), bases (default:"
+            description = "What the run folder keeps once the run has finished: none (results, logs, trial records), bases (default:"
                 + " per base seed the unaligned and aligned model folders, Hugging Face layout with tokenizer.json, and the"
                 + " alignment set) or all (also every trial's adapter as a peft folder). Changes no number.")
         String keep = "bases";
