@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "alignguard", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "AlignGuard-J: alignment-preserving LoRA fine-tuning, reproduced and verified.",
     subcommands = {RunCommand.class, PresetsCommand.class, MethodsCommand.class, BenchCommand.class, ModelCommand.class,
+        FisherCommand.class,
         ReportCommand.class})
 public final class AlignGuardCli implements Runnable {
 

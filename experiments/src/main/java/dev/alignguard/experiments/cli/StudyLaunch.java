@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.IntFunction;
 
+import dev.alignguard.experiments.pipeline.Keep;
 import dev.alignguard.experiments.pipeline.ResumingExecutor;
 import dev.alignguard.experiments.pipeline.RunFolder;
 import dev.alignguard.experiments.pipeline.Study;
@@ -56,6 +57,12 @@ public final class StudyLaunch {
             + " plots, logs and stored state are replaced; other files are left alone).")
         boolean force;
 
+        @Option(names = "--keep", defaultValue = "bases", paramLabel = "none|bases|all",
+            description = "What the run folder keeps once the run has finished: none (results, logs, trial records), bases (default:"
+                + " per base seed the unaligned and aligned model folders, Hugging Face layout with tokenizer.json, and the"
+                + " alignment set) or all (also every trial's adapter as a peft folder). Changes no number.")
+        String keep = "bases";
+
         @Option(names = "--workers", description = "Trials run in parallel (default: the cores).")
         Integer workers;
 
@@ -88,6 +95,7 @@ public final class StudyLaunch {
         if (o.baseSeeds != null) {
             spec = spec.withBaseSeedCount(o.baseSeeds);
         }
+        Keep keep = Keep.parse(o.keep);
         if (o.workers != null && o.workers < 1) {
             throw new IllegalArgumentException("--workers must be >= 1, got " + o.workers);
         }
@@ -106,12 +114,13 @@ public final class StudyLaunch {
                 out.println(Path.of("results", spec.name()) + " holds another run; this one writes to " + dir);
             }
         }
-        try (RunFolder folder = RunFolder.open(dir, id, o.fresh, o.force, out)) {
+        try (RunFolder folder = RunFolder.open(dir, id, o.fresh, o.force, out).keep(keep)) {
             out.println(o.kernels.describe(backend, backend.create()) + where);
             try (ResumingExecutor exec = new ResumingExecutor(executorFor.apply(w), folder)) {
                 Summary summary = new Study(spec, VersionProvider.version(), VersionProvider.gitCommit()).baseStore(folder)
                     .run(exec, dir, out, backend);
                 write(summary, dir);
+                folder.discardUnkept();
                 folder.markFinished();
                 printTable(summary, out);
                 out.println("wrote " + dir.resolve("summary.json") + ", " + dir.resolve("report.md") + " and plots in "

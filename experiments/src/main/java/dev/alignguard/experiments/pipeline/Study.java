@@ -215,7 +215,7 @@ public final class Study {
             alignedRefusal == null ? Double.NaN : alignedRefusal.mean());
         return new Summary(spec.name(), spec.description(), version, commit, seeds, baseSeeds, spec.toJson(),
             alignedStats, stats(unaligned), methods, records, failures, spectrum(first, kernels), analyses, seconds,
-            backend, NestedStats.MODEL, matched, areas, SanityFlags.of(spec, methods, matched));
+            backend, NestedStats.MODEL, matched, areas, SanityFlags.of(spec, methods, matched), baseStore.kept(trials, outcomes));
     }
 
     /** The strengths a method ran at: its listed ones first, then those the search added, ascending. */
@@ -285,19 +285,7 @@ public final class Study {
             base.data().alignmentSet().sequences(tok), settings);
         List<LayerSpectrum> out = new ArrayList<>();
         for (LayerSubspace l : s.values()) {
-            double[] raw = new double[l.rank()];
-            double[] cumulative = new double[l.rank()];
-            double total = 0;
-            for (int k = 0; k < raw.length; k++) {
-                raw[k] = l.eigenvalues()[k] * l.rawScale();
-                total += raw[k];
-            }
-            double running = 0;
-            for (int k = 0; k < raw.length; k++) {
-                running += raw[k];
-                cumulative[k] = Double.isNaN(l.capturedEnergy()) ? running / total : l.capturedEnergy() * running / total;
-            }
-            out.add(new LayerSpectrum(l.layer(), raw, cumulative, l.rawScale()));
+            out.add(LayerSpectrum.of(l));
         }
         return out;
     }

@@ -387,13 +387,19 @@ public final class Plots {
         if (summary.spectrum() == null) {
             return Optional.empty();
         }
+        return spectrum(summary.spectrum(), "Alignment Fisher spectrum per layer: " + summary.name(),
+            "kept eigenvalues at the aligned model (first seed) and the energy they capture");
+    }
+
+    /** The spectrum figure of any layers' spectra (e.g. {@code alignguard fisher}'s); empty when no layer has a positive eigenvalue. */
+    public static Optional<Figure> spectrum(List<LayerSpectrum> spectra, String title, String subtitle) {
         XYSeriesCollection eig = new XYSeriesCollection();
         XYSeriesCollection energy = new XYSeriesCollection();
         XYLineAndShapeRenderer r1 = new XYLineAndShapeRenderer(true, true);
         XYLineAndShapeRenderer r2 = new XYLineAndShapeRenderer(true, false);
         r2.setDefaultSeriesVisibleInLegend(false);
         int i = 0;
-        for (LayerSpectrum layer : summary.spectrum()) {
+        for (LayerSpectrum layer : spectra) {
             if (layer == null || layer.rawEigenvalues() == null) {
                 continue;
             }
@@ -448,8 +454,7 @@ public final class Plots {
         style(bottom);
         plot.add(top, 3);
         plot.add(bottom, 2);
-        return Optional.of(new Figure(chart("Alignment Fisher spectrum per layer: " + summary.name(),
-            "kept eigenvalues at the aligned model (first seed) and the energy they capture", plot), 1100, 850));
+        return Optional.of(new Figure(chart(title, subtitle, plot), 1100, 850));
     }
 
     /** How many powers of ten the positive y values of {@code ds} span. */
