@@ -10,6 +10,7 @@ import java.util.Random;
 import dev.alignguard.math.kernels.Backends;
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.kernels.TimedKernels;
+import dev.alignguard.model.autodiff.BufferPool;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
@@ -85,8 +86,11 @@ public final class BenchCommand implements Runnable {
             description = "The reference step for --vs-pytorch. Default: ${DEFAULT-VALUE}.")
         java.nio.file.Path pytorchScript;
 
+        /** The buffers of every mode's step graphs (one thread runs them in turn, as a training loop would). */
+        private final BufferPool buffers = BufferPool.create();
+
         /** One mode's model, batch and objective, built once and reused by every round. */
-        record Setup(Mode mode, LlamaModel model, Batch batch, List<Tensor> params, Objective objective) {
+        record Setup(Mode mode, LlamaModel model, Batch batch, List<Tensor> params, Objective objective, BufferPool buffers) {
         }
 
         @Override
@@ -101,8 +105,8 @@ public final class BenchCommand implements Runnable {
                 + " batch %d x seq %d = %d tokens; %d threads; median of %d rounds of %d steps%n", config.hiddenSize(),
                 config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize(), config.vocabSize(), batch,
                 seq, batch * seq, t, rounds, steps);
-            System.out.println("| backend | mode | ms/step | tokens/s | matmul share | matmul GFLOP/s |");
-            System.out.println("|---|---|---:|---:|---:|---:|");
+            System.out.println("| backend | mode | ms/step | tokens/s | matmul share | matmul GFLOP/s | MB allocated/step |");
+            System.out.println("|---|---|---:|---:|---:|---:|---:|");
             for (String name : backends) {
                 Kernels inner = Backends.create(name, t);
                 TimedKernels k = new TimedKernels(inner);
@@ -112,21 +116,24 @@ public final class BenchCommand implements Runnable {
                 }
                 for (Setup s : setups) {
                     for (int i = 0; i < warmup; i++) {
-                        step(s.model(), k, s.batch(), s.params(), s.objective());
+                        step(s, k);
                     }
                 }
                 double[][] ms = new double[setups.size()][rounds];
                 double[][] share = new double[setups.size()][rounds];
                 double[][] gflops = new double[setups.size()][rounds];
+                long[] allocated = new long[setups.size()];
                 for (int r = 0; r < rounds; r++) {
                     for (int m = 0; m < setups.size(); m++) {
                         Setup s = setups.get(m);
                         k.reset();
+                        long a0 = MemoryProbe.allocatedBytes();
                         long t0 = System.nanoTime();
                         for (int i = 0; i < steps; i++) {
-                            step(s.model(), k, s.batch(), s.params(), s.objective());
+                            step(s, k);
                         }
                         long total = System.nanoTime() - t0;
+                        allocated[m] += MemoryProbe.allocatedBytes() - a0;
                         ms[m][r] = total / 1e6 / steps;
                         share[m][r] = (double) k.gemmNanos() / total;
                         gflops[m][r] = k.gemmFlops() / (double) k.gemmNanos();
@@ -137,8 +144,9 @@ public final class BenchCommand implements Runnable {
                     int mid = medianIndex(ms[m]);
                     double stepMs = ms[m][mid];
                     Mode mode = setups.get(m).mode();
-                    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f |%n", name, mode.label,
-                        stepMs, batch * seq / (stepMs / 1000), 100 * share[m][mid], gflops[m][mid]);
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f | %.1f |%n", name, mode.label,
+                        stepMs, batch * seq / (stepMs / 1000), 100 * share[m][mid], gflops[m][mid],
+                        allocated[m] / 1e6 / ((double) rounds * steps));
                     if (mode == Mode.LORA) {
                         loraMs = stepMs;
                     } else if (mode == Mode.ALIGNGUARD) {
@@ -146,6 +154,8 @@ public final class BenchCommand implements Runnable {
                             100 * (stepMs / loraMs - 1));
                     }
                 }
+                System.out.printf(Locale.ROOT, "live heap after a full GC on %s (the three models, batches and optimizer-free"
+                    + " gradients held): %.1f MiB%n", name, MemoryProbe.liveHeapAfterFullGc() / 1048576.0);
                 if (inner instanceof AutoCloseable c) {
                     try {
                         c.close();
@@ -154,6 +164,8 @@ public final class BenchCommand implements Runnable {
                     }
                 }
             }
+            System.out.printf(Locale.ROOT, "peak RSS of this JVM: %d MiB (max heap %d MiB)%n", MemoryProbe.peakRssKb() / 1024,
+                MemoryProbe.maxHeap() / 1048576);
         }
 
         /** The reference configuration, or one scaled by --hidden / --layers. */
@@ -218,16 +230,18 @@ public final class BenchCommand implements Runnable {
             int[] targets = rnd.ints(batch * seq, 0, config.vocabSize()).toArray();
             boolean[] mask = new boolean[batch * seq];
             java.util.Arrays.fill(mask, true);
-            return new Setup(mode, model, new Batch(batch, seq, tokens, targets, mask), model.trainableParameters(), objective);
+            return new Setup(mode, model, new Batch(batch, seq, tokens, targets, mask), model.trainableParameters(), objective,
+                buffers);
         }
 
-        void step(LlamaModel model, Kernels k, Batch b, List<Tensor> params, Objective objective) {
-            params.forEach(Tensor::zeroGrad);
-            Graph g = Graph.training(k);
-            Tensor loss = objective == null
-                ? NeuralOps.crossEntropy(g, model.forward(g, b.tokens(), batch, seq), b.targets(), null)
-                : objective.compute(g, b, 0).total();
-            g.backward(loss);
+        void step(Setup s, Kernels k) {
+            s.params().forEach(Tensor::zeroGrad);
+            try (Graph g = Graph.training(k, s.buffers())) {
+                Tensor loss = s.objective() == null
+                    ? NeuralOps.crossEntropy(g, s.model().forward(g, s.batch().tokens(), batch, seq), s.batch().targets(), null)
+                    : s.objective().compute(g, s.batch(), 0).total();
+                g.backward(loss);
+            }
         }
     }
 }
