@@ -1,0 +1,86 @@
+package dev.alignguard.experiments.cli;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+
+import dev.alignguard.experiments.pipeline.StudyMemory;
+import dev.alignguard.experiments.spec.ExperimentSpec;
+import dev.alignguard.model.llama.LlamaConfig;
+import dev.alignguard.model.llama.SizeEstimate;
+import picocli.CommandLine;
+
+/**
+ * {@code alignguard heap-for COMMAND...} (hidden; the launcher's): prints the {@code -Xmx} option that
+ * fits the command, so that the JVM takes a heap sized to the work instead of a quarter of the
+ * machine and several workers or executors fit on one machine.
+ * <ul>
+ *   <li>{@code run PRESET|SPEC [options]}: the study's estimate ({@link StudyMemory}, for the
+ *       workers the options give) with headroom ({@link #xmx});</li>
+ *   <li>{@code bench step [options]}: the step benchmark's three models, AlignGuard's stand-in bases
+ *       and one step's activations and gradients (one buffer pool), with the same headroom;</li>
+ *   <li>anything else: nothing (the launcher then uses its fixed default).</li>
+ * </ul>
+ * Prints nothing and exits 0 when the command cannot be parsed: the command itself then says what
+ * is wrong. The options are parsed by the commands' own classes, so they cannot drift apart.
+ */
+final class HeapFor {
+
+    /** What every JVM needs beyond the estimate: class metadata aside, the launcher's own objects, JIT-time boxes. */
+    static final long BASE_BYTES = 96L << 20;
+
+    private HeapFor() {
+    }
+
+    /** The -Xmx for {@code args} (a command line of this program), or "" when it has none of its own. */
+    static String forCommand(String... args) {
+        if (args.length == 0) {
+            return "";
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        try {
+            if (args[0].equals("run")) {
+                RunCommand run = new RunCommand();
+                new CommandLine(run).parseArgs(rest);
+                if (run.options.target == null) {
+                    return "";
+                }
+                ExperimentSpec spec = StudyLaunch.spec(run.options);
+                return xmx(StudyMemory.of(spec, StudyLaunch.workers(run.options)).total());
+            }
+            if (args[0].equals("bench") && rest.length > 0 && rest[0].equals("step")) {
+                BenchCommand.Step step = new BenchCommand.Step();
+                new CommandLine(step).parseArgs(Arrays.copyOfRange(rest, 1, rest.length));
+                return xmx(benchStepBytes(step));
+            }
+        } catch (RuntimeException | java.io.IOException e) { // a bad command line or spec: the command itself reports it
+            return "";
+        }
+        return "";
+    }
+
+    /**
+     * {@code -Xmx} for an estimate: twice it (ParallelGC keeps the old generation at two thirds of the
+     * heap, and the estimate is within a small factor) plus {@link #BASE_BYTES}, in whole MiB.
+     */
+    static String xmx(long estimate) {
+        long bytes = Math.addExact(Math.multiplyExact(2L, estimate), BASE_BYTES);
+        return "-Xmx" + ((bytes + (1L << 20) - 1) >> 20) + "m";
+    }
+
+    /** The step benchmark's heap: three models with gradients, the stand-in bases, one step's buffers. */
+    static long benchStepBytes(BenchCommand.Step step) {
+        LlamaConfig c = step.config();
+        SizeEstimate size = SizeEstimate.of(c);
+        long h = c.hiddenSize(), kv = (long) c.numKeyValueHeads() * c.headDim();
+        long adapted = c.numHiddenLayers() * (2 * h * h + 2 * kv * h); // q, k, v, o: the D of each adapter, summed
+        long bases = c.hiddenSize() > 256 ? 0 : 2L * 32 * adapted * 8; // estimated and random, m = 32, double
+        return 3 * 2 * size.weightBytes() + bases + size.activationBytes(step.batch, step.seq);
+    }
+
+    /** Prints {@link #forCommand}'s answer (one line, maybe empty). */
+    static int print(String[] args, PrintWriter out) {
+        out.println(forCommand(args));
+        out.flush();
+        return 0;
+    }
+}
