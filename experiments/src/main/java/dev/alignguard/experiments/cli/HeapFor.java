@@ -14,10 +14,12 @@ import picocli.CommandLine;
  * fits the command, so that the JVM takes a heap sized to the work instead of a quarter of the
  * machine and several workers or executors fit on one machine.
  * <ul>
- *   <li>{@code run PRESET|SPEC [options]}: the study's estimate ({@link StudyMemory}, for the
- *       workers the options give) with headroom ({@link #xmx});</li>
+ *   <li>{@code run PRESET|SPEC [options]}: twice the study's estimate ({@link StudyMemory}, for the
+ *       workers the options give; an estimate within a small factor, and ParallelGC keeps the old
+ *       generation at two thirds of the heap) plus {@link #BASE_BYTES};</li>
  *   <li>{@code bench step [options]}: the step benchmark's three models, AlignGuard's stand-in bases
- *       and one step's activations and gradients (one buffer pool), with the same headroom;</li>
+ *       (two while they are made) and one step's activations and gradients (one buffer pool), which
+ *       it holds exactly, plus {@link #BASE_BYTES};</li>
  *   <li>anything else: nothing (the launcher then uses its fixed default).</li>
  * </ul>
  * Prints nothing and exits 0 when the command cannot be parsed: the command itself then says what
@@ -45,7 +47,7 @@ final class HeapFor {
                     return "";
                 }
                 ExperimentSpec spec = StudyLaunch.spec(run.options);
-                return xmx(StudyMemory.of(spec, StudyLaunch.workers(run.options)).total());
+                return xmx(Math.multiplyExact(2L, StudyMemory.of(spec, StudyLaunch.workers(run.options)).total()));
             }
             if (args[0].equals("bench") && rest.length > 0 && rest[0].equals("step")) {
                 BenchCommand.Step step = new BenchCommand.Step();
@@ -58,12 +60,9 @@ final class HeapFor {
         return "";
     }
 
-    /**
-     * {@code -Xmx} for an estimate: twice it (ParallelGC keeps the old generation at two thirds of the
-     * heap, and the estimate is within a small factor) plus {@link #BASE_BYTES}, in whole MiB.
-     */
-    static String xmx(long estimate) {
-        long bytes = Math.addExact(Math.multiplyExact(2L, estimate), BASE_BYTES);
+    /** {@code -Xmx} for {@code bytes} of work plus {@link #BASE_BYTES}, in whole MiB. */
+    static String xmx(long work) {
+        long bytes = Math.addExact(work, BASE_BYTES);
         return "-Xmx" + ((bytes + (1L << 20) - 1) >> 20) + "m";
     }
 

@@ -30,6 +30,9 @@ class HeapForTest {
         long reference = mib(HeapFor.forCommand("bench", "step", "--backends=vector"));
         long larger = mib(HeapFor.forCommand("bench", "step", "--hidden", "256", "--layers", "8"));
         assertTrue(larger > 2 * reference, reference + " MiB vs " + larger + " MiB");
+        BenchCommand.Step defaults = new BenchCommand.Step();
+        new picocli.CommandLine(defaults).parseArgs();
+        assertEquals((HeapFor.benchStepBytes(defaults) + HeapFor.BASE_BYTES + (1 << 20) - 1) >> 20, reference);
     }
 
     @Test

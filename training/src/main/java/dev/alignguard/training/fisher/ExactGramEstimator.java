@@ -67,6 +67,6 @@ public final class ExactGramEstimator extends LayerwiseEstimator<double[][]> {
         }
         EigenPairs pairs = GramEigen.top(g, m);
         BasisProjector p = BasisProjector.fromEigenPairs(pairs, rule);
-        return new LayerEstimate(layer, dOut, dIn, p, p.basis(), p.keptEigenvalues(), pairs.trace(), true);
+        return new LayerEstimate(layer, dOut, dIn, p, p.sharedBasis(), p.keptEigenvalues(), pairs.trace(), true);
     }
 }
