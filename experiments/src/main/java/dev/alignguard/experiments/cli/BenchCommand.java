@@ -1,6 +1,7 @@
 package dev.alignguard.experiments.cli;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -218,8 +219,9 @@ public final class BenchCommand implements Runnable {
                         lambda[i] = 1.0 / (i + 1);
                         ones[i] = 1.0;
                     }
-                    subspaces.put(e.getKey(), new LayerSubspace(e.getKey(), dOut, dIn, null, new double[32][dOut * dIn],
-                        lambda, ones, 1.0, Double.NaN));
+                    double[][] shape = new double[32][]; // only its shape is read: one zero row, 32 times
+                    Arrays.fill(shape, new double[dOut * dIn]);
+                    subspaces.put(e.getKey(), new LayerSubspace(e.getKey(), dOut, dIn, null, shape, lambda, ones, 1.0, Double.NaN));
                 }
                 Map<String, LayerSubspace> random = FisherEstimators.randomControl(subspaces, 3);
                 objective = new AlignGuardObjective("alignguard", model, AlignGuardSettings.of(0.1, 0.001, 0.1),

@@ -10,22 +10,30 @@ import dev.alignguard.model.llama.SizeEstimate;
 import picocli.CommandLine;
 
 /**
- * {@code alignguard heap-for COMMAND...} (hidden; the launcher's): prints the {@code -Xmx} option that
+ * {@code alignguard heap-for COMMAND...} (hidden; the launcher's): prints the {@code -Xmx} option (and for the
+ * step benchmark {@code -Xmn}) that
  * fits the command, so that the JVM takes a heap sized to the work instead of a quarter of the
  * machine and several workers or executors fit on one machine.
  * <ul>
  *   <li>{@code run PRESET|SPEC [options]}: twice the study's estimate ({@link StudyMemory}, for the
  *       workers the options give; an estimate within a small factor, and ParallelGC keeps the old
  *       generation at two thirds of the heap) plus {@link #BASE_BYTES};</li>
- *   <li>{@code bench step [options]}: the step benchmark's three models, AlignGuard's stand-in bases
- *       (two while they are made) and one step's activations and gradients (one buffer pool), which
- *       it holds exactly, plus {@link #BASE_BYTES};</li>
+ *   <li>{@code bench step [options]}: the step benchmark's three models, AlignGuard's stand-in basis
+ *       and one step's activations and gradients (one buffer pool), which it holds exactly, plus
+ *       {@link #BASE_BYTES}, with a small young generation ({@link #BENCH_YOUNG});</li>
  *   <li>anything else: nothing (the launcher then uses its fixed default).</li>
  * </ul>
  * Prints nothing and exits 0 when the command cannot be parsed: the command itself then says what
  * is wrong. The options are parsed by the commands' own classes, so they cannot drift apart.
  */
 final class HeapFor {
+
+    /**
+     * The step benchmark's young generation: a step allocates 1-13 MB once its buffers are pooled, so a
+     * small one costs a cheap collection every few steps, and the old generation keeps the rest of a
+     * heap sized to what the benchmark holds (ParallelGC's default third would push it into full GCs).
+     */
+    static final String BENCH_YOUNG = "-Xmn32m";
 
     /** What every JVM needs beyond the estimate: class metadata aside, the launcher's own objects, JIT-time boxes. */
     static final long BASE_BYTES = 96L << 20;
@@ -52,7 +60,7 @@ final class HeapFor {
             if (args[0].equals("bench") && rest.length > 0 && rest[0].equals("step")) {
                 BenchCommand.Step step = new BenchCommand.Step();
                 new CommandLine(step).parseArgs(Arrays.copyOfRange(rest, 1, rest.length));
-                return xmx(benchStepBytes(step));
+                return xmx(benchStepBytes(step)) + " " + BENCH_YOUNG;
             }
         } catch (RuntimeException | java.io.IOException e) { // a bad command line or spec: the command itself reports it
             return "";
@@ -72,7 +80,7 @@ final class HeapFor {
         SizeEstimate size = SizeEstimate.of(c);
         long h = c.hiddenSize(), kv = (long) c.numKeyValueHeads() * c.headDim();
         long adapted = c.numHiddenLayers() * (2 * h * h + 2 * kv * h); // q, k, v, o: the D of each adapter, summed
-        long bases = c.hiddenSize() > 256 ? 0 : 2L * 32 * adapted * 8; // estimated and random, m = 32, double
+        long bases = c.hiddenSize() > 256 ? 0 : 32L * adapted * 8; // the random stand-in, m = 32, double
         return 3 * 2 * size.weightBytes() + bases + size.activationBytes(step.batch, step.seq);
     }
 

@@ -11,8 +11,9 @@ import dev.alignguard.experiments.spec.Presets;
 /** The launcher's heap: sized from the spec's estimate for {@code run}, from the step's shapes for {@code bench step}. */
 class HeapForTest {
 
-    private static long mib(String xmx) {
-        assertTrue(xmx.matches("-Xmx[0-9]+m"), xmx);
+    private static long mib(String flags) {
+        assertTrue(flags.matches("-Xmx[0-9]+m( -Xmn32m)?"), flags);
+        String xmx = flags.split(" ")[0];
         return Long.parseLong(xmx.substring(4, xmx.length() - 1));
     }
 
@@ -27,7 +28,9 @@ class HeapForTest {
 
     @Test
     void theStepBenchmarkGrowsWithItsModel() {
-        long reference = mib(HeapFor.forCommand("bench", "step", "--backends=vector"));
+        String flags = HeapFor.forCommand("bench", "step", "--backends=vector");
+        assertTrue(flags.endsWith(" -Xmn32m"), flags);
+        long reference = mib(flags);
         long larger = mib(HeapFor.forCommand("bench", "step", "--hidden", "256", "--layers", "8"));
         assertTrue(larger > 2 * reference, reference + " MiB vs " + larger + " MiB");
         BenchCommand.Step defaults = new BenchCommand.Step();
