@@ -12,7 +12,7 @@ import dev.alignguard.experiments.spec.Presets;
 class HeapForTest {
 
     private static long mib(String flags) {
-        assertTrue(flags.matches("-Xmx[0-9]+m( -Xmn32m)?"), flags);
+        assertTrue(flags.matches("-Xmx[0-9]+m( -Xmn16m)?"), flags);
         String xmx = flags.split(" ")[0];
         return Long.parseLong(xmx.substring(4, xmx.length() - 1));
     }
@@ -29,13 +29,13 @@ class HeapForTest {
     @Test
     void theStepBenchmarkGrowsWithItsModel() {
         String flags = HeapFor.forCommand("bench", "step", "--backends=vector");
-        assertTrue(flags.endsWith(" -Xmn32m"), flags);
+        assertTrue(flags.endsWith(" -Xmn16m"), flags);
         long reference = mib(flags);
         long larger = mib(HeapFor.forCommand("bench", "step", "--hidden", "256", "--layers", "8"));
         assertTrue(larger > 2 * reference, reference + " MiB vs " + larger + " MiB");
         BenchCommand.Step defaults = new BenchCommand.Step();
         new picocli.CommandLine(defaults).parseArgs();
-        assertEquals((HeapFor.benchStepBytes(defaults) + HeapFor.BASE_BYTES + (1 << 20) - 1) >> 20, reference);
+        assertEquals((HeapFor.benchStepBytes(defaults) + HeapFor.BENCH_MARGIN_BYTES + (1 << 20) - 1) >> 20, reference);
     }
 
     @Test
