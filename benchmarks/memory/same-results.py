@@ -43,6 +43,10 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     a, b = sys.argv[1], sys.argv[2]
+    for folder in (a, b):
+        if not os.path.isfile(os.path.join(folder, "summary.json")) or not os.path.isdir(os.path.join(folder, "logs")):
+            print(f"{folder}: not a finished run folder (expected summary.json and logs/)", file=sys.stderr)
+            return 2
     out = []
     with open(os.path.join(a, "summary.json"), encoding="utf-8") as fa, open(os.path.join(b, "summary.json"), encoding="utf-8") as fb:
         diff(json.load(fa), json.load(fb), "summary.json", out)
