@@ -87,24 +87,15 @@ public final class StudyLaunch {
     public static int run(Options o, String where, IntFunction<TrialExecutor> executorFor, PrintStream out)
         throws Exception {
         // everything that can be checked from the spec and the command line, before anything trains
-        ExperimentSpec spec = Presets.resolve(o.target);
+        ExperimentSpec spec = spec(o);
         String source = Presets.source(o.target);
-        if (o.seeds != null) {
-            spec = spec.withSeedCount(o.seeds);
-        }
-        if (o.baseSeeds != null) {
-            spec = spec.withBaseSeedCount(o.baseSeeds);
-        }
         Keep keep = Keep.parse(o.keep);
-        if (o.workers != null && o.workers < 1) {
-            throw new IllegalArgumentException("--workers must be >= 1, got " + o.workers);
-        }
         if (spec.data() != null) { // the files the run will read, as resolved (a spec file's relative paths: its folder)
             spec.data().resolvedFiles().forEach((stage, file) -> out.println("data " + stage + ": " + file));
         }
         SpecCheck.check(spec, source);
         Backend backend = o.kernels.backend();
-        int w = o.workers != null ? o.workers : Runtime.getRuntime().availableProcessors();
+        int w = workers(o);
         StudyMemory.check(spec, w, Runtime.getRuntime().maxMemory(), source);
         RunFolder.Identity id = RunFolder.Identity.of(spec, VersionProvider.version(), backend);
         Path dir = o.out;
@@ -130,6 +121,26 @@ public final class StudyLaunch {
                 return summary.failures().isEmpty() ? 0 : 3;
             }
         }
+    }
+
+    /** The spec the options name, with their seed counts applied; checks --workers. */
+    static ExperimentSpec spec(Options o) throws IOException {
+        ExperimentSpec spec = Presets.resolve(o.target);
+        if (o.seeds != null) {
+            spec = spec.withSeedCount(o.seeds);
+        }
+        if (o.baseSeeds != null) {
+            spec = spec.withBaseSeedCount(o.baseSeeds);
+        }
+        if (o.workers != null && o.workers < 1) {
+            throw new IllegalArgumentException("--workers must be >= 1, got " + o.workers);
+        }
+        return spec;
+    }
+
+    /** The trials run at once: --workers, or the cores. */
+    static int workers(Options o) {
+        return o.workers != null ? o.workers : Runtime.getRuntime().availableProcessors();
     }
 
     private static void write(Summary summary, Path dir) throws IOException {

@@ -74,6 +74,6 @@ public final class ExactGramEstimator extends LayerwiseEstimator<double[][]> {
         }
         EigenPairs pairs = GramEigen.top(kernels, g, m, GramEigen.DEFAULT_RELATIVE_THRESHOLD);
         BasisProjector p = BasisProjector.fromEigenPairs(pairs, rule);
-        return new LayerEstimate(layer, dOut, dIn, p, p.basis(), p.keptEigenvalues(), pairs.trace(), true);
+        return new LayerEstimate(layer, dOut, dIn, p, p.sharedBasis(), p.keptEigenvalues(), pairs.trace(), true);
     }
 }

@@ -99,7 +99,7 @@ public final class LanczosEstimator extends LayerwiseEstimator<double[][]> {
 
     private static LayerEstimate keep(String layer, int dOut, int dIn, EigenPairs pairs, SelectionRule rule, boolean converged) {
         BasisProjector p = BasisProjector.fromEigenPairs(pairs, rule);
-        return new LayerEstimate(layer, dOut, dIn, p, p.basis(), p.keptEigenvalues(), pairs.trace(), converged);
+        return new LayerEstimate(layer, dOut, dIn, p, p.sharedBasis(), p.keptEigenvalues(), pairs.trace(), converged);
     }
 
     /** The leading pairs with lambda > threshold * lambda_0 (and > 0). */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.model.autodiff.BufferPool;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
@@ -134,14 +135,15 @@ public final class PerExampleGradients {
                 }
                 state.capturesInstalled = targets;
             }
+            BufferPool buffers = BufferPool.create();
             for (int i = 0; i < examples.size(); i++) {
                 for (Linear l : targets) {
                     l.weight().zeroGrad();
                 }
                 captured.values().forEach(TokenBuffer::reset);
-                Graph g = Graph.training(kernels);
-                Tensor loss = exampleLoss(g, model, examples.get(i), padId);
-                g.backward(loss);
+                try (Graph g = Graph.training(kernels, buffers)) { // examples of one length reuse the buffers
+                    g.backward(exampleLoss(g, model, examples.get(i), padId));
+                }
                 int tokens = examples.get(i).length() - 1;
                 for (Linear l : targets) {
                     TokenBuffer buf = captured.get(l);
