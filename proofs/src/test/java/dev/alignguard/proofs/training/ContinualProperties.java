@@ -30,7 +30,7 @@ import dev.alignguard.proofs.harness.Bounds;
 import dev.alignguard.proofs.harness.Laws;
 import dev.alignguard.training.fisher.FisherEstimators;
 import dev.alignguard.training.fisher.LayerSubspace;
-import dev.alignguard.training.fisher.SelectionRule;
+import dev.alignguard.math.projection.SelectionRule;
 import dev.alignguard.training.fisher.SubspaceSettings;
 
 /**
