@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.alignguard.experiments.method.AlignGuard;
 import dev.alignguard.experiments.results.ContinualResult;
 import dev.alignguard.experiments.results.MetricNames;
 import dev.alignguard.experiments.results.NestedStats;
@@ -70,6 +71,8 @@ public final class ContinualStudy {
     /** Per method and strength (in spec order), per stage, every tracked metric's nested statistic. */
     static ContinualResult result(ExperimentSpec spec, List<Trial> trials, List<TrialRecord> records) {
         int tasks = spec.sequence().tasks();
+        String pairedWith = spec.methods().stream().filter(m -> m.kind().equals(AlignGuard.KIND)).map(MethodSpec::name)
+            .findFirst().orElse(null);
         List<ContinualResult.Method> methods = new ArrayList<>();
         for (MethodSpec m : spec.methods()) {
             SequenceSpec seq = spec.withOverrides(m.overrides()).sequence();
@@ -97,6 +100,9 @@ public final class ContinualStudy {
                         stats.put(StageMetrics.taskAccuracy(k),
                             NestedStats.of(point, StageMetrics.at(stage, StageMetrics.taskAccuracy(k))));
                     }
+                    if (pairedWith != null && stage > 0) {
+                        stats.put(ContinualResult.PAIRED_DRIFT, pairedDrift(point, pairedWith, trials, records, stage));
+                    }
                     stages.add(stats);
                 }
                 String label = m.name() + (Double.isNaN(s) ? "" : " (" + m.method().strength().label() + "=" + s + ")");
@@ -104,6 +110,36 @@ public final class ContinualStudy {
                     stages));
             }
         }
-        return new ContinualResult(tasks, NestedStats.MODEL, methods);
+        return new ContinualResult(tasks, NestedStats.MODEL, pairedWith, methods);
+    }
+
+    /**
+     * The paired difference of cumulative drift at {@code stage}, this method's trial minus the
+     * reference method's (its first strength) on the same base and fine-tune seed: per-base means,
+     * then a t interval over bases, as every other statistic.
+     */
+    private static Stat pairedDrift(List<TrialRecord> point, String reference, List<Trial> trials, List<TrialRecord> records,
+                                    int stage) {
+        String key = StageMetrics.at(stage, MetricNames.DRIFT);
+        Double referenceStrength = null;
+        for (Trial t : trials) {
+            if (t.method().name().equals(reference)) {
+                referenceStrength = t.strength();
+                break;
+            }
+        }
+        List<TrialRecord> differences = new ArrayList<>();
+        for (TrialRecord r : point) {
+            for (int j = 0; j < trials.size(); j++) {
+                Trial t = trials.get(j);
+                TrialRecord ref = records.get(j);
+                if (t.method().name().equals(reference) && Double.compare(t.strength(), referenceStrength) == 0
+                    && t.baseSeed() == r.baseSeed() && t.seed() == r.seed() && !ref.failed() && !r.failed()) {
+                    double d = r.metrics().getOrDefault(key, Double.NaN) - ref.metrics().getOrDefault(key, Double.NaN);
+                    differences.add(r.withMetrics(Map.of(key, d)));
+                }
+            }
+        }
+        return NestedStats.of(differences, key);
     }
 }

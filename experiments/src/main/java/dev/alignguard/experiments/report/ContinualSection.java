@@ -53,6 +53,10 @@ final class ContinualSection {
         table(sb, r, MetricNames.REFUSAL_UNSAFE, "Refusal on unsafe prompts (%)", 0);
         table(sb, r, MetricNames.DRIFT, "Cumulative drift: aligned refusal minus refusal now (points)", 1);
         table(sb, r, MetricNames.DRIFT_REDUCTION, "Drift reduction against standard LoRA run the same way (%)", 1);
+        if (r.pairedWith() != null) {
+            table(sb, r, ContinualResult.PAIRED_DRIFT, "Cumulative drift minus " + r.pairedWith() + "'s on the same base and"
+                + " fine-tune seed (points, paired; positive: drifts more than " + r.pairedWith() + ")", 1);
+        }
         table(sb, r, "mean_task_accuracy", "Mean test accuracy of the tasks trained so far (%)", 1);
         table(sb, r, "mean_earlier_task_accuracy", "Mean test accuracy of the earlier tasks (%): what is kept of them", 2);
         sb.append("### Each task's accuracy just after it was trained, and at the end (%)\n\n| method |");

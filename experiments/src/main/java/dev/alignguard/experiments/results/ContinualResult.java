@@ -13,11 +13,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *
  * @param tasks         tasks in the sequence
  * @param intervalModel how the intervals are computed
+ * @param pairedWith    the method the paired drift differences are against (the spec's first {@code alignguard}); null: none
  * @param methods       one entry per method and strength, in spec order
  */
 public record ContinualResult(@JsonProperty("tasks") int tasks,
                               @JsonProperty("interval_model") String intervalModel,
+                              @JsonProperty("paired_with") String pairedWith,
                               @JsonProperty("methods") List<Method> methods) {
+
+    /**
+     * The stage statistic of the paired difference of cumulative drift, this method minus
+     * {@link #pairedWith} on the same base and fine-tune seed (points as a fraction; negative: drifts less).
+     */
+    public static final String PAIRED_DRIFT = "drift_minus_paired";
 
     /**
      * One method at one strength.

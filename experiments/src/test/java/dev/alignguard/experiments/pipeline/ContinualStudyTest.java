@@ -146,6 +146,31 @@ class ContinualStudyTest {
     }
 
     @Test
+    void pairedDriftDifferencesAreAgainstAlignGuardOnTheSameSeeds() {
+        assertEquals("alignguard", result.pairedWith());
+        ContinualResult.Method lora = result.methods().get(0);
+        ContinualResult.Method ag = result.methods().get(1);
+        for (int s = 1; s <= 3; s++) {
+            assertEquals(0.0, ag.at(s, ContinualResult.PAIRED_DRIFT).mean(), "alignguard against itself");
+            String key = StageMetrics.at(s, "drift");
+            double sum = 0;
+            for (long base : List.of(7L, 8L)) {
+                TrialRecord l = null, a = null;
+                for (TrialRecord r : summary.trials()) {
+                    if (r.baseSeed() == base && r.method().equals("lora")) {
+                        l = r;
+                    } else if (r.baseSeed() == base && r.method().equals("alignguard")) {
+                        a = r;
+                    }
+                }
+                sum += l.metrics().get(key) - a.metrics().get(key);
+            }
+            assertEquals(sum / 2, lora.at(s, ContinualResult.PAIRED_DRIFT).mean(), 1e-12, "stage " + s);
+        }
+        assertEquals(null, lora.at(0, ContinualResult.PAIRED_DRIFT), "no pairing at the aligned model");
+    }
+
+    @Test
     void loraIsItsOwnDriftReferenceAtEveryStage() {
         for (TrialRecord r : summary.trials()) {
             if (r.kind().equals("lora")) {
@@ -166,6 +191,7 @@ class ContinualStudyTest {
         assertTrue(report.contains("## Sequential fine-tuning"), report);
         assertTrue(report.contains("| alignguard_reestimate (λA=1.0) [merge, reestimate] |"), report);
         assertTrue(report.contains("### Cumulative drift"), report);
+        assertTrue(report.contains("### Cumulative drift minus alignguard's"), report);
         assertFalse(report.contains("## Analyses"), "the continual analysis is shown once, in its section");
         assertTrue(Files.size(out.resolve("continual.png")) > 10_000);
         assertTrue(Files.exists(out.resolve("logs").resolve("lora-base7-seed1.jsonl")));
