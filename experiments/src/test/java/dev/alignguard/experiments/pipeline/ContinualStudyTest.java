@@ -171,6 +171,25 @@ class ContinualStudyTest {
     }
 
     @Test
+    void aSequentialTrialGivesTheSameBitsOnTwoThreads(@TempDir Path other) throws IOException {
+        // the first run had two workers, each on one-thread kernels; this one has one worker on two threads
+        ObjectNode s = tinyContinual();
+        s.putArray("base_seeds").add(7);
+        ArrayNode kept = JSON.createArrayNode().add(s.withArray("methods").get(2)); // alignguard_reestimate: every path
+        s.set("methods", kept);
+        Path file = other.resolve("one.json");
+        Files.writeString(file, JSON.writeValueAsString(s));
+        alignguard("run", file.toString(), "--out", other.resolve("run").toString(), "--workers", "1", "--backend", "vector",
+            "--threads", "2");
+        TrialRecord twoThreads = SummaryFiles.read(other.resolve("run").resolve("summary.json")).trials().getFirst();
+        TrialRecord oneThread = summary.trials().stream()
+            .filter(r -> r.method().equals("alignguard_reestimate") && r.baseSeed() == 7).findFirst().orElseThrow();
+        Map<String, Double> expected = new java.util.TreeMap<>(oneThread.metrics());
+        expected.keySet().removeIf(k -> k.endsWith("drift_reduction")); // against LoRA, which the second run lacks
+        assertEquals(expected, new java.util.TreeMap<>(twoThreads.metrics()));
+    }
+
+    @Test
     void loraIsItsOwnDriftReferenceAtEveryStage() {
         for (TrialRecord r : summary.trials()) {
             if (r.kind().equals("lora")) {
