@@ -140,7 +140,8 @@ final class SequentialTrialRunner {
                 metrics.put(name.substring(prefix.length()), metrics.get(name));
             }
         }
-        metrics.put(MetricNames.TASK_ACCURACY, metrics.get(StageMetrics.at(last, "mean_task_accuracy")));
+        // the task just trained: what the generic single-task sections (flags, interpretation) compare
+        metrics.put(MetricNames.TASK_ACCURACY, metrics.get(StageMetrics.at(last, StageMetrics.taskAccuracy(last))));
         TrialRecord record = new TrialRecord(method.name(), method.kind(), trial.strength(), trial.baseSeed(), seed, metrics,
             Map.of(), List.of(), (System.nanoTime() - t0) / 1e9, runDir.relativize(log).toString(), null, kernels.name(),
             Map.copyOf(lastStep), List.of());

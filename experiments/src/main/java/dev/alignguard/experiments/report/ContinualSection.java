@@ -72,7 +72,9 @@ final class ContinualSection {
             }
             sb.append('\n');
         }
-        sb.append('\n');
+        sb.append("\nThe sections below describe each method's final state, after task ").append(r.tasks())
+            .append(", as a single-task study's report would; their task accuracy is that of task ").append(r.tasks())
+            .append(", the one just trained.\n\n");
     }
 
     /** One metric: methods by stage, from stage {@code from}. */

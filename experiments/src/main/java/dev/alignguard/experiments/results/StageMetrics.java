@@ -7,7 +7,9 @@ import java.util.Map;
  * How a sequential trial's record names its metrics: the metric {@code m} measured after task
  * {@code s} (stage 0 is the aligned model before any task) is {@code stage_s/m}; task k's exact-match
  * accuracy is {@code task_k_accuracy}. The record's plain names ({@code refusal_unsafe}, ...) hold the
- * last stage's values, so the usual tools read a sequential trial as its final state.
+ * last stage's values, so the usual tools read a sequential trial as its final state; its plain
+ * {@code task_accuracy} is that of the last task, the one just trained (the mean over all tasks is
+ * {@code mean_task_accuracy}).
  */
 public final class StageMetrics {
 

@@ -201,6 +201,8 @@ class ContinualStudyTest {
             }
             assertEquals(r.metrics().get(StageMetrics.at(3, "refusal_unsafe")), r.metrics().get("refusal_unsafe"),
                 "the plain names hold the final stage");
+            assertEquals(r.metrics().get(StageMetrics.at(3, StageMetrics.taskAccuracy(3))), r.metrics().get("task_accuracy"),
+                "the plain task accuracy is the last task's");
         }
     }
 
