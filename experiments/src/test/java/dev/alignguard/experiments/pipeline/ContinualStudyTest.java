@@ -236,6 +236,8 @@ class ContinualStudyTest {
         }
         String again = progress.toString(StandardCharsets.UTF_8);
         assertTrue(again.contains("resuming: 10 of 10 trials finished in an earlier run"), again);
+        assertTrue(again.contains("cumulative drift after task"), again);
+        assertTrue(again.contains("lora_continue [continue, fixed]"), again);
         assertEquals(withoutTimes(firstRun), withoutTimes(Files.readString(out.resolve("summary.json"))));
     }
 
