@@ -73,6 +73,25 @@ class SequenceSpecTest {
         assertEquals(List.of("methods[0].overrides"), overridden.stream().map(SpecCheck.Problem::field).toList());
     }
 
+    /**
+     * A method's overrides serialise sorted by path, whatever order the file lists them in, so the spec's
+     * JSON (a run's identity, its trials' keys) is the same in every JVM: with {@code Map.copyOf}'s
+     * per-JVM salted order the continual preset's two-override method did not resume in another JVM.
+     */
+    @Test
+    void overridesSerialiseSortedSoARunResumesInAnyJvm() throws IOException {
+        List<String> paths = List.of("sequence.fisher", "sequence.adapter", "fisher.m", "finetune.data_size", "fisher.examples",
+            "finetune.replay_fraction");
+        ExperimentSpec s = sequential(t -> {
+            ObjectNode o = ((ObjectNode) t.withArray("methods").get(0)).putObject("overrides");
+            o.put(paths.get(0), "reestimate").put(paths.get(1), "continue").put(paths.get(2), 4).put(paths.get(3), 8)
+                .put(paths.get(4), 8).put(paths.get(5), 0.1);
+        });
+        List<String> written = new java.util.ArrayList<>();
+        s.toJson().get("methods").get(0).get("overrides").fieldNames().forEachRemaining(written::add);
+        assertEquals(paths.stream().sorted().toList(), written);
+    }
+
     @Test
     void aMethodMayOverrideTheModesButNotIntoNonsense() throws IOException {
         assertEquals(List.of(), problems(t -> ((ObjectNode) t.withArray("methods").get(0)).putObject("overrides")
