@@ -13,6 +13,8 @@ import dev.alignguard.experiments.pipeline.Study;
 import dev.alignguard.experiments.pipeline.StudyMemory;
 import dev.alignguard.experiments.pipeline.TrialExecutor;
 import dev.alignguard.experiments.report.Reports;
+import dev.alignguard.experiments.report.SummaryFiles;
+import dev.alignguard.experiments.results.ContinualResult;
 import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
@@ -114,6 +116,7 @@ public final class StudyLaunch {
                 folder.discardUnkept();
                 folder.markFinished();
                 printTable(summary, out);
+                printContinual(summary, out);
                 out.println("wrote " + dir.resolve("summary.json") + ", " + dir.resolve("report.md") + " and plots in "
                     + String.format(Locale.ROOT, "%.0f s", summary.wallSeconds())
                     + (exec.resumed() > 0 ? " (" + exec.resumed() + " trial(s) kept from an earlier run, " + exec.ran() + " run now)"
@@ -162,6 +165,28 @@ public final class StudyLaunch {
         }
         if (!s.failures().isEmpty()) {
             out.println(s.failures().size() + " trial(s) failed; see summary.json and report.md");
+        }
+    }
+
+    /** A sequential study's cumulative drift per method after each task (the report has the rest); nothing for other studies. */
+    static void printContinual(Summary s, PrintStream out) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode node = s.analyses() == null ? null : s.analyses().get(ContinualResult.KEY);
+        if (node == null) {
+            return;
+        }
+        ContinualResult r = SummaryFiles.mapper().treeToValue(node, ContinualResult.class);
+        out.println();
+        out.printf(Locale.ROOT, "%-58s", "cumulative drift after task");
+        for (int k = 1; k <= r.tasks(); k++) {
+            out.printf(Locale.ROOT, " %-17s", k);
+        }
+        out.println();
+        for (ContinualResult.Method m : r.methods()) {
+            out.printf(Locale.ROOT, "%-58s", m.label() + " [" + m.adapter() + ", " + m.fisher() + "]");
+            for (int k = 1; k <= r.tasks(); k++) {
+                out.printf(Locale.ROOT, " %-17s", fmt(m.at(k, "drift")));
+            }
+            out.println();
         }
     }
 

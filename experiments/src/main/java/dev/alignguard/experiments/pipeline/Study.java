@@ -184,6 +184,9 @@ public final class Study {
             }
         }
         addDriftReduction(trials, records);
+        if (spec.sequence() != null) {
+            ContinualStudy.addStageDriftReduction(trials, records, spec.sequence().tasks());
+        }
         // aligned / unaligned metrics: one value per base seed
         Map<String, List<Double>> aligned = new LinkedHashMap<>(), unaligned = new LinkedHashMap<>();
         for (long baseSeed : spec.baseSeeds()) {
@@ -204,7 +207,11 @@ public final class Study {
                 methods.add(new MethodSummary(m.name(), m.kind(), s, label, stats));
             }
         }
-        Map<String, JsonNode> analyses = Analyses.run(spec, trials, outcomes);
+        Map<String, JsonNode> analyses = new LinkedHashMap<>(Analyses.run(spec, trials, outcomes));
+        if (spec.sequence() != null) {
+            analyses.put(dev.alignguard.experiments.results.ContinualResult.KEY,
+                ExperimentSpec.JSON.valueToTree(ContinualStudy.result(spec, trials, records)));
+        }
         long[] seeds = spec.finetuneSeeds().stream().mapToLong(Long::longValue).toArray();
         long[] baseSeeds = spec.baseSeeds().stream().mapToLong(Long::longValue).toArray();
         Map<String, Stat> alignedStats = stats(aligned);

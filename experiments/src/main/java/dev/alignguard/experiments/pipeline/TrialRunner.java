@@ -83,6 +83,9 @@ public final class TrialRunner {
     }
 
     public Outcome run(Trial trial, BaseModels base, Path runDir) {
+        if (trial.spec().sequence() != null) {
+            return new SequentialTrialRunner(kernels).run(trial, base, runDir);
+        }
         long t0 = System.nanoTime();
         ExperimentSpec spec = trial.spec();
         MethodSpec method = trial.method();
@@ -170,7 +173,7 @@ public final class TrialRunner {
      * Keeps a failed trial's log under its final failed name ({@code logs/<id>.failed.jsonl}) and returns
      * the failure with that name, so nothing is left behind as {@code .tmp}.
      */
-    private static TrialFailure keepLog(Throwable failure, Path tmp, Path failedLog, Path runDir) {
+    static TrialFailure keepLog(Throwable failure, Path tmp, Path failedLog, Path runDir) {
         String kept = null;
         try {
             if (Files.exists(tmp)) {
