@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -15,7 +16,8 @@ import dev.alignguard.math.kernels.Backend;
  * metrics (one value per base seed), one {@link MethodSummary} per method and strength, every trial,
  * the trials that failed for good, the Fisher spectrum, preset-specific analyses under
  * {@code analyses}, the kernel backend, how intervals are computed ({@code interval_model}), the
- * matched-accuracy comparison ({@code matched}, {@code frontier_area}) and the sanity flags.
+ * matched-accuracy comparison ({@code matched}, {@code frontier_area}), the sanity flags, and, when the
+ * base stages have stop rules, how each ended per base seed ({@code stop_rule}; absent otherwise).
  */
 public record Summary(@JsonProperty("name") String name,
                       @JsonProperty("description") String description,
@@ -36,7 +38,17 @@ public record Summary(@JsonProperty("name") String name,
                       @JsonProperty("interval_model") String intervalModel,
                       @JsonProperty("matched") List<MatchedRow> matched,
                       @JsonProperty("frontier_area") List<FrontierArea> frontierArea,
-                      @JsonProperty("flags") List<String> flags) {
+                      @JsonProperty("flags") List<String> flags,
+                      @JsonProperty("stop_rule") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<StageStop>> stops) {
+
+    /** A summary of a study whose base stages have no stop rule. */
+    public Summary(String name, String description, String projectVersion, String gitCommit, long[] seeds, long[] baseSeeds,
+        JsonNode spec, Map<String, Stat> aligned, Map<String, Stat> unaligned, List<MethodSummary> methods, List<TrialRecord> trials,
+        List<TrialRecord> failures, List<LayerSpectrum> spectrum, Map<String, JsonNode> analyses, double wallSeconds,
+        Backend backend, String intervalModel, List<MatchedRow> matched, List<FrontierArea> frontierArea, List<String> flags) {
+        this(name, description, projectVersion, gitCommit, seeds, baseSeeds, spec, aligned, unaligned, methods, trials, failures,
+            spectrum, analyses, wallSeconds, backend, intervalModel, matched, frontierArea, flags, Map.of());
+    }
 
     /** A summary with only the per-strength results (hand-made ones, older files): seeds are bases. */
     public Summary(String name, String description, String projectVersion, String gitCommit, long[] seeds, JsonNode spec,
