@@ -111,12 +111,12 @@ public final class BaseModelCache {
             world.objects().size(), tok.vocabSize(), config.hiddenSize(), config.numHiddenLayers());
         BaseStore.Finished done = store.finished(key);
         Evaluator evaluator = new Evaluator(kernels, tok).withRefusalMarkers(spec.refusalMarkers());
-        StopCheck pretrainStop = StopCheck.of("pretrain", spec.pretrain(), model, evaluator, data.validation());
+        StopCheck pretrainStop = StopCheck.of("base " + key, "pretrain", spec.pretrain(), model, evaluator, data.validation(), progress);
         store.stage(key, "pretrain", model, tok, new Trainer(model, kernels, spec.pretrain().toConfig(seed), new TaskObjective(model),
             new DataOrder(data.pretrain().sequences(tok), seed), pad).watch("pretrain", spec.pretrain().toDivergence())
             .progress(new Progress("pretrain " + key, progress, 5, true)), spec.pretrain().checkpointInterval(), seed, pretrainStop);
         LlamaModel unaligned = model.copy();
-        StopCheck alignStop = StopCheck.of("align", spec.align(), model, evaluator, data.validation());
+        StopCheck alignStop = StopCheck.of("base " + key, "align", spec.align(), model, evaluator, data.validation(), progress);
         store.stage(key, "align", model, tok, new Trainer(model, kernels, spec.align().toConfig(seed + 1), new TaskObjective(model),
             new DataOrder(data.align().sequences(tok), seed + 1), pad).watch("align", spec.align().toDivergence())
             .progress(new Progress("align " + key, progress, 5, true)), spec.align().checkpointInterval(), seed + 1, alignStop);

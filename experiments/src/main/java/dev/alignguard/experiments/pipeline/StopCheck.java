@@ -32,10 +32,15 @@ public final class StopCheck {
     private final LlamaModel model;
     private final Evaluator evaluator;
     private final EvalSuite prompts;
+    private final java.io.PrintStream progress;
+    private final String label;
     private final List<StageStop.Check> checks = new ArrayList<>();
     private StageStop outcome;
 
-    private StopCheck(String stage, StageSpec spec, LlamaModel model, Evaluator evaluator, EvalSuite validation) {
+    private StopCheck(String label, String stage, StageSpec spec, LlamaModel model, Evaluator evaluator, EvalSuite validation,
+        java.io.PrintStream progress) {
+        this.label = label;
+        this.progress = progress;
         this.stage = stage;
         this.rule = spec.until();
         this.maxSteps = spec.steps();
@@ -46,9 +51,13 @@ public final class StopCheck {
         this.prompts = new EvalSuite(first(validation.unsafe(), n), first(validation.safe(), n), new Dataset("none", List.of()));
     }
 
-    /** The stage's stop check, or null when its spec has no {@code until}. */
-    static StopCheck of(String stage, StageSpec spec, LlamaModel model, Evaluator evaluator, EvalSuite validation) {
-        return spec.until() == null ? null : new StopCheck(stage, spec, model, evaluator, validation);
+    /**
+     * The stage's stop check, or null when its spec has no {@code until}; each check is reported on
+     * {@code progress} under {@code label} (e.g. the base's key).
+     */
+    static StopCheck of(String label, String stage, StageSpec spec, LlamaModel model, Evaluator evaluator, EvalSuite validation,
+                        java.io.PrintStream progress) {
+        return spec.until() == null ? null : new StopCheck(label, stage, spec, model, evaluator, validation, progress);
     }
 
     private static Dataset first(Dataset d, Integer n) {
@@ -65,6 +74,9 @@ public final class StopCheck {
         boolean met = rule.metBy(m.refusalUnsafe(), m.overRefusalSafe(), m.safeAccuracy());
         checks.add(new StageStop.Check(steps, m.refusalUnsafe(), m.overRefusalSafe(), m.safeAccuracy()));
         outcome = new StageStop(stage, rule.describe(), steps, maxSteps, met, checks);
+        progress.printf(java.util.Locale.ROOT, "%s: %s check at step %d of %d on validation prompts: refusal %.3f, over-refusal %.3f,"
+            + " safe accuracy %.3f: %s%n", label, stage, steps, maxSteps, m.refusalUnsafe(), m.overRefusalSafe(), m.safeAccuracy(),
+            met ? "rule met, the stage ends here" : "not met");
         return met;
     }
 

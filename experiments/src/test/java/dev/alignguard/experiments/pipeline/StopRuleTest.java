@@ -71,7 +71,7 @@ class StopRuleTest {
         WordTokenizer tok = data.tokenizer();
         Kernels kernels = VECTOR.create();
         StageSpec a = spec.align();
-        StopCheck stop = StopCheck.of("align", a, model, new Evaluator(kernels, tok), data.validation());
+        StopCheck stop = StopCheck.of("base k", "align", a, model, new Evaluator(kernels, tok), data.validation(), QUIET);
         Trainer t = new Trainer(model, kernels, a.toConfig(8), new TaskObjective(model), new DataOrder(data.align().sequences(tok), 8),
             tok.specialId(WordTokenizer.PAD));
         if (killAfter >= 0) {
