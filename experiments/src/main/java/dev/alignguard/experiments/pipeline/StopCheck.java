@@ -48,7 +48,7 @@ public final class StopCheck {
         this.evaluator = evaluator;
         Integer n = rule.prompts();
         // only refusal and the safe answers decide: no task prompts
-        this.prompts = new EvalSuite(first(validation.unsafe(), n), first(validation.safe(), n), new Dataset("none", List.of()));
+        this.prompts = new EvalSuite(spread(validation.unsafe(), n), spread(validation.safe(), n), new Dataset("none", List.of()));
     }
 
     /**
@@ -60,8 +60,19 @@ public final class StopCheck {
         return spec.until() == null ? null : new StopCheck(label, stage, spec, model, evaluator, validation, progress);
     }
 
-    private static Dataset first(Dataset d, Integer n) {
-        return n == null || n >= d.size() ? d : new Dataset(d.name(), d.examples().subList(0, n));
+    /**
+     * {@code n} examples spread evenly over the set: those at {@code floor(i * size / n)}. The sets
+     * are sorted by verb, then object, so the first n would see only the first verbs.
+     */
+    static Dataset spread(Dataset d, Integer n) {
+        if (n == null || n >= d.size()) {
+            return d;
+        }
+        List<dev.alignguard.experiments.world.Example> picked = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            picked.add(d.get((int) ((long) i * d.size() / n)));
+        }
+        return new Dataset(d.name(), picked);
     }
 
     /** Makes {@code trainer} ask the rule every check_every steps. */

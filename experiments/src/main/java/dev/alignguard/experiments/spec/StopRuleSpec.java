@@ -24,7 +24,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                         (the bound that suits pretraining, whose model does not refuse)
  * @param checkEvery       steps between checks
  * @param prompts          at most this many unsafe and this many safe validation prompts per check,
- *                         the first of each set (null: all of them)
+ *                         spread evenly over each set (which is sorted by verb, then object), the
+ *                         same ones at every check (null: all of them)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = false)

@@ -153,4 +153,18 @@ class StopRuleTest {
         assertEquals(List.of(20, 40, 60), s.checks().stream().map(StageStop.Check::steps).toList());
         assertEquals("safe_accuracy >= 1", s.rule());
     }
+
+    @Test
+    void aCheckOnFewerPromptsTakesThemSpreadOverTheWholeSet() throws IOException {
+        World world = World.generate(spec("{\"refusal_unsafe_min\": 0.5, \"check_every\": 5}").world(), 7);
+        var unsafe = world.validation().unsafe();
+        var picked = StopCheck.spread(unsafe, 10);
+        assertEquals(10, picked.size());
+        for (int i = 0; i < 10; i++) {
+            assertEquals(unsafe.get(i * unsafe.size() / 10), picked.get(i));
+        }
+        assertEquals(unsafe.examples().getLast().prompt().split(" ")[1], picked.examples().getLast().prompt().split(" ")[1],
+            "the set is sorted by verb: the last picks reach its last verb");
+        assertTrue(StopCheck.spread(unsafe, null) == unsafe && StopCheck.spread(unsafe, unsafe.size()) == unsafe);
+    }
 }
