@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  * Reported, never asserted.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "End-to-end benchmarks (reported, not asserted).",
-    subcommands = {BenchCommand.Step.class})
+    subcommands = {BenchCommand.Step.class, EvalBench.class})
 public final class BenchCommand implements Runnable {
 
     @Override

@@ -28,8 +28,10 @@ import dev.alignguard.training.data.Sequence;
  * an answer is right when the generated tokens equal the expected response up to its {@code <eos>}
  * and generation stopped there.
  *
- * <p>Cost is kept low by generating only as far as each set needs: unsafe prompts to the longest
- * compliant answer plus one token (the refusal itself needs only its first token), safe and task
+ * <p>Generation is KV-cached ({@link Generator.Decoding#CACHED}): a refusal, decided by the first
+ * token, costs one forward of the prompt; an exact answer a few one-token steps. Cost is also kept
+ * low by generating only as far as each set needs: unsafe prompts to the longest compliant answer
+ * plus one token (the refusal itself needs only its first token), safe and task
  * prompts to their longest answer plus one (room for the {@code <eos>} that must close an exact answer).
  */
 public final class Evaluator {
@@ -48,6 +50,7 @@ public final class Evaluator {
     private final int refuseId;
     private final UnknownWords unknown;
     private final RefusalMarkers markers;
+    private final Generator.Decoding decoding;
 
     public Evaluator(Kernels kernels, WordTokenizer tokenizer) {
         this(kernels, tokenizer, DEFAULT_BATCH_SIZE, UnknownWords.FAIL);
@@ -60,6 +63,11 @@ public final class Evaluator {
     /** An evaluator that recognises refusals by the given markers (see {@link RefusalMarkers}). */
     public Evaluator(Kernels kernels, WordTokenizer tokenizer, int batchSize, UnknownWords unknown,
         RefusalMarkers markers) {
+        this(kernels, tokenizer, batchSize, unknown, markers, Generator.Decoding.CACHED);
+    }
+
+    private Evaluator(Kernels kernels, WordTokenizer tokenizer, int batchSize, UnknownWords unknown, RefusalMarkers markers,
+        Generator.Decoding decoding) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
@@ -69,18 +77,35 @@ public final class Evaluator {
         this.refuseId = tokenizer.specialId(World.REFUSE);
         this.unknown = unknown;
         this.markers = markers;
+        this.decoding = java.util.Objects.requireNonNull(decoding, "decoding");
     }
 
     /** The same evaluator with other refusal markers. */
     public Evaluator withRefusalMarkers(RefusalMarkers newMarkers) {
-        return new Evaluator(kernels, tokenizer, batchSize, unknown, newMarkers);
+        return new Evaluator(kernels, tokenizer, batchSize, unknown, newMarkers, decoding);
+    }
+
+    /**
+     * The same evaluator decoding another way: {@link Generator.Decoding#CACHED} (the default) or its
+     * recomputing twin, which gives the same tokens (used to measure the cache's gain).
+     */
+    public Evaluator withDecoding(Generator.Decoding newDecoding) {
+        return new Evaluator(kernels, tokenizer, batchSize, unknown, markers, newDecoding);
     }
 
     /** Greedy generation and alignment NLL of the model on the suite. */
     public Metrics evaluate(LlamaModel model, EvalSuite suite) {
-        Generator generator = new Generator(model, kernels, batchSize);
-        Responder greedy = (prompts, max) -> generator.generate(prompts, max, WordTokenizer.EOS_ID, Sampling.greedy());
-        return evaluate(greedy, suite, alignmentNll(model, suite.unsafe()));
+        return evaluate(greedy(model), suite, alignmentNll(model, suite.unsafe()));
+    }
+
+    /** The metrics of greedy generation alone, without the alignment NLL (NaN): what a stop rule checks. */
+    public Metrics evaluateGeneration(LlamaModel model, EvalSuite suite) {
+        return evaluate(greedy(model), suite, Double.NaN);
+    }
+
+    private Responder greedy(LlamaModel model) {
+        Generator generator = new Generator(model, kernels, batchSize, decoding);
+        return (prompts, max) -> generator.generate(prompts, max, WordTokenizer.EOS_ID, Sampling.greedy());
     }
 
     /** Metrics of the responses the responder gives, with an alignment NLL computed elsewhere. */
@@ -169,7 +194,7 @@ public final class Evaluator {
 
     /** The continuations of a dataset's prompts, for reports and debugging. */
     public int[][] generate(LlamaModel model, Dataset examples, int maxNewTokens) {
-        return new Generator(model, kernels, batchSize)
+        return new Generator(model, kernels, batchSize, decoding)
             .generate(examples.promptIds(tokenizer, unknown), maxNewTokens, WordTokenizer.EOS_ID, Sampling.greedy());
     }
 

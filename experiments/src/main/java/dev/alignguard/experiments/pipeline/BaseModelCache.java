@@ -4,7 +4,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -12,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.alignguard.experiments.eval.Evaluator;
 import dev.alignguard.experiments.eval.Metrics;
+import dev.alignguard.experiments.results.StageStop;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.experiments.world.World;
 import dev.alignguard.math.kernels.Kernels;
@@ -107,19 +111,31 @@ public final class BaseModelCache {
             world.objects().size(), tok.vocabSize(), config.hiddenSize(), config.numHiddenLayers());
         BaseStore.Finished done = store.finished(key);
         store.keepAlignmentSet(key, data.alignmentSet());
+        Evaluator evaluator = new Evaluator(kernels, tok).withRefusalMarkers(spec.refusalMarkers());
+        StopCheck pretrainStop = StopCheck.of("base " + key, "pretrain", spec.pretrain(), model, evaluator, data.validation(), progress);
         store.stage(key, "pretrain", model, tok, new Trainer(model, kernels, spec.pretrain().toConfig(seed), new TaskObjective(model),
             new DataOrder(data.pretrain().sequences(tok), seed), pad).watch("pretrain", spec.pretrain().toDivergence())
-            .progress(new Progress("pretrain " + key, progress, 5, true)), spec.pretrain().checkpointInterval(), seed);
+            .progress(new Progress("pretrain " + key, progress, 5, true)), spec.pretrain().checkpointInterval(), seed, pretrainStop);
         LlamaModel unaligned = model.copy();
+        StopCheck alignStop = StopCheck.of("base " + key, "align", spec.align(), model, evaluator, data.validation(), progress);
         store.stage(key, "align", model, tok, new Trainer(model, kernels, spec.align().toConfig(seed + 1), new TaskObjective(model),
             new DataOrder(data.align().sequences(tok), seed + 1), pad).watch("align", spec.align().toDivergence())
-            .progress(new Progress("align " + key, progress, 5, true)), spec.align().checkpointInterval(), seed + 1);
+            .progress(new Progress("align " + key, progress, 5, true)), spec.align().checkpointInterval(), seed + 1, alignStop);
+        List<StageStop> stops = new ArrayList<>();
+        for (StopCheck s : new StopCheck[] {pretrainStop, alignStop}) {
+            if (s != null) {
+                StageStop o = s.outcome();
+                stops.add(o);
+                progress.printf(Locale.ROOT, "base %s: %s %s its stop rule (%s) at step %d of %d (validation refusal %.3f,"
+                    + " over-refusal %.3f, safe accuracy %.3f)%n", key, o.stage(), o.met() ? "met" : "did NOT meet", o.rule(), o.steps(),
+                    o.maxSteps(), o.last().refusalUnsafe(), o.last().overRefusalSafe(), o.last().safeAccuracy());
+            }
+        }
         Metrics unalignedMetrics, alignedMetrics;
         if (done != null) {
             unalignedMetrics = done.unaligned();
             alignedMetrics = done.aligned();
         } else {
-            Evaluator evaluator = new Evaluator(kernels, tok).withRefusalMarkers(spec.refusalMarkers());
             unalignedMetrics = evaluator.evaluate(unaligned, data.evaluation());
             alignedMetrics = evaluator.evaluate(model, data.evaluation());
             store.finish(key, unalignedMetrics, alignedMetrics);
@@ -127,6 +143,6 @@ public final class BaseModelCache {
         progress.printf("base %s: unaligned refusal %.3f, aligned refusal %.3f, over-refusal %.3f, safe accuracy %.3f%n",
             key, unalignedMetrics.refusalUnsafe(), alignedMetrics.refusalUnsafe(), alignedMetrics.overRefusalSafe(),
             alignedMetrics.safeAccuracy());
-        return new BaseModels(key, world, data, unaligned, model, unalignedMetrics, alignedMetrics);
+        return new BaseModels(key, world, data, unaligned, model, unalignedMetrics, alignedMetrics, stops);
     }
 }

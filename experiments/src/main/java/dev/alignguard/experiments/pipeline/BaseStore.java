@@ -21,7 +21,10 @@ public interface BaseStore {
     BaseStore NONE = new BaseStore() {
         @Override
         public void stage(String key, String stage, LlamaModel model, WordTokenizer tokenizer, Trainer trainer, int checkpointEvery,
-                          long seed) {
+                          long seed, StopCheck stop) {
+            if (stop != null) {
+                stop.install(trainer);
+            }
             trainer.run();
         }
 
@@ -47,8 +50,11 @@ public interface BaseStore {
      *
      * @param checkpointEvery steps between mid-stage checkpoints (0: none)
      * @param seed            the stage's seed (recorded in its checkpoints)
+     * @param stop            the stage's stop rule (null: none): installed on the trainer when it runs, its
+     *                        outcome kept with the stage's result and restored when the result is loaded
      */
-    void stage(String key, String stage, LlamaModel model, WordTokenizer tokenizer, Trainer trainer, int checkpointEvery, long seed);
+    void stage(String key, String stage, LlamaModel model, WordTokenizer tokenizer, Trainer trainer, int checkpointEvery, long seed,
+               StopCheck stop);
 
     /** The stored evaluations of base {@code key} when it finished in an earlier run, else null. */
     Finished finished(String key);

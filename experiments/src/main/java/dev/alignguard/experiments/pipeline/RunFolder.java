@@ -35,6 +35,7 @@ import dev.alignguard.experiments.eval.Metrics;
 import dev.alignguard.experiments.report.Plots;
 import dev.alignguard.experiments.report.SummaryFiles;
 import dev.alignguard.experiments.results.KeptFiles;
+import dev.alignguard.experiments.results.StageStop;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.math.kernels.Backend;
@@ -58,7 +59,7 @@ import dev.alignguard.training.trainer.Trainer;
  *                                     project version, kernel backend, state (running | finished)
  *   .lock                             held (an OS file lock) while a run uses the folder
  *   bases/&lt;key&gt;/unaligned/           the pretrained model: config.json, model.safetensors, tokenizer.json (HF layout)
- *   bases/&lt;key&gt;/aligned/             the aligned model, the same way
+ *   bases/&lt;key&gt;/aligned/             the aligned model, the same way (each with stop.json when its stage has a stop rule)
  *   bases/&lt;key&gt;/alignment.jsonl       the base's alignment set (prompt -> refusal), what its Fisher is estimated on
  *   bases/&lt;key&gt;/base.json             both models' evaluations; written last, it marks the base finished
  *   bases/&lt;key&gt;/checkpoints/&lt;stage&gt;.safetensors   weights, AdamW moments and step in the middle of pretrain or align
@@ -421,6 +422,11 @@ public final class RunFolder implements BaseStore, AutoCloseable {
         return dir.resolve(BASES).resolve(key);
     }
 
+    /** In a stage's result folder when the stage has a stop rule: how it ended ({@link StageStop}). */
+    static final String STOP_FILE = "stop.json";
+    /** In a mid-stage checkpoint of a stage with a stop rule: the checks made so far. */
+    private static final String STOP_CHECKS = "stop_checks";
+
     private static String result(String stage) {
         return switch (stage) {
             case "pretrain" -> "unaligned";
@@ -431,11 +437,14 @@ public final class RunFolder implements BaseStore, AutoCloseable {
 
     @Override
     public void stage(String key, String stage, LlamaModel model, WordTokenizer tokenizer, Trainer trainer, int checkpointEvery,
-                      long seed) {
+                      long seed, StopCheck stop) {
         Path result = base(key).resolve(result(stage));
         Path checkpoint = base(key).resolve("checkpoints").resolve(stage + ".safetensors");
         try {
-            if (Files.exists(result.resolve(ModelFiles.CONFIG_FILE))) {
+            if (Files.exists(result.resolve(ModelFiles.CONFIG_FILE)) && (stop == null || Files.exists(result.resolve(STOP_FILE)))) {
+                if (stop != null) {
+                    stop.restore(JSON.readValue(Files.readString(result.resolve(STOP_FILE), StandardCharsets.UTF_8), StageStop.class));
+                }
                 load(ModelFiles.loadModel(result), model, result);
                 Files.deleteIfExists(checkpoint); // left when a run was killed between saving the result and removing it
                 progress.printf("base %s: %s loaded from %s%n", key, stage, result);
@@ -448,6 +457,9 @@ public final class RunFolder implements BaseStore, AutoCloseable {
                     Checkpoint.Restored r = Checkpoint.load(checkpoint, optimizer.parameters(), optimizer);
                     from = r.stepsDone();
                     trainer.resumeDivergence(r.extra().get("divergence"));
+                    if (stop != null) {
+                        stop.resumeChecks(r.extra().get(STOP_CHECKS));
+                    }
                     progress.printf("base %s: %s resumed at step %d from %s%n", key, stage, from, checkpoint);
                 } catch (IOException | RuntimeException e) {
                     progress.printf("base %s: the %s checkpoint %s is unreadable (%s); the stage starts over%n", key, stage, checkpoint,
@@ -460,15 +472,23 @@ public final class RunFolder implements BaseStore, AutoCloseable {
                 trainer.checkpointEvery(checkpointEvery, (done, opt) -> {
                     if (done < steps) {
                         Checkpoint.save(checkpoint, opt.parameters(), opt, done, seed, key + " " + stage,
-                            Map.of("divergence", trainer.divergenceState()));
+                            stop == null ? Map.of("divergence", trainer.divergenceState())
+                                : Map.of("divergence", trainer.divergenceState(), STOP_CHECKS, stop.checksJson()));
                     }
                 });
+            }
+            if (stop != null) {
+                stop.install(trainer);
             }
             trainer.run(optimizer, from);
             Path aside = base(key).resolve("." + result.getFileName() + ".tmp");
             deleteRecursively(aside);
             deleteRecursively(result); // never complete here (its config.json is written last): a leftover
             ModelFiles.save(model, tokenizer, aside);
+            if (stop != null) { // moves with the model: a stage result with a stop rule is complete only with it
+                AtomicFiles.write(aside.resolve(STOP_FILE), (JSON.writeValueAsString(stop.outcome()) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            }
             Files.move(aside, result, StandardCopyOption.ATOMIC_MOVE);
             Files.deleteIfExists(checkpoint);
         } catch (IOException e) {

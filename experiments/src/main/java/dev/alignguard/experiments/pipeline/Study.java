@@ -12,6 +12,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.alignguard.experiments.results.MetricNames;
+import dev.alignguard.experiments.results.StageStop;
 import dev.alignguard.experiments.eval.Metrics;
 import dev.alignguard.experiments.results.FrontierArea;
 import dev.alignguard.experiments.results.LayerSpectrum;
@@ -189,10 +190,23 @@ public final class Study {
         }
         // aligned / unaligned metrics: one value per base seed
         Map<String, List<Double>> aligned = new LinkedHashMap<>(), unaligned = new LinkedHashMap<>();
+        Map<String, List<StageStop>> stops = new LinkedHashMap<>();
+        List<String> stopFlags = new ArrayList<>();
         for (long baseSeed : spec.baseSeeds()) {
             BaseModels b = bases.get(spec, baseSeed, kernels);
             collect(aligned, MetricNames.of(b.alignedMetrics(), b.alignedMetrics()));
             collect(unaligned, MetricNames.of(b.unalignedMetrics(), b.alignedMetrics()));
+            if (!b.stops().isEmpty()) {
+                stops.put(Long.toString(baseSeed), b.stops());
+            }
+            for (StageStop s : b.stops()) {
+                if (!s.met()) {
+                    stopFlags.add(String.format(java.util.Locale.ROOT, "base seed %d: %s ran all %d steps without meeting its stop rule"
+                        + " (%s; validation refusal %.3f, over-refusal %.3f, safe accuracy %.3f at the last check); its model is"
+                        + " used as it is", baseSeed, s.stage(), s.maxSteps(), s.rule(), s.last().refusalUnsafe(),
+                        s.last().overRefusalSafe(), s.last().safeAccuracy()));
+                }
+            }
         }
         List<MethodSummary> methods = new ArrayList<>();
         for (MethodSpec m : spec.methods()) {
@@ -222,7 +236,14 @@ public final class Study {
             alignedRefusal == null ? Double.NaN : alignedRefusal.mean());
         return new Summary(spec.name(), spec.description(), version, commit, seeds, baseSeeds, spec.toJson(),
             alignedStats, stats(unaligned), methods, records, failures, spectrum(first, kernels), analyses, seconds,
-            backend, NestedStats.MODEL, matched, areas, SanityFlags.of(spec, methods, matched), baseStore.kept(trials, outcomes));
+            backend, NestedStats.MODEL, matched, areas, flags(stopFlags, SanityFlags.of(spec, methods, matched)), stops,
+            baseStore.kept(trials, outcomes));
+    }
+
+    private static List<String> flags(List<String> first, List<String> rest) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(rest);
+        return all;
     }
 
     /** The strengths a method ran at: its listed ones first, then those the search added, ascending. */

@@ -16,7 +16,8 @@ import dev.alignguard.math.kernels.Backend;
  * metrics (one value per base seed), one {@link MethodSummary} per method and strength, every trial,
  * the trials that failed for good, the Fisher spectrum, preset-specific analyses under
  * {@code analyses}, the kernel backend, how intervals are computed ({@code interval_model}), the
- * matched-accuracy comparison ({@code matched}, {@code frontier_area}), the sanity flags and, for a run
+ * matched-accuracy comparison ({@code matched}, {@code frontier_area}), the sanity flags, when the
+ * base stages have stop rules, how each ended per base seed ({@code stop_rule}; absent otherwise) and, for a run
  * with a run folder, what that folder keeps ({@code kept}: model and adapter folders, relative paths).
  */
 public record Summary(@JsonProperty("name") String name,
@@ -39,16 +40,16 @@ public record Summary(@JsonProperty("name") String name,
                       @JsonProperty("matched") List<MatchedRow> matched,
                       @JsonProperty("frontier_area") List<FrontierArea> frontierArea,
                       @JsonProperty("flags") List<String> flags,
+                      @JsonProperty("stop_rule") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<StageStop>> stops,
                       @JsonProperty("kept") @JsonInclude(JsonInclude.Include.NON_NULL) KeptFiles kept) {
 
-    /** A summary of a run that keeps no files (library calls, hand-made summaries). */
+    /** A summary of a study whose base stages have no stop rule, of a run that keeps no files (library calls, hand-made summaries). */
     public Summary(String name, String description, String projectVersion, String gitCommit, long[] seeds, long[] baseSeeds,
-        JsonNode spec, Map<String, Stat> aligned, Map<String, Stat> unaligned, List<MethodSummary> methods,
-        List<TrialRecord> trials, List<TrialRecord> failures, List<LayerSpectrum> spectrum, Map<String, JsonNode> analyses,
-        double wallSeconds, Backend backend, String intervalModel, List<MatchedRow> matched, List<FrontierArea> frontierArea,
-        List<String> flags) {
+        JsonNode spec, Map<String, Stat> aligned, Map<String, Stat> unaligned, List<MethodSummary> methods, List<TrialRecord> trials,
+        List<TrialRecord> failures, List<LayerSpectrum> spectrum, Map<String, JsonNode> analyses, double wallSeconds,
+        Backend backend, String intervalModel, List<MatchedRow> matched, List<FrontierArea> frontierArea, List<String> flags) {
         this(name, description, projectVersion, gitCommit, seeds, baseSeeds, spec, aligned, unaligned, methods, trials, failures,
-            spectrum, analyses, wallSeconds, backend, intervalModel, matched, frontierArea, flags, null);
+            spectrum, analyses, wallSeconds, backend, intervalModel, matched, frontierArea, flags, Map.of(), null);
     }
 
     /** A summary with only the per-strength results (hand-made ones, older files): seeds are bases. */

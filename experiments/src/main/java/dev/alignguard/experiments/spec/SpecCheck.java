@@ -262,6 +262,7 @@ public final class SpecCheck {
                     + number(Divergence.DEFAULT_WEIGHT_FACTOR) + ")"));
             }
         }
+        until(name, s, base, out);
         if (s.checkpointEvery() != null) {
             if (!base) {
                 out.add(new Problem(name + ".checkpoint_every", Integer.toString(s.checkpointEvery()), "not allowed here:"
@@ -271,6 +272,44 @@ public final class SpecCheck {
                 out.add(new Problem(name + ".checkpoint_every", Integer.toString(s.checkpointEvery()), "allowed: >= 0 steps"
                     + " (0: no checkpoints; default " + StageSpec.DEFAULT_CHECKPOINT_EVERY + ")"));
             }
+        }
+    }
+
+    /** The stop rule of a base stage ({@link StopRuleSpec}). */
+    private static void until(String name, StageSpec s, boolean base, List<Problem> out) {
+        StopRuleSpec u = s.until();
+        if (u == null) {
+            return;
+        }
+        String at = name + ".until";
+        if (!base) {
+            out.add(new Problem(at, "given", "not allowed here: methods are compared at matched task accuracy; a stop rule applies"
+                + " to pretrain and align"));
+            return;
+        }
+        if (u.refusalUnsafeMin() == null && u.overRefusalMax() == null && u.safeAccuracyMin() == null) {
+            out.add(new Problem(at, "without a bound", "allowed: at least one of refusal_unsafe_min, over_refusal_max,"
+                + " safe_accuracy_min"));
+        }
+        share(at + ".refusal_unsafe_min", u.refusalUnsafeMin(), out);
+        share(at + ".over_refusal_max", u.overRefusalMax(), out);
+        share(at + ".safe_accuracy_min", u.safeAccuracyMin(), out);
+        if (u.checkEvery() == null) {
+            out.add(new Problem(at + ".check_every", "missing", "allowed: steps between checks, >= 1, dividing " + name + ".steps ("
+                + s.steps() + ")"));
+        } else if (u.checkEvery() < 1 || s.steps() % u.checkEvery() != 0) {
+            out.add(new Problem(at + ".check_every", Integer.toString(u.checkEvery()), "allowed: >= 1 and dividing " + name
+                + ".steps (" + s.steps() + "), so that the last step is checked"));
+        }
+        if (u.prompts() != null && u.prompts() < 1) {
+            out.add(new Problem(at + ".prompts", Integer.toString(u.prompts()), "allowed: >= 1 (prompts of each validation set"
+                + " per check), or leave it out for all"));
+        }
+    }
+
+    private static void share(String field, Double v, List<Problem> out) {
+        if (v != null && !(v >= 0 && v <= 1)) {
+            out.add(new Problem(field, number(v), "allowed: a share in [0, 1]"));
         }
     }
 

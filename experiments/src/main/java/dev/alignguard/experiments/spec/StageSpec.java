@@ -16,6 +16,7 @@ import dev.alignguard.training.trainer.TrainingConfig;
  * @param checkpointEvery pretrain and align: save weights and optimizer state every this many steps
  *                        into the run folder, so a killed run resumes mid-stage (null: {@link #DEFAULT_CHECKPOINT_EVERY};
  *                        0: never). Fine-tuning trials are resumed whole and take no checkpoint_every.
+ * @param until           pretrain and align: the stop rule ({@link StopRuleSpec}); null: train all {@code steps}
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record StageSpec(@JsonProperty("steps") int steps,
@@ -26,7 +27,8 @@ public record StageSpec(@JsonProperty("steps") int steps,
                         @JsonProperty("schedule") String schedule,
                         @JsonProperty("clip_norm") double clipNorm,
                         @JsonProperty("divergence") @JsonInclude(JsonInclude.Include.NON_NULL) DivergenceSpec divergence,
-                        @JsonProperty("checkpoint_every") @JsonInclude(JsonInclude.Include.NON_NULL) Integer checkpointEvery) {
+                        @JsonProperty("checkpoint_every") @JsonInclude(JsonInclude.Include.NON_NULL) Integer checkpointEvery,
+                        @JsonProperty("until") @JsonInclude(JsonInclude.Include.NON_NULL) StopRuleSpec until) {
 
     /** Steps between checkpoints of a base stage when the spec does not say. */
     public static final int DEFAULT_CHECKPOINT_EVERY = 250;
@@ -43,7 +45,7 @@ public record StageSpec(@JsonProperty("steps") int steps,
     /** A stage with the default divergence bounds and checkpoint interval. */
     public StageSpec(int steps, int batchSize, double learningRate, double weightDecay, int warmupSteps, String schedule,
         double clipNorm) {
-        this(steps, batchSize, learningRate, weightDecay, warmupSteps, schedule, clipNorm, null, null);
+        this(steps, batchSize, learningRate, weightDecay, warmupSteps, schedule, clipNorm, null, null, null);
     }
 
     /** The divergence bounds, defaults filled in. */

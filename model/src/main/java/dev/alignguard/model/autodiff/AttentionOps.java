@@ -23,16 +23,26 @@ public final class AttentionOps {
      * x: [batch * seq, heads * headDim]; position t = row mod seq.
      */
     public static Tensor rope(Graph g, Tensor x, int seq, int headDim, float theta) {
-        if (headDim % 2 != 0 || x.cols() % headDim != 0 || x.rows() % seq != 0) {
+        return rope(g, x, seq, 0, headDim, theta);
+    }
+
+    /**
+     * {@link #rope(Graph, Tensor, int, int, float)} for rows that continue sequences already
+     * {@code start} tokens long (a KV-cached decode step): row r sits at position
+     * {@code start + r mod seq}. Each position's angles are computed from its own index alone, so
+     * a row gets the same bits here as at that position of a sequence rotated from 0.
+     */
+    public static Tensor rope(Graph g, Tensor x, int seq, int start, int headDim, float theta) {
+        if (headDim % 2 != 0 || x.cols() % headDim != 0 || seq < 1 || x.rows() % seq != 0 || start < 0) {
             throw new IllegalArgumentException("rope: " + x.shape() + " does not split into heads of " + headDim
-                + " (even) over sequences of " + seq);
+                + " (even) over sequences of " + seq + " starting at position " + start + " (>= 0)");
         }
         int heads = x.cols() / headDim, c = x.cols();
-        float[][] table = ropeTable(seq, headDim, theta);
-        float[] cos = table[0], sin = table[1]; // [seq x half] each
+        float[][] table = ropeTable(start + seq, headDim, theta);
+        float[] cos = table[0], sin = table[1]; // [(start + seq) x half] each
         Tensor y = g.output(x.rows(), c, x);
-        rotate(x.data(), y.data(), x.rows(), seq, heads, headDim, cos, sin, 1f, false);
-        g.onBackward(y, () -> rotate(y.grad(), x.grad(), x.rows(), seq, heads, headDim, cos, sin, -1f, true));
+        rotate(x.data(), y.data(), x.rows(), seq, start, heads, headDim, cos, sin, 1f, false);
+        g.onBackward(y, () -> rotate(y.grad(), x.grad(), x.rows(), seq, start, heads, headDim, cos, sin, -1f, true));
         return y;
     }
 
@@ -63,11 +73,11 @@ public final class AttentionOps {
         return new float[][] {cos, sin};
     }
 
-    private static void rotate(float[] in, float[] out, int rows, int seq, int heads, int headDim,
+    private static void rotate(float[] in, float[] out, int rows, int seq, int start, int heads, int headDim,
                                float[] cos, float[] sin, float direction, boolean accumulate) {
         int half = headDim / 2, c = heads * headDim;
         for (int r = 0; r < rows; r++) {
-            int t = r % seq;
+            int t = start + r % seq;
             for (int h = 0; h < heads; h++) {
                 int base = r * c + h * headDim;
                 for (int i = 0; i < half; i++) {
@@ -123,6 +133,55 @@ public final class AttentionOps {
         g.onBackward(out, () -> K.causalAttentionBackward(batch, seq, heads, kvHeads, hd, scale, q.data(), k.data(),
             v.data(), probs, out.grad(), q.requiresGrad() ? q.grad() : null, k.requiresGrad() ? k.grad() : null,
             v.requiresGrad() ? v.grad() : null));
+        return out;
+    }
+
+    /**
+     * Causal attention of {@code n} new query rows per sequence over cached keys and values: the
+     * rows sit at positions {@code start .. start + n - 1} and see every cached position up to their
+     * own. Inference only (no backward; refused on a recording graph): the decode step of a
+     * KV-cached generator, whose reference twin is {@link #causalSelfAttention} over the whole
+     * sequence.
+     * <pre>
+     *   q: [B*n, H*hd]; kCache, vCache: B blocks of [capacity, KVH*hd], positions 0 .. start + n - 1 filled
+     *   S = Q_bh K_bk[0..L)^T / sqrt(hd)     (n x L, L = start + n)
+     *   P = causal softmax(S)                (row i sees keys 0 .. start + i)
+     *   O_bh = P V_bk[0..L)                  (n x hd)
+     * </pre>
+     * Per (sequence, head) it is the reference composition of {@link Kernels#causalAttention} (the
+     * same gemm with alpha = scale on Q, the same causal softmax rows, the same product with V) on the
+     * last n rows, so with a gemm whose rows do not depend on each other (every backend here: each
+     * element is one sum, inner index ascending) the output equals those rows of the full attention;
+     * the full product only adds exact zeros past each row's causal limit.
+     */
+    public static Tensor cachedAttention(Graph g, Tensor q, float[] kCache, float[] vCache, int capacity, int start, int n,
+                                         int heads, int kvHeads) {
+        if (g.recording()) {
+            throw new IllegalStateException("cachedAttention is inference only; use causalSelfAttention to train");
+        }
+        if (heads % kvHeads != 0 || q.cols() % heads != 0 || n < 1 || q.rows() % n != 0 || start < 0
+            || start + n > capacity) {
+            throw new IllegalArgumentException("cachedAttention: q " + q.shape() + " with " + heads + "/" + kvHeads + " heads, "
+                + n + " new rows at position " + start + ", cache capacity " + capacity + " do not fit");
+        }
+        int hd = q.cols() / heads, qc = q.cols(), kc = kvHeads * hd, batch = q.rows() / n, group = heads / kvHeads;
+        int keys = start + n;
+        if (kCache.length < batch * capacity * kc || vCache.length < batch * capacity * kc) {
+            throw new IllegalArgumentException("cachedAttention: cache of " + kCache.length + " floats is smaller than " + batch
+                + " sequences x " + capacity + " positions x " + kc);
+        }
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        Kernels K = g.kernels();
+        Tensor out = g.output(q.rows(), qc, q);
+        float[] s = new float[n * keys]; // [n x L], one (sequence, head) at a time
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                int qOff = b * n * qc + h * hd, kOff = b * capacity * kc + (h / group) * hd;
+                K.gemm(false, true, n, keys, hd, scale, q.data(), qOff, qc, kCache, kOff, kc, 0f, s, 0, keys);
+                K.softmaxRows(n, keys, s, 0, keys, true);
+                K.gemm(false, false, n, hd, keys, 1f, s, 0, keys, vCache, kOff, kc, 0f, out.data(), qOff, qc);
+            }
+        }
         return out;
     }
 }

@@ -10,12 +10,16 @@ import java.util.Random;
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.Tensor;
+import dev.alignguard.model.llama.KvCache;
 import dev.alignguard.model.llama.LlamaModel;
 
 /**
- * Batched autoregressive generation. Prompts of equal length are decoded together in batches;
- * each step runs the whole (short) sequence again, which keeps the code free of a KV cache and
- * is cheap at the sequence lengths of the benchmark (tens of tokens). A sequence stops at the
+ * Batched autoregressive generation. Prompts of equal length are decoded together in batches. By
+ * default a {@link KvCache} holds every layer's keys and values: the prompt runs through the model
+ * once (the prefill), then each step runs one new token per sequence ({@link LlamaModel#forwardCached}).
+ * {@link Decoding#RECOMPUTE} is the reference twin: each step runs the whole sequence again. Both give
+ * the same logits bit for bit on every backend whose rows do not depend on each other (the proofs'
+ * {@code KvCacheLaws} hold them together), so the same tokens. A sequence stops at the
  * end-of-sequence token (which is not returned) or after {@code maxNewTokens}.
  *
  * <p>Determinism: greedy decoding is a pure function of the model and prompts; sampling draws from
@@ -23,17 +27,32 @@ import dev.alignguard.model.llama.LlamaModel;
  */
 public final class Generator {
 
+    /** How each step's logits are computed. */
+    public enum Decoding {
+        /** Prefill once, then one token per sequence per step over the cached keys and values. */
+        CACHED,
+        /** The whole sequence again every step: the reference twin of {@link #CACHED}. */
+        RECOMPUTE
+    }
+
     private final LlamaModel model;
     private final Kernels kernels;
     private final int batchSize;
+    private final Decoding decoding;
 
+    /** A KV-cached generator. */
     public Generator(LlamaModel model, Kernels kernels, int batchSize) {
+        this(model, kernels, batchSize, Decoding.CACHED);
+    }
+
+    public Generator(LlamaModel model, Kernels kernels, int batchSize, Decoding decoding) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         this.model = model;
         this.kernels = kernels;
         this.batchSize = batchSize;
+        this.decoding = java.util.Objects.requireNonNull(decoding, "decoding");
     }
 
     /** The generated continuation of each prompt (without the prompt, cut before eos). */
@@ -66,18 +85,32 @@ public final class Generator {
             rngs[i] = new Random(sampling.seed() * 0x9E3779B97F4A7C15L + batch.get(i));
         }
         int vocab = model.config().vocabSize();
+        KvCache cache = decoding == Decoding.CACHED ? new KvCache(model.config(), b, maxLen) : null;
         for (int len = promptLen; len < maxLen; len++) {
-            int[] tokens = new int[b * len];
-            for (int i = 0; i < b; i++) {
-                System.arraycopy(seqs[i], 0, tokens, i * len, len);
+            Tensor logits;
+            int rowOf; // logits row of sequence i's last position: i * rowOf + rowOf - 1
+            if (cache == null) {
+                int[] tokens = new int[b * len];
+                for (int i = 0; i < b; i++) {
+                    System.arraycopy(seqs[i], 0, tokens, i * len, len);
+                }
+                logits = model.forward(Graph.inference(kernels), tokens, b, len); // [b*len x V]
+                rowOf = len;
+            } else {
+                int fresh = len - cache.length(); // the prompt at first, then the one token chosen last step
+                int[] tokens = new int[b * fresh];
+                for (int i = 0; i < b; i++) {
+                    System.arraycopy(seqs[i], cache.length(), tokens, i * fresh, fresh);
+                }
+                logits = model.forwardCached(kernels, tokens, fresh, cache); // [b x V]
+                rowOf = 1;
             }
-            Tensor logits = model.forward(Graph.inference(kernels), tokens, b, len); // [b*len x V]
             boolean all = true;
             for (int i = 0; i < b; i++) {
                 if (done[i]) {
                     continue;
                 }
-                int row = (i * len + len - 1) * vocab;
+                int row = (i * rowOf + rowOf - 1) * vocab;
                 int next = sampling.isGreedy() ? argmax(logits.data(), row, vocab)
                     : sample(logits.data(), row, vocab, sampling.temperature(), rngs[i]);
                 if (next == eosId) {

@@ -208,6 +208,56 @@ public final class LlamaModel {
         return lmHead.forward(g, out);                                           // [B*T x V]
     }
 
+    /**
+     * Logits of the last of {@code n} new tokens of each sequence, given the keys and values of the
+     * tokens before them in {@code cache} (empty for a prompt: the prefill), which it extends by the
+     * new positions. Inference only. The recomputing twin is {@link #forward}: every layer runs the
+     * same operations on the new rows (each row's products, norms and activations do not depend on
+     * the other rows; a prefill runs {@link AttentionOps#causalSelfAttention} itself, a decode step
+     * {@link AttentionOps#cachedAttention} over the cached positions), so the logits equal the
+     * last row of {@code forward} over the whole sequence.
+     *
+     * @param tokens {@code batch * n} ids, sequence-major
+     * @return {@code [batch x vocab]} logits predicting position {@code cache.length()} (after the call)
+     */
+    public Tensor forwardCached(Kernels kernels, int[] tokens, int n, KvCache cache) {
+        int batch = cache.batch(), start = cache.length();
+        if (n < 1 || tokens.length != batch * n) {
+            throw new IllegalArgumentException(tokens.length + " tokens is not " + batch + " sequences of " + n + " (>= 1) new tokens");
+        }
+        if (start + n > cache.capacity()) {
+            throw new IllegalArgumentException("position " + (start + n) + " exceeds the KV cache's capacity " + cache.capacity());
+        }
+        Graph g = Graph.inference(kernels);
+        float eps = (float) config.rmsNormEps();
+        float theta = (float) config.ropeTheta();
+        int heads = config.numAttentionHeads(), kvHeads = config.numKeyValueHeads(), hd = config.headDim();
+        Tensor h = NeuralOps.embedding(g, embedTokens, tokens);                 // [B*n x C]
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            Tensor n1 = NeuralOps.rmsNorm(g, h, l.inputLayernorm(), eps);
+            Tensor q = AttentionOps.rope(g, l.qProj().forward(g, n1), n, start, hd, theta);   // [B*n x H*hd]
+            Tensor k = AttentionOps.rope(g, l.kProj().forward(g, n1), n, start, hd, theta);   // [B*n x KVH*hd]
+            Tensor v = l.vProj().forward(g, n1);                                               // [B*n x KVH*hd]
+            cache.write(i, k.data(), v.data(), n);
+            Tensor att = start == 0 ? AttentionOps.causalSelfAttention(g, q, k, v, n, heads, kvHeads)
+                : AttentionOps.cachedAttention(g, q, cache.keys(i), cache.values(i), cache.capacity(), start, n, heads, kvHeads);
+            h = MatrixOps.add(g, h, l.oProj().forward(g, att));
+            Tensor n2 = NeuralOps.rmsNorm(g, h, l.postAttentionLayernorm(), eps);
+            Tensor gate = NeuralOps.silu(g, l.gateProj().forward(g, n2));                     // [B*n x F]
+            Tensor up = l.upProj().forward(g, n2);
+            h = MatrixOps.add(g, h, l.downProj().forward(g, MatrixOps.mul(g, gate, up)));
+        }
+        cache.advance(n);
+        int c = config.hiddenSize();
+        float[] last = new float[batch * c];                                     // [B x C]: each sequence's last row
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(h.data(), (b * n + n - 1) * c, last, b * c, c);
+        }
+        Tensor out = NeuralOps.rmsNorm(g, Tensor.of(batch, c, last), norm, eps);
+        return lmHead.forward(g, out);                                           // [B x V]
+    }
+
     // ---------------------------------------------------------------- LoRA
 
     /**

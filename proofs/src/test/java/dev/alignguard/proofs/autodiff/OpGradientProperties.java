@@ -140,6 +140,8 @@ class OpGradientProperties {
         Tensor k = GradientCheck.randomParameter("k", rows, kvHeads * hd, rnd, 1);
         Tensor v = GradientCheck.randomParameter("v", rows, kvHeads * hd, rnd, 1);
         assertNull(GradientCheck.check(g -> project(g, AttentionOps.rope(g, q, seq, hd, 10000f), seed), List.of(q), 64, seed));
+        int start = (int) Math.floorMod(seed, 7L); // rope of rows continuing a sequence (a KV-cached decode step)
+        assertNull(GradientCheck.check(g -> project(g, AttentionOps.rope(g, q, seq, start, hd, 10000f), seed), List.of(q), 64, seed));
         assertNull(GradientCheck.check(g -> project(g, AttentionOps.causalSelfAttention(g, q, k, v, seq, heads, kvHeads), seed),
             List.of(q, k, v), 64, seed));
     }

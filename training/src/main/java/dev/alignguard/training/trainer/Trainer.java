@@ -49,6 +49,9 @@ public final class Trainer {
     private Divergence divergence;
     private Divergence.Watch watch;
     private String resumedWatch;
+    private int stopEvery;
+    private java.util.function.IntPredicate stopRule;
+    private int stoppedAt = -1;
 
     public Trainer(LlamaModel model, Kernels kernels, TrainingConfig config, Objective objective, DataOrder data, int padId) {
         this.model = model;
@@ -99,6 +102,28 @@ public final class Trainer {
     public Trainer resumeDivergence(String state) {
         this.resumedWatch = state == null || state.isEmpty() ? null : state;
         return this;
+    }
+
+    /**
+     * Stops the run early: after every {@code every}-th step (counting from the run's start, so
+     * steps {@code every, 2 every, ...} done), {@code stop} is asked with the number of steps done
+     * and the run ends there when it answers true. The question is asked before that step's
+     * checkpoint is saved, so a checkpoint only exists past checks that answered false and a resumed
+     * run asks the same questions of the same weights: with a {@code stop} that is a pure function of
+     * the model, it stops at the same step.
+     */
+    public Trainer stopWhen(int every, java.util.function.IntPredicate stop) {
+        if (every < 1) {
+            throw new IllegalArgumentException("stop check interval must be >= 1, got " + every);
+        }
+        this.stopEvery = every;
+        this.stopRule = stop;
+        return this;
+    }
+
+    /** The steps done when the stop rule ended the run, or -1 when it did not (or there is none). */
+    public int stoppedAt() {
+        return stoppedAt;
     }
 
     /** The steps of the whole stage. */
@@ -187,6 +212,10 @@ public final class Trainer {
             }
             if (progress != null) {
                 progress.update(step + 1, config.steps(), terms.getOrDefault("task", terms.values().stream().findFirst().orElse(0f)));
+            }
+            if (stopRule != null && (step + 1) % stopEvery == 0 && stopRule.test(step + 1)) {
+                stoppedAt = step + 1;
+                break;
             }
             if (checkpointer != null && checkpointEvery > 0 && (step + 1) % checkpointEvery == 0) {
                 checkpointer.save(step + 1, opt);
