@@ -100,6 +100,31 @@ public final class SparseMoe {
         this.observer = observer;
     }
 
+    /** The installed routing observer, or null. */
+    public Observer observer() {
+        return observer;
+    }
+
+    /** The expert a module path belongs to ({@code ...block_sparse_moe.experts.E.w1} gives E), or -1 for any other path. */
+    public static int expertOf(String modulePath) {
+        int at = modulePath.lastIndexOf(".experts.");
+        if (at < 0 || !modulePath.substring(0, at).endsWith(".block_sparse_moe")) {
+            return -1;
+        }
+        String rest = modulePath.substring(at + ".experts.".length());
+        int dot = rest.indexOf('.');
+        try {
+            return Integer.parseInt(dot < 0 ? rest : rest.substring(0, dot));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** The block path of an expert's module path ({@code model.layers.N.block_sparse_moe}), or null for any other path. */
+    public static String blockOf(String modulePath) {
+        return expertOf(modulePath) < 0 ? null : modulePath.substring(0, modulePath.lastIndexOf(".experts."));
+    }
+
     /** The block's output and its router logits (for the load-balancing loss). */
     public record Output(Tensor hidden, Tensor routerLogits, Routing routing) {
     }
