@@ -183,7 +183,9 @@ public final class PerExampleGradients {
                 captured.values().forEach(TokenBuffer::reset);
                 Graph g = Graph.training(kernels);
                 Tensor loss = exampleLoss(g, model, examples.get(i), padId);
-                g.backward(loss);
+                if (loss.requiresGrad()) {
+                    g.backward(loss);
+                } // else no targeted weight is on the example's path (experts it was not routed to): every g_i is 0
                 int tokens = examples.get(i).length() - 1;
                 for (Linear l : targets) {
                     TokenBuffer buf = captured.get(l);
