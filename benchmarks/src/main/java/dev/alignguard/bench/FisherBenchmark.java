@@ -42,6 +42,9 @@ import dev.alignguard.training.fisher.PerExampleGradients;
  *       slow to run the model for) uses synthetic ones built the same way, g_i = sum_t delta_t a_t^T
  *       over T = 15 positions of Gaussian rows.</li>
  * </ol>
+ * The exact and Lanczos solves run their Gram matrix and Fisher-vector products on the chosen
+ * backend's kernels ({@code Kernels.gram}, {@code dots}, {@code addCombination}: on the device for
+ * {@code opencl}, where the thread's CPU time misses the device's work: read the wall time there).
  * Each cell is one timed run after a small warm-up, given as CPU seconds (wall seconds): the solves
  * run on one thread, so their thread CPU time stays meaningful on a busy machine where wall time
  * does not; the passes report the process CPU time (kernel pool, JIT, GC included). A cell is
@@ -106,7 +109,7 @@ public final class FisherBenchmark {
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---|");
         double[] worst = new double[4];
         for (int i = 0; i < NS.length; i++) {
-            solveRow("128 x 128 (16384), model", 128, 128, NS[i], realG.get(i), realRows.get(i), budget, worst);
+            solveRow("128 x 128 (16384), model", 128, 128, NS[i], realG.get(i), realRows.get(i), budget, worst, kernels);
         }
         realG.clear();
         realRows.clear();
@@ -116,17 +119,18 @@ public final class FisherBenchmark {
             Random rnd = new Random(n);
             float[][][] rows = syntheticRows(n, 512, 512, rnd);
             double[][] g = gradientsFromRows(rows, 512, 512);
-            solveRow("512 x 512 (262144), synthetic", 512, 512, n, g, rows, budget, worst);
+            solveRow("512 x 512 (262144), synthetic", 512, 512, n, g, rows, budget, worst, kernels);
         }
     }
 
     private static void solveRow(String label, int dOut, int dIn, int n, double[][] g, float[][][] rows, double budget,
-                                 double[] worst) {
+                                 double[] worst, Kernels kernels) {
         SelectionRule rule = SelectionRule.rank(RANK);
         String[] cells = new String[4];
         LayerEstimate[] out = new LayerEstimate[2];
-        cells[0] = timed(0, worst, budget, () -> out[0] = ExactGramEstimator.layer("l", dOut, dIn, g, rule));
-        cells[1] = timed(1, worst, budget, () -> out[1] = LanczosEstimator.layer("l", dOut, dIn, g, rule, Lanczos.Options.defaults()));
+        cells[0] = timed(0, worst, budget, () -> out[0] = ExactGramEstimator.layer("l", dOut, dIn, g, rule, kernels));
+        cells[1] = timed(1, worst, budget, () -> out[1] = LanczosEstimator.layer("l", dOut, dIn, g, rule, Lanczos.Options.defaults(),
+            kernels));
         cells[2] = timed(2, worst, budget, () -> {
             KfacFactors f = new KfacFactors(dOut, dIn);
             for (float[][] r : rows) {
@@ -171,8 +175,8 @@ public final class FisherBenchmark {
             double[][] g = PerExampleGradients.compute(model, kernels, List.of(layer), few, 0).get(layer);
             PerExampleGradients.forEach(model, kernels, List.of(layer), few, 0, true, e -> {
             });
-            ExactGramEstimator.layer("w", 128, 128, g, SelectionRule.rank(4));
-            LanczosEstimator.layer("w", 128, 128, g, SelectionRule.rank(4), Lanczos.Options.defaults());
+            ExactGramEstimator.layer("w", 128, 128, g, SelectionRule.rank(4), kernels);
+            LanczosEstimator.layer("w", 128, 128, g, SelectionRule.rank(4), Lanczos.Options.defaults(), kernels);
             DiagonalEstimator.layer("w", 128, 128, DiagonalEstimator.diagonal(g), SelectionRule.rank(4));
             KfacEstimator.factors(model, kernels, List.of(layer), few, 0).values()
                 .forEach(f -> KfacEstimator.layer("w", f, SelectionRule.rank(4)));

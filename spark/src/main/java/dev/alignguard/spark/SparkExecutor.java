@@ -204,7 +204,7 @@ public final class SparkExecutor implements TrialExecutor, AutoCloseable {
                         TrialResult r = jobs.get(i).get().getFirst();
                         o = r.outcome();
                         if (r.log() == null && o.record().log() != null) { // no text came back: point to no file
-                            o = new TrialRunner.Outcome(o.record().withLog(null), o.finalAlignmentUpdates());
+                            o = new TrialRunner.Outcome(o.record().withLog(null), o.finalAlignmentUpdates(), o.adapter());
                         }
                         attempts[i] = r.attempt();
                         try {

@@ -28,6 +28,7 @@ import dev.alignguard.experiments.pipeline.LocalExecutor;
 import dev.alignguard.experiments.pipeline.Study;
 import dev.alignguard.experiments.pipeline.StudyContext;
 import dev.alignguard.experiments.pipeline.Trial;
+import dev.alignguard.experiments.pipeline.TrialAdapter;
 import dev.alignguard.experiments.pipeline.TrialExecutor;
 import dev.alignguard.experiments.pipeline.TrialRunner;
 import dev.alignguard.experiments.report.SummaryFiles;
@@ -126,6 +127,18 @@ class SparkExecutorTest {
             assertEquals(new ArrayList<>(e.keySet()), new ArrayList<>(a.keySet()), "layers of trial " + i);
             for (String layer : e.keySet()) {
                 assertArrayEquals(e.get(layer), a.get(layer), "alignment update of " + layer + ", trial " + i);
+            }
+            TrialAdapter ae = expected.outcomes().get(i).adapter(), aa = actual.outcomes().get(i).adapter();
+            assertEquals(ae == null, aa == null, "an adapter comes back for trial " + i);
+            if (ae != null) { // shipped back from the executor for the run folder to keep (--keep all)
+                assertEquals(ae.config(), aa.config(), "adapter config of trial " + i);
+                assertEquals(ae.dense(), aa.dense());
+                assertEquals(new ArrayList<>(ae.adapters().keySet()), new ArrayList<>(aa.adapters().keySet()));
+                for (String module : ae.adapters().keySet()) {
+                    assertArrayEquals(ae.adapters().get(module).a().data(), aa.adapters().get(module).a().data(), module + " A");
+                    assertArrayEquals(ae.adapters().get(module).b().data(), aa.adapters().get(module).b().data(), module + " B");
+                    assertEquals(ae.adapters().get(module).scaling(), aa.adapters().get(module).scaling());
+                }
             }
             TrialRecord re = expected.outcomes().get(i).record();
             TrialRecord ra = actual.outcomes().get(i).record();

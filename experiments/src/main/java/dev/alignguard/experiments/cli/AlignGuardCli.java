@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "alignguard", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "AlignGuard-J: alignment-preserving LoRA fine-tuning, reproduced and verified.",
     subcommands = {RunCommand.class, PresetsCommand.class, MethodsCommand.class, BenchCommand.class, ModelCommand.class,
+        FisherCommand.class,
         ReportCommand.class})
 public final class AlignGuardCli implements Runnable {
 
@@ -65,8 +66,14 @@ public final class AlignGuardCli implements Runnable {
                 + " (the laws are not in this jar): ./alignguard verify --help");
             return 2;
         }
+        if (command instanceof AlignGuardCli && args.length > 0 && args[0].equals(HEAP_FOR)) {
+            return HeapFor.print(java.util.Arrays.copyOfRange(args, 1, args.length), cli.getOut());
+        }
         return cli.execute(args);
     }
+
+    /** The hidden command the launcher asks for the heap of the command it is about to run ({@link HeapFor}). */
+    static final String HEAP_FOR = "heap-for";
 
     /**
      * Lists {@code verify} with the other commands in the usage help: a usage entry only, since the

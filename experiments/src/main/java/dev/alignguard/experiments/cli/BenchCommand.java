@@ -1,6 +1,7 @@
 package dev.alignguard.experiments.cli;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,8 +9,10 @@ import java.util.Locale;
 import java.util.Random;
 
 import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.opencl.OpenClKernels;
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.kernels.TimedKernels;
+import dev.alignguard.model.autodiff.BufferPool;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
@@ -85,8 +88,11 @@ public final class BenchCommand implements Runnable {
             description = "The reference step for --vs-pytorch. Default: ${DEFAULT-VALUE}.")
         java.nio.file.Path pytorchScript;
 
+        /** The buffers of every mode's step graphs (one thread runs them in turn, as a training loop would). */
+        private final BufferPool buffers = BufferPool.create();
+
         /** One mode's model, batch and objective, built once and reused by every round. */
-        record Setup(Mode mode, LlamaModel model, Batch batch, List<Tensor> params, Objective objective) {
+        record Setup(Mode mode, LlamaModel model, Batch batch, List<Tensor> params, Objective objective, BufferPool buffers) {
         }
 
         @Override
@@ -101,10 +107,13 @@ public final class BenchCommand implements Runnable {
                 + " batch %d x seq %d = %d tokens; %d threads; median of %d rounds of %d steps%n", config.hiddenSize(),
                 config.numHiddenLayers(), config.numAttentionHeads(), config.intermediateSize(), config.vocabSize(), batch,
                 seq, batch * seq, t, rounds, steps);
-            System.out.println("| backend | mode | ms/step | tokens/s | matmul share | matmul GFLOP/s |");
-            System.out.println("|---|---|---:|---:|---:|---:|");
+            System.out.println("| backend | mode | ms/step | tokens/s | matmul share | matmul GFLOP/s | MB allocated/step |");
+            System.out.println("|---|---|---:|---:|---:|---:|---:|");
+            Map<String, double[]> msPerBackend = new LinkedHashMap<>();
+            List<String> profiles = new ArrayList<>();
             for (String name : backends) {
                 Kernels inner = Backends.create(name, t);
+                System.out.println("  " + Backends.describe(inner));
                 TimedKernels k = new TimedKernels(inner);
                 List<Setup> setups = new ArrayList<>();
                 for (Mode mode : Mode.values()) {
@@ -112,33 +121,50 @@ public final class BenchCommand implements Runnable {
                 }
                 for (Setup s : setups) {
                     for (int i = 0; i < warmup; i++) {
-                        step(s.model(), k, s.batch(), s.params(), s.objective());
+                        step(s, k);
                     }
                 }
                 double[][] ms = new double[setups.size()][rounds];
                 double[][] share = new double[setups.size()][rounds];
                 double[][] gflops = new double[setups.size()][rounds];
+                String[][] profile = new String[setups.size()][rounds];
+                long[] allocated = new long[setups.size()];
                 for (int r = 0; r < rounds; r++) {
                     for (int m = 0; m < setups.size(); m++) {
                         Setup s = setups.get(m);
                         k.reset();
+                        if (inner instanceof OpenClKernels cl) {
+                            cl.resetProfile();
+                        }
+                        long a0 = MemoryProbe.allocatedBytes();
                         long t0 = System.nanoTime();
                         for (int i = 0; i < steps; i++) {
-                            step(s.model(), k, s.batch(), s.params(), s.objective());
+                            step(s, k);
                         }
                         long total = System.nanoTime() - t0;
+                        allocated[m] += MemoryProbe.allocatedBytes() - a0;
                         ms[m][r] = total / 1e6 / steps;
                         share[m][r] = (double) k.gemmNanos() / total;
                         gflops[m][r] = k.gemmFlops() / (double) k.gemmNanos();
+                        if (inner instanceof OpenClKernels cl) {
+                            profile[m][r] = cl.profile().describe();
+                        }
                     }
                 }
+                double[] medians = new double[setups.size()];
                 double loraMs = 0;
                 for (int m = 0; m < setups.size(); m++) {
                     int mid = medianIndex(ms[m]);
                     double stepMs = ms[m][mid];
+                    medians[m] = stepMs;
                     Mode mode = setups.get(m).mode();
-                    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f |%n", name, mode.label,
-                        stepMs, batch * seq / (stepMs / 1000), 100 * share[m][mid], gflops[m][mid]);
+                    if (profile[m][mid] != null) {
+                        profiles.add(String.format(Locale.ROOT, "%s, %s, the median round's %d steps: %s", name,
+                            mode.label, steps, profile[m][mid]));
+                    }
+                    System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.0f | %.0f%% | %.1f | %.1f |%n", name, mode.label,
+                        stepMs, batch * seq / (stepMs / 1000), 100 * share[m][mid], gflops[m][mid],
+                        allocated[m] / 1e6 / ((double) rounds * steps));
                     if (mode == Mode.LORA) {
                         loraMs = stepMs;
                     } else if (mode == Mode.ALIGNGUARD) {
@@ -146,6 +172,9 @@ public final class BenchCommand implements Runnable {
                             100 * (stepMs / loraMs - 1));
                     }
                 }
+                msPerBackend.put(name, medians);
+                System.out.printf(Locale.ROOT, "live heap after a full GC on %s (the three models, batches and optimizer-free"
+                    + " gradients held): %.1f MiB%n", name, MemoryProbe.liveHeapAfterFullGc() / 1048576.0);
                 if (inner instanceof AutoCloseable c) {
                     try {
                         c.close();
@@ -153,6 +182,30 @@ public final class BenchCommand implements Runnable {
                         System.err.println("warning: could not release " + name + ": " + e.getMessage());
                     }
                 }
+            }
+            printRatios(msPerBackend);
+            profiles.forEach(line -> System.out.println("  " + line));
+            System.out.printf(Locale.ROOT, "peak RSS of this JVM: %d MiB (max heap %d MiB)%n", MemoryProbe.peakRssKb() / 1024,
+                MemoryProbe.maxHeap() / 1048576);
+        }
+
+        /** Each backend's time per step over the first backend's, per mode (measured in the same run). */
+        private static void printRatios(Map<String, double[]> msPerBackend) {
+            if (msPerBackend.size() < 2) {
+                return;
+            }
+            var first = msPerBackend.entrySet().iterator().next();
+            for (var e : msPerBackend.entrySet()) {
+                if (e == first || e.getKey().equals(first.getKey())) {
+                    continue;
+                }
+                StringBuilder line = new StringBuilder("  " + e.getKey() + " / " + first.getKey() + " time per step:");
+                Mode[] modes = Mode.values();
+                for (int m = 0; m < modes.length; m++) {
+                    line.append(String.format(Locale.ROOT, " %s %.2fx%s", modes[m].name().toLowerCase(Locale.ROOT),
+                        e.getValue()[m] / first.getValue()[m], m + 1 < modes.length ? "," : ""));
+                }
+                System.out.println(line);
             }
         }
 
@@ -206,8 +259,9 @@ public final class BenchCommand implements Runnable {
                         lambda[i] = 1.0 / (i + 1);
                         ones[i] = 1.0;
                     }
-                    subspaces.put(e.getKey(), new LayerSubspace(e.getKey(), dOut, dIn, null, new double[32][dOut * dIn],
-                        lambda, ones, 1.0, Double.NaN));
+                    double[][] shape = new double[32][]; // only its shape is read: one zero row, 32 times
+                    Arrays.fill(shape, new double[dOut * dIn]);
+                    subspaces.put(e.getKey(), new LayerSubspace(e.getKey(), dOut, dIn, null, shape, lambda, ones, 1.0, Double.NaN));
                 }
                 Map<String, LayerSubspace> random = FisherEstimators.randomControl(subspaces, 3);
                 objective = new AlignGuardObjective("alignguard", model, AlignGuardSettings.of(0.1, 0.001, 0.1),
@@ -218,16 +272,18 @@ public final class BenchCommand implements Runnable {
             int[] targets = rnd.ints(batch * seq, 0, config.vocabSize()).toArray();
             boolean[] mask = new boolean[batch * seq];
             java.util.Arrays.fill(mask, true);
-            return new Setup(mode, model, new Batch(batch, seq, tokens, targets, mask), model.trainableParameters(), objective);
+            return new Setup(mode, model, new Batch(batch, seq, tokens, targets, mask), model.trainableParameters(), objective,
+                buffers);
         }
 
-        void step(LlamaModel model, Kernels k, Batch b, List<Tensor> params, Objective objective) {
-            params.forEach(Tensor::zeroGrad);
-            Graph g = Graph.training(k);
-            Tensor loss = objective == null
-                ? NeuralOps.crossEntropy(g, model.forward(g, b.tokens(), batch, seq), b.targets(), null)
-                : objective.compute(g, b, 0).total();
-            g.backward(loss);
+        void step(Setup s, Kernels k) {
+            s.params().forEach(Tensor::zeroGrad);
+            try (Graph g = Graph.training(k, s.buffers())) {
+                Tensor loss = s.objective() == null
+                    ? NeuralOps.crossEntropy(g, s.model().forward(g, s.batch().tokens(), batch, seq), s.batch().targets(), null)
+                    : s.objective().compute(g, s.batch(), 0).total();
+                g.backward(loss);
+            }
         }
     }
 }

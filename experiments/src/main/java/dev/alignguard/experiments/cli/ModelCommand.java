@@ -21,6 +21,7 @@ import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
+import dev.alignguard.model.hf.AdapterFiles;
 import dev.alignguard.model.hf.ModelFiles;
 import dev.alignguard.model.hf.ModelFormatException;
 import dev.alignguard.model.safetensors.AtomicFiles;
@@ -44,9 +45,10 @@ import picocli.CommandLine.Spec;
  *       a seeded random model ({@link LlamaModel#initialize}). No tokenizer is invented: a word
  *       tokenizer with exactly vocab_size entries is not a natural object, so {@code tokenizer.json}
  *       is written only when {@code --tokenizer} names one (it may have fewer tokens than vocab_size).</li>
- *   <li>{@code model forward --model DIR --tokens TOKENS.json --out OUT.json [--grads GRADS.safetensors]}:
+ *   <li>{@code model forward --model DIR --tokens TOKENS.json --out OUT.json [--grads GRADS.safetensors] [--adapter DIR]}:
  *       logits and mean next-token cross-entropy of a batch of equal-length sequences, optionally the
- *       gradient of that loss with respect to every parameter.</li>
+ *       gradient of that loss with respect to every parameter; with {@code --adapter}, a peft adapter folder
+ *       applied (unmerged), its A and B gradients written under peft's keys.</li>
  * </ul>
  * Bad input gives exit code 1 and one line {@code error: <file>: <problem>} on standard error;
  * outputs are written atomically.
@@ -167,6 +169,11 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--grads", paramLabel = "GRADS.safetensors", description = "Also write the loss's gradient here.")
         Path grads;
 
+        @Option(names = "--adapter", paramLabel = "DIR",
+            description = "A peft LoRA adapter folder (adapter_config.json, adapter_model.safetensors) applied to the model,"
+                + " unmerged: y = x W^T + s x A^T B^T. With --grads the adapter's gradients are written too, under peft's keys.")
+        Path adapter;
+
         @Override
         public Integer call() {
             try {
@@ -178,6 +185,10 @@ public final class ModelCommand implements Runnable {
                     }
                 }
                 LlamaModel m = ModelFiles.loadModel(model);
+                if (adapter != null) {
+                    AdapterFiles.load(adapter).attachTo(m, 0);
+                    m.setBaseTrainable(true); // --grads: the base's gradients as without an adapter, and the adapter's
+                }
                 int[][] seqs = readTokens(tokens);
                 checkTokens(seqs, m.config(), tokens);
                 int batch = seqs.length, seq = seqs[0].length, vocab = m.config().vocabSize();
@@ -192,6 +203,13 @@ public final class ModelCommand implements Runnable {
                     for (Map.Entry<String, Tensor> e : m.parameters().entrySet()) {
                         Tensor p = e.getValue();
                         gs.add(ModelFiles.hfTensor(e.getKey(), p.rows(), p.cols(), p.grad()));
+                    }
+                    for (Map.Entry<String, dev.alignguard.model.lora.LoraAdapter> e : m.adapters().entrySet()) {
+                        Tensor a = e.getValue().a(), b = e.getValue().b();
+                        gs.add(dev.alignguard.model.safetensors.StoredTensor.f32(AdapterFiles.keyA(e.getKey()),
+                            new long[] {a.rows(), a.cols()}, a.grad()));
+                        gs.add(dev.alignguard.model.safetensors.StoredTensor.f32(AdapterFiles.keyB(e.getKey()),
+                            new long[] {b.rows(), b.cols()}, b.grad()));
                     }
                     outputs.put(grads, Safetensors.body(dev.alignguard.model.safetensors.SafetensorsFile.of(gs, Map.of("format", "pt"))));
                 }
@@ -237,6 +255,10 @@ public final class ModelCommand implements Runnable {
         Graph g = withGradients ? Graph.training(kernels) : Graph.inference(kernels);
         if (withGradients) {
             model.parameters().values().forEach(Tensor::zeroGrad);
+            model.adapters().values().forEach(a -> {
+                a.a().zeroGrad();
+                a.b().zeroGrad();
+            });
         }
         Tensor logits = model.forward(g, flat, batch, seq);
         if (seq < 2) {

@@ -6,12 +6,15 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.IntFunction;
 
+import dev.alignguard.experiments.pipeline.Keep;
 import dev.alignguard.experiments.pipeline.ResumingExecutor;
 import dev.alignguard.experiments.pipeline.RunFolder;
 import dev.alignguard.experiments.pipeline.Study;
 import dev.alignguard.experiments.pipeline.StudyMemory;
 import dev.alignguard.experiments.pipeline.TrialExecutor;
 import dev.alignguard.experiments.report.Reports;
+import dev.alignguard.experiments.report.SummaryFiles;
+import dev.alignguard.experiments.results.ContinualResult;
 import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
@@ -56,6 +59,12 @@ public final class StudyLaunch {
             + " plots, logs and stored state are replaced; other files are left alone).")
         boolean force;
 
+        @Option(names = "--keep", defaultValue = "bases", paramLabel = "none|bases|all",
+            description = "What the run folder keeps once the run has finished: none (results, logs, trial records), bases (default:"
+                + " per base seed the unaligned and aligned model folders, Hugging Face layout with tokenizer.json, and the"
+                + " alignment set) or all (also every trial's adapter as a peft folder). Changes no number.")
+        String keep = "bases";
+
         @Option(names = "--workers", description = "Trials run in parallel (default: the cores).")
         Integer workers;
 
@@ -80,23 +89,15 @@ public final class StudyLaunch {
     public static int run(Options o, String where, IntFunction<TrialExecutor> executorFor, PrintStream out)
         throws Exception {
         // everything that can be checked from the spec and the command line, before anything trains
-        ExperimentSpec spec = Presets.resolve(o.target);
+        ExperimentSpec spec = spec(o);
         String source = Presets.source(o.target);
-        if (o.seeds != null) {
-            spec = spec.withSeedCount(o.seeds);
-        }
-        if (o.baseSeeds != null) {
-            spec = spec.withBaseSeedCount(o.baseSeeds);
-        }
-        if (o.workers != null && o.workers < 1) {
-            throw new IllegalArgumentException("--workers must be >= 1, got " + o.workers);
-        }
+        Keep keep = Keep.parse(o.keep);
         if (spec.data() != null) { // the files the run will read, as resolved (a spec file's relative paths: its folder)
             spec.data().resolvedFiles().forEach((stage, file) -> out.println("data " + stage + ": " + file));
         }
         SpecCheck.check(spec, source);
         Backend backend = o.kernels.backend();
-        int w = o.workers != null ? o.workers : Runtime.getRuntime().availableProcessors();
+        int w = workers(o);
         StudyMemory.check(spec, w, Runtime.getRuntime().maxMemory(), source);
         RunFolder.Identity id = RunFolder.Identity.of(spec, VersionProvider.version(), backend);
         Path dir = o.out;
@@ -106,14 +107,16 @@ public final class StudyLaunch {
                 out.println(Path.of("results", spec.name()) + " holds another run; this one writes to " + dir);
             }
         }
-        try (RunFolder folder = RunFolder.open(dir, id, o.fresh, o.force, out)) {
+        try (RunFolder folder = RunFolder.open(dir, id, o.fresh, o.force, out).keep(keep)) {
             out.println(o.kernels.describe(backend, backend.create()) + where);
             try (ResumingExecutor exec = new ResumingExecutor(executorFor.apply(w), folder)) {
                 Summary summary = new Study(spec, VersionProvider.version(), VersionProvider.gitCommit()).baseStore(folder)
                     .run(exec, dir, out, backend);
                 write(summary, dir);
+                folder.discardUnkept();
                 folder.markFinished();
                 printTable(summary, out);
+                printContinual(summary, out);
                 out.println("wrote " + dir.resolve("summary.json") + ", " + dir.resolve("report.md") + " and plots in "
                     + String.format(Locale.ROOT, "%.0f s", summary.wallSeconds())
                     + (exec.resumed() > 0 ? " (" + exec.resumed() + " trial(s) kept from an earlier run, " + exec.ran() + " run now)"
@@ -121,6 +124,26 @@ public final class StudyLaunch {
                 return summary.failures().isEmpty() ? 0 : 3;
             }
         }
+    }
+
+    /** The spec the options name, with their seed counts applied; checks --workers. */
+    static ExperimentSpec spec(Options o) throws IOException {
+        ExperimentSpec spec = Presets.resolve(o.target);
+        if (o.seeds != null) {
+            spec = spec.withSeedCount(o.seeds);
+        }
+        if (o.baseSeeds != null) {
+            spec = spec.withBaseSeedCount(o.baseSeeds);
+        }
+        if (o.workers != null && o.workers < 1) {
+            throw new IllegalArgumentException("--workers must be >= 1, got " + o.workers);
+        }
+        return spec;
+    }
+
+    /** The trials run at once: --workers, or the cores. */
+    static int workers(Options o) {
+        return o.workers != null ? o.workers : Runtime.getRuntime().availableProcessors();
     }
 
     private static void write(Summary summary, Path dir) throws IOException {
@@ -142,6 +165,28 @@ public final class StudyLaunch {
         }
         if (!s.failures().isEmpty()) {
             out.println(s.failures().size() + " trial(s) failed; see summary.json and report.md");
+        }
+    }
+
+    /** A sequential study's cumulative drift per method after each task (the report has the rest); nothing for other studies. */
+    static void printContinual(Summary s, PrintStream out) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode node = s.analyses() == null ? null : s.analyses().get(ContinualResult.KEY);
+        if (node == null) {
+            return;
+        }
+        ContinualResult r = SummaryFiles.mapper().treeToValue(node, ContinualResult.class);
+        out.println();
+        out.printf(Locale.ROOT, "%-58s", "cumulative drift after task");
+        for (int k = 1; k <= r.tasks(); k++) {
+            out.printf(Locale.ROOT, " %-17s", k);
+        }
+        out.println();
+        for (ContinualResult.Method m : r.methods()) {
+            out.printf(Locale.ROOT, "%-58s", m.label() + " [" + m.adapter() + ", " + m.fisher() + "]");
+            for (int k = 1; k <= r.tasks(); k++) {
+                out.printf(Locale.ROOT, " %-17s", fmt(m.at(k, "drift")));
+            }
+            out.println();
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.alignguard.experiments.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,7 +69,7 @@ final class VsPyTorch {
             System.out.println("PyTorch " + torch.version() + "; AlignGuard-J backend " + backend + ": " + k.device());
             for (BenchCommand.Step.Setup s : setups) {
                 for (int i = 0; i < opts.warmup; i++) {
-                    opts.step(s.model(), k, s.batch(), s.params(), s.objective());
+                    opts.step(s, k);
                 }
                 if (s.mode() != BenchCommand.Step.Mode.ALIGNGUARD) {
                     torch.time(torchMode(s.mode()), opts.warmup);
@@ -79,6 +77,7 @@ final class VsPyTorch {
             }
             double[][] java = new double[setups.size()][opts.rounds];
             double[][] py = new double[setups.size()][opts.rounds];
+            long[] allocated = new long[setups.size()];
             for (int r = 0; r < opts.rounds; r++) {
                 for (int m = 0; m < setups.size(); m++) {
                     BenchCommand.Step.Setup s = setups.get(m);
@@ -86,11 +85,13 @@ final class VsPyTorch {
                     if (hasTorch && r % 2 == 1) {
                         py[m][r] = torch.time(torchMode(s.mode()), opts.steps);
                     }
+                    long a0 = MemoryProbe.allocatedBytes();
                     long t0 = System.nanoTime();
                     for (int i = 0; i < opts.steps; i++) {
-                        opts.step(s.model(), k, s.batch(), s.params(), s.objective());
+                        opts.step(s, k);
                     }
                     java[m][r] = (System.nanoTime() - t0) / 1e6 / opts.steps;
+                    allocated[m] += MemoryProbe.allocatedBytes() - a0;
                     if (hasTorch && r % 2 == 0) {
                         py[m][r] = torch.time(torchMode(s.mode()), opts.steps);
                     }
@@ -118,8 +119,16 @@ final class VsPyTorch {
             System.out.printf(Locale.ROOT, "tokens/s (median): AlignGuard-J full %.0f, LoRA %.0f; PyTorch full %.0f, LoRA %.0f%n",
                 tokens() / jm[0] * 1000, tokens() / jm[1] * 1000, tokens() / pm[0] * 1000, tokens() / pm[1] * 1000);
             System.out.printf(Locale.ROOT, "rounds (ms, AlignGuard-J / PyTorch): %s%n", rounds(setups, java, py));
-            System.out.printf(Locale.ROOT, "peak RSS: AlignGuard-J JVM %d MiB, PyTorch process %d MiB%n",
-                peakRssKb() / 1024, torch.peakRssKb() / 1024);
+            StringBuilder alloc = new StringBuilder();
+            for (int m = 0; m < setups.size(); m++) {
+                alloc.append(m == 0 ? "" : ", ").append(setups.get(m).mode().name().toLowerCase(Locale.ROOT)).append(' ')
+                    .append(String.format(Locale.ROOT, "%.1f", allocated[m] / 1e6 / ((double) opts.rounds * opts.steps)));
+            }
+            System.out.println("MB allocated per step by the JVM (all threads): " + alloc);
+            long jvmRss = MemoryProbe.peakRssKb(), torchRss = torch.peakRssKb();
+            System.out.printf(Locale.ROOT, "peak RSS: AlignGuard-J JVM %d MiB, PyTorch process %d MiB, AlignGuard-J / PyTorch %.2fx"
+                + " (target <= 1.0x; max heap %d MiB)%n", jvmRss / 1024, torchRss / 1024, (double) jvmRss / torchRss,
+                MemoryProbe.maxHeap() / 1048576);
         } catch (IllegalStateException e) {
             System.out.println("cannot compare with PyTorch: " + e.getMessage());
         } finally {
@@ -159,17 +168,4 @@ final class VsPyTorch {
         return v[BenchCommand.Step.medianIndex(v)];
     }
 
-    /** VmHWM of this process (Linux), in KiB; 0 where /proc is missing. */
-    static long peakRssKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException ignored) {
-            // not Linux
-        }
-        return 0;
-    }
 }

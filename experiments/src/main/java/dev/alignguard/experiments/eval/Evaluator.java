@@ -11,6 +11,7 @@ import dev.alignguard.experiments.world.Example;
 import dev.alignguard.experiments.world.UnknownWords;
 import dev.alignguard.experiments.world.World;
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.model.autodiff.BufferPool;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
@@ -152,14 +153,16 @@ public final class Evaluator {
         List<Sequence> sequences = examples.sequences(tokenizer, unknown);
         double total = 0;
         long tokens = 0;
+        BufferPool buffers = BufferPool.create(); // batches of equal shape reuse each other's buffers
         for (int from = 0; from < sequences.size(); from += batchSize) {
             Batch b = Batch.of(sequences.subList(from, Math.min(sequences.size(), from + batchSize)), WordTokenizer.PAD_ID);
-            Graph g = Graph.inference(kernels);
-            Tensor logits = model.forward(g, b.tokens(), b.batchSize(), b.seqLen());
-            Tensor loss = NeuralOps.crossEntropy(g, logits, b.targets(), b.lossMask());
-            int n = b.lossTokens();
-            total += (double) loss.item() * n;
-            tokens += n;
+            try (Graph g = Graph.inference(kernels, buffers)) {
+                Tensor logits = model.forward(g, b.tokens(), b.batchSize(), b.seqLen());
+                Tensor loss = NeuralOps.crossEntropy(g, logits, b.targets(), b.lossMask());
+                int n = b.lossTokens();
+                total += (double) loss.item() * n;
+                tokens += n;
+            }
         }
         return tokens == 0 ? Double.NaN : total / tokens;
     }

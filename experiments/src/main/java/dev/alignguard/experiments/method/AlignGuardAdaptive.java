@@ -157,7 +157,7 @@ public record AlignGuardAdaptive(
             double[][] basis = Arrays.copyOf(s.basis(), m);
             double[] values = Arrays.copyOf(s.eigenvalues(), m);
             double share = kept > 0 ? Arrays.stream(values).sum() / kept : 0;
-            out.put(e.getKey(), new LayerSubspace(s.layer(), s.dOut(), s.dIn(), BasisProjector.of(s.dim(), basis), basis,
+            out.put(e.getKey(), new LayerSubspace(s.layer(), s.dOut(), s.dIn(), BasisProjector.adopting(s.dim(), basis), basis,
                 values, Arrays.copyOf(s.confidences(), m), s.rawScale(), captured * share));
         }
         return out;

@@ -28,6 +28,7 @@ public final class TrialContext {
 
     private final String methodName;
     private final LlamaModel model;
+    private final LlamaModel fisherAt;
     private final LlamaModel aligned;
     private final LlamaModel unaligned;
     private final Kernels kernels;
@@ -50,8 +51,21 @@ public final class TrialContext {
     public TrialContext(String methodName, LlamaModel model, LlamaModel aligned, LlamaModel unaligned, Kernels kernels,
         List<String> layers, List<Sequence> train, List<Sequence> alignment, SubspaceSettings fisher,
         long seed, int pad) {
+        this(methodName, model, model, aligned, unaligned, kernels, layers, train, alignment, fisher, seed, pad);
+    }
+
+    /**
+     * A context whose alignment Fisher quantities (subspaces, EWC's diagonal) are estimated at
+     * {@code fisherAt} instead of the trained model: a sequential study keeps them fixed at the aligned
+     * model ({@code fisherAt}: the aligned model with a fresh adapter on the same layers) while the
+     * trained model has moved on.
+     */
+    public TrialContext(String methodName, LlamaModel model, LlamaModel fisherAt, LlamaModel aligned, LlamaModel unaligned,
+        Kernels kernels, List<String> layers, List<Sequence> train, List<Sequence> alignment, SubspaceSettings fisher,
+        long seed, int pad) {
         this.methodName = methodName;
         this.model = model;
+        this.fisherAt = fisherAt;
         this.aligned = aligned;
         this.unaligned = unaligned;
         this.kernels = kernels;
@@ -156,9 +170,9 @@ public final class TrialContext {
         return pad;
     }
 
-    /** EWC's weights: the diagonal Fisher of the alignment examples, largest entry 1. */
+    /** EWC's weights: the diagonal Fisher of the alignment examples (at the Fisher's model), largest entry 1. */
     public Map<String, Curvature> alignmentDiagonal() {
-        return FisherCurvature.diagonal(model, kernels, layers, FisherEstimators.examples(alignment, fisher), pad);
+        return FisherCurvature.diagonal(fisherAt, kernels, layers, FisherEstimators.examples(alignment, fisher), pad);
     }
 
     /** The stability term's H on a sample of the task data (as many examples as the Fisher uses). */
@@ -172,6 +186,6 @@ public final class TrialContext {
     }
 
     private Map<String, LayerSubspace> estimate() {
-        return FisherEstimators.of(fisher).estimate(model, kernels, layers, alignment, fisher);
+        return FisherEstimators.of(fisher).estimate(fisherAt, kernels, layers, alignment, fisher);
     }
 }

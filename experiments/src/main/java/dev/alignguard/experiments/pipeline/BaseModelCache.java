@@ -106,6 +106,7 @@ public final class BaseModelCache {
         progress.printf("base %s: world of %d objects, vocabulary %d; model hidden %d x %d layers%n", key,
             world.objects().size(), tok.vocabSize(), config.hiddenSize(), config.numHiddenLayers());
         BaseStore.Finished done = store.finished(key);
+        store.keepAlignmentSet(key, data.alignmentSet());
         store.stage(key, "pretrain", model, tok, new Trainer(model, kernels, spec.pretrain().toConfig(seed), new TaskObjective(model),
             new DataOrder(data.pretrain().sequences(tok), seed), pad).watch("pretrain", spec.pretrain().toDivergence())
             .progress(new Progress("pretrain " + key, progress, 5, true)), spec.pretrain().checkpointInterval(), seed);

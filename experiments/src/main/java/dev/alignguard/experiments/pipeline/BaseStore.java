@@ -1,6 +1,10 @@
 package dev.alignguard.experiments.pipeline;
 
+import java.util.List;
+
 import dev.alignguard.experiments.eval.Metrics;
+import dev.alignguard.experiments.results.KeptFiles;
+import dev.alignguard.experiments.world.Dataset;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.tokenizer.WordTokenizer;
 import dev.alignguard.training.trainer.Trainer;
@@ -51,4 +55,13 @@ public interface BaseStore {
 
     /** Records base {@code key} as finished, with its evaluations. */
     void finish(String key, Metrics unaligned, Metrics aligned);
+
+    /** Keeps base {@code key}'s alignment set (what its Fisher is estimated on), when the store keeps files; by default nothing. */
+    default void keepAlignmentSet(String key, Dataset alignmentSet) {
+    }
+
+    /** What the store keeps of a finished run's bases and trials, or null when it keeps no files (the default). */
+    default KeptFiles kept(List<Trial> trials, List<TrialRunner.Outcome> outcomes) {
+        return null;
+    }
 }

@@ -103,7 +103,7 @@ public final class LocalExecutor implements TrialExecutor {
         if (e instanceof TrialFailure f && f.getCause() != null) { // the trial kept its log: point to it
             TrialRunner.Outcome o = failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.baseSeed(),
                 trial.seed(), f.getCause(), seconds);
-            return new TrialRunner.Outcome(o.record().withLog(f.log()), o.finalAlignmentUpdates());
+            return new TrialRunner.Outcome(o.record().withLog(f.log()), o.finalAlignmentUpdates(), null);
         }
         return failure(trial.method().name(), trial.method().kind(), trial.strength(), trial.baseSeed(), trial.seed(), e,
             seconds);

@@ -49,7 +49,7 @@ public final class ResumingExecutor implements TrialExecutor {
         if (!todo.isEmpty()) {
             List<TrialRunner.Outcome> fresh = delegate.run(todo, context.alsoTelling(folder::store));
             for (int k = 0; k < fresh.size(); k++) {
-                out[where.get(k)] = fresh.get(k);
+                out[where.get(k)] = fresh.get(k).withoutAdapter(); // stored (or not kept): the study needs the rest
             }
         }
         return Arrays.asList(out);

@@ -34,6 +34,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignguard.experiments.eval.Metrics;
 import dev.alignguard.experiments.report.Plots;
 import dev.alignguard.experiments.report.SummaryFiles;
+import dev.alignguard.experiments.results.KeptFiles;
 import dev.alignguard.experiments.results.TrialRecord;
 import dev.alignguard.experiments.spec.ExperimentSpec;
 import dev.alignguard.math.kernels.Backend;
@@ -58,9 +59,11 @@ import dev.alignguard.training.trainer.Trainer;
  *   .lock                             held (an OS file lock) while a run uses the folder
  *   bases/&lt;key&gt;/unaligned/           the pretrained model: config.json, model.safetensors, tokenizer.json (HF layout)
  *   bases/&lt;key&gt;/aligned/             the aligned model, the same way
+ *   bases/&lt;key&gt;/alignment.jsonl       the base's alignment set (prompt -> refusal), what its Fisher is estimated on
  *   bases/&lt;key&gt;/base.json             both models' evaluations; written last, it marks the base finished
  *   bases/&lt;key&gt;/checkpoints/&lt;stage&gt;.safetensors   weights, AdamW moments and step in the middle of pretrain or align
  *   trials/&lt;content key&gt;.safetensors   a finished trial: its record (metadata) and its final dW_A per layer (tensors)
+ *   trials/&lt;content key&gt;/adapter/      with --keep all: the trial's adapter, peft layout ({@link TrialAdapter})
  *   logs/&lt;trial id&gt;.jsonl            per-step logs; a failed trial's is logs/&lt;trial id&gt;.failed.jsonl
  *   summary.json, report.md, *.png    written when the run ends
  * </pre>
@@ -82,6 +85,11 @@ import dev.alignguard.training.trainer.Trainer;
  * written aside and renamed into place), so a kill at any moment leaves either the old state or the
  * new; temporary files left by a kill are removed when the folder is next opened, and by
  * {@link #close()}.
+ *
+ * <p><b>What is kept</b> ({@link Keep}, not part of a run's identity: it changes no number). Bases are
+ * stored while a run goes whatever is kept, since resuming needs them; {@link Keep#NONE} removes them
+ * when the run has finished ({@link #discardUnkept}). {@link Keep#ALL} also stores each finished trial's
+ * adapter, before its record, and a trial stored without one (by a run that kept less) runs again.
  */
 public final class RunFolder implements BaseStore, AutoCloseable {
 
@@ -93,6 +101,10 @@ public final class RunFolder implements BaseStore, AutoCloseable {
     public static final String TRIALS = "trials";
     public static final String LOGS = "logs";
     static final String BASE_DONE = "base.json";
+    /** A base's alignment set, as JSON Lines. */
+    public static final String ALIGNMENT_SET = "alignment.jsonl";
+    /** A trial's adapter folder, under {@code trials/<content key>/}. */
+    public static final String ADAPTER = "adapter";
 
     private static final ObjectMapper JSON = SummaryFiles.mapper();
 
@@ -134,6 +146,7 @@ public final class RunFolder implements BaseStore, AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final PrintStream progress;
+    private volatile Keep keep = Keep.BASES;
 
     private RunFolder(Path dir, Identity identity, FileChannel lockChannel, FileLock lock, PrintStream progress) {
         this.dir = dir;
@@ -260,6 +273,17 @@ public final class RunFolder implements BaseStore, AutoCloseable {
         return dir;
     }
 
+    /** Sets what the folder keeps (default {@link Keep#BASES}); returns this folder. */
+    public RunFolder keep(Keep what) {
+        this.keep = java.util.Objects.requireNonNull(what, "keep");
+        return this;
+    }
+
+    /** What the folder keeps. */
+    public Keep keep() {
+        return keep;
+    }
+
     /** Marks the run finished (after its summary was written). */
     public void markFinished() throws IOException {
         writeManifest("finished");
@@ -312,10 +336,25 @@ public final class RunFolder implements BaseStore, AutoCloseable {
         return dir.resolve(TRIALS).resolve(trialKey(trial, identity.projectVersion(), identity.backend()) + ".safetensors");
     }
 
+    /** Where a trial's adapter is kept: {@code trials/<content key>/adapter/}. */
+    public Path adapterDir(Trial trial) {
+        return dir.resolve(TRIALS).resolve(trialKey(trial, identity.projectVersion(), identity.backend())).resolve(ADAPTER);
+    }
+
+    private static boolean hasAdapter(Path adapterDir) {
+        return Files.exists(adapterDir.resolve(dev.alignguard.model.hf.AdapterFiles.CONFIG_FILE))
+            && Files.exists(adapterDir.resolve(dev.alignguard.model.hf.AdapterFiles.WEIGHTS_FILE));
+    }
+
     /** The outcome an earlier run stored for {@code trial}, or null (none, or unreadable: then it is removed and rerun). */
     public TrialRunner.Outcome storedOutcome(Trial trial) {
         Path file = trialFile(trial);
         if (!Files.exists(file)) {
+            return null;
+        }
+        if (keep == Keep.ALL && !hasAdapter(adapterDir(trial))) {
+            progress.printf("run folder %s: stored trial %s has no adapter kept (an earlier run kept less than --keep all);"
+                + " running it again%n", dir, trial.label());
             return null;
         }
         try {
@@ -349,6 +388,14 @@ public final class RunFolder implements BaseStore, AutoCloseable {
         }
         Path file = trialFile(trial);
         try {
+            if (keep == Keep.ALL && outcome.adapter() != null) { // before the record, which marks the trial finished
+                Path adapter = adapterDir(trial);
+                Path aside = adapter.resolveSibling("." + ADAPTER + ".tmp");
+                deleteRecursively(aside);
+                outcome.adapter().save(aside);
+                deleteRecursively(adapter);
+                Files.move(aside, adapter, StandardCopyOption.ATOMIC_MOVE);
+            }
             List<StoredTensor> tensors = new ArrayList<>();
             ArrayNode layers = JSON.createArrayNode();
             outcome.finalAlignmentUpdates().forEach((layer, values) -> {
@@ -438,6 +485,64 @@ public final class RunFolder implements BaseStore, AutoCloseable {
         for (Map.Entry<String, Tensor> e : into.parameters().entrySet()) {
             float[] v = stored.parameters().get(e.getKey()).data();
             System.arraycopy(v, 0, e.getValue().data(), 0, v.length);
+        }
+    }
+
+    @Override
+    public void keepAlignmentSet(String key, dev.alignguard.experiments.world.Dataset alignmentSet) {
+        Path file = base(key).resolve(ALIGNMENT_SET);
+        if (Files.exists(file)) {
+            return;
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            dev.alignguard.experiments.world.JsonlDataset.write(file, alignmentSet);
+        } catch (IOException e) {
+            throw new UncheckedIOException("run folder " + dir + ": could not keep the alignment set of base " + key + " in " + file
+                + ": " + reason(e), e);
+        }
+    }
+
+    @Override
+    public KeptFiles kept(List<Trial> trials, List<TrialRunner.Outcome> outcomes) {
+        List<KeptFiles.Base> bases = new ArrayList<>();
+        List<KeptFiles.Adapter> adapters = new ArrayList<>();
+        if (keep != Keep.NONE) {
+            Map<String, Long> distinct = new LinkedHashMap<>();
+            trials.stream().sorted(Comparator.comparingLong(Trial::baseSeed))
+                .forEach(t -> distinct.putIfAbsent(BaseModelCache.key(t.spec(), t.baseSeed()), t.baseSeed()));
+            distinct.forEach((key, seed) -> {
+                Path b = base(key);
+                if (Files.exists(b.resolve(BASE_DONE))) {
+                    bases.add(new KeptFiles.Base(seed, key, relative(b.resolve("unaligned")), relative(b.resolve("aligned")),
+                        Files.exists(b.resolve(ALIGNMENT_SET)) ? relative(b.resolve(ALIGNMENT_SET)) : null));
+                }
+            });
+        }
+        if (keep == Keep.ALL) {
+            for (int i = 0; i < trials.size(); i++) {
+                Trial t = trials.get(i);
+                Path a = adapterDir(t);
+                if (!outcomes.get(i).record().failed() && hasAdapter(a)) {
+                    adapters.add(new KeptFiles.Adapter(t.method().name(), t.strength(), t.baseSeed(), t.seed(), relative(a)));
+                }
+            }
+        }
+        return new KeptFiles(keep.label(), bases, adapters);
+    }
+
+    /** A path under the folder as summary.json names it: relative, with '/' whatever the system. */
+    private String relative(Path p) {
+        return dir.relativize(p).toString().replace(java.io.File.separatorChar, '/');
+    }
+
+    /**
+     * With {@link Keep#NONE}, removes what the finished run no longer needs: the base folders (models,
+     * checkpoints, alignment sets). A later run of the same spec then trains its bases again.
+     */
+    public void discardUnkept() throws IOException {
+        if (keep == Keep.NONE) {
+            deleteRecursively(dir.resolve(BASES));
         }
     }
 

@@ -185,6 +185,9 @@ public final class Study {
             }
         }
         addDriftReduction(trials, records);
+        if (spec.sequence() != null) {
+            ContinualStudy.addStageDriftReduction(trials, records, spec.sequence().tasks());
+        }
         // aligned / unaligned metrics: one value per base seed
         Map<String, List<Double>> aligned = new LinkedHashMap<>(), unaligned = new LinkedHashMap<>();
         for (long baseSeed : spec.baseSeeds()) {
@@ -210,7 +213,11 @@ public final class Study {
                 methods.add(new MethodSummary(m.name(), m.kind(), s, label, stats));
             }
         }
-        Map<String, JsonNode> analyses = Analyses.run(spec, trials, outcomes);
+        Map<String, JsonNode> analyses = new LinkedHashMap<>(Analyses.run(spec, trials, outcomes));
+        if (spec.sequence() != null) {
+            analyses.put(dev.alignguard.experiments.results.ContinualResult.KEY,
+                ExperimentSpec.JSON.valueToTree(ContinualStudy.result(spec, trials, records)));
+        }
         long[] seeds = spec.finetuneSeeds().stream().mapToLong(Long::longValue).toArray();
         long[] baseSeeds = spec.baseSeeds().stream().mapToLong(Long::longValue).toArray();
         Map<String, Stat> alignedStats = stats(aligned);
@@ -221,7 +228,7 @@ public final class Study {
             alignedRefusal == null ? Double.NaN : alignedRefusal.mean());
         return new Summary(spec.name(), spec.description(), version, commit, seeds, baseSeeds, spec.toJson(),
             alignedStats, stats(unaligned), methods, records, failures, spectrum(first, kernels), analyses, seconds,
-            backend, NestedStats.MODEL, matched, areas, SanityFlags.of(spec, methods, matched));
+            backend, NestedStats.MODEL, matched, areas, SanityFlags.of(spec, methods, matched), baseStore.kept(trials, outcomes));
     }
 
     /** The strengths a method ran at: its listed ones first, then those the search added, ascending. */
@@ -291,19 +298,7 @@ public final class Study {
             base.data().alignmentSet().sequences(tok), settings);
         List<LayerSpectrum> out = new ArrayList<>();
         for (LayerSubspace l : s.values()) {
-            double[] raw = new double[l.rank()];
-            double[] cumulative = new double[l.rank()];
-            double total = 0;
-            for (int k = 0; k < raw.length; k++) {
-                raw[k] = l.eigenvalues()[k] * l.rawScale();
-                total += raw[k];
-            }
-            double running = 0;
-            for (int k = 0; k < raw.length; k++) {
-                running += raw[k];
-                cumulative[k] = Double.isNaN(l.capturedEnergy()) ? running / total : l.capturedEnergy() * running / total;
-            }
-            out.add(new LayerSpectrum(l.layer(), raw, cumulative, l.rawScale()));
+            out.add(LayerSpectrum.of(l));
         }
         return out;
     }

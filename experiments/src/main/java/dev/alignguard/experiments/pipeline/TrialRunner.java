@@ -55,8 +55,21 @@ public final class TrialRunner {
     /** A failed trial's log: {@code logs/<id>.failed.jsonl}. */
     public static final String FAILED_LOG_SUFFIX = ".failed.jsonl";
 
-    /** The record plus the final alignment-critical update per layer (for the subspace-stability analysis). */
-    public record Outcome(TrialRecord record, Map<String, float[]> finalAlignmentUpdates) {
+    /**
+     * The record plus the final alignment-critical update per layer (for the subspace-stability analysis)
+     * and the trial's adapter in peft's form (null for a failed trial, or where it was not shipped back).
+     */
+    public record Outcome(TrialRecord record, Map<String, float[]> finalAlignmentUpdates, TrialAdapter adapter) {
+
+        /** An outcome without an adapter. */
+        public Outcome(TrialRecord record, Map<String, float[]> finalAlignmentUpdates) {
+            this(record, finalAlignmentUpdates, null);
+        }
+
+        /** The same outcome without its adapter (once it is stored, the study needs only the rest). */
+        public Outcome withoutAdapter() {
+            return adapter == null ? this : new Outcome(record, finalAlignmentUpdates, null);
+        }
     }
 
     private final Kernels kernels;
@@ -71,6 +84,9 @@ public final class TrialRunner {
     }
 
     public Outcome run(Trial trial, BaseModels base, Path runDir) {
+        if (trial.spec().sequence() != null) {
+            return new SequentialTrialRunner(kernels).run(trial, base, runDir);
+        }
         long t0 = System.nanoTime();
         ExperimentSpec spec = trial.spec();
         MethodSpec method = trial.method();
@@ -154,14 +170,14 @@ public final class TrialRunner {
         TrialRecord record = new TrialRecord(method.name(), method.kind(), trial.strength(), trial.baseSeed(), seed,
             metrics, validation, curve, (System.nanoTime() - t0) / 1e9, runDir.relativize(log).toString(), null,
             kernels.name(), Map.copyOf(lastStep), List.copyOf(reprojections));
-        return new Outcome(record, finalUpdates);
+        return new Outcome(record, finalUpdates, TrialAdapter.of(model, lora, kernels));
     }
 
     /**
      * Keeps a failed trial's log under its final failed name ({@code logs/<id>.failed.jsonl}) and returns
      * the failure with that name, so nothing is left behind as {@code .tmp}.
      */
-    private static TrialFailure keepLog(Throwable failure, Path tmp, Path failedLog, Path runDir) {
+    static TrialFailure keepLog(Throwable failure, Path tmp, Path failedLog, Path runDir) {
         String kept = null;
         try {
             if (Files.exists(tmp)) {

@@ -54,7 +54,9 @@ import org.jfree.data.xy.XYSeriesCollection;
 import dev.alignguard.experiments.method.MethodCatalog;
 import dev.alignguard.experiments.method.Lora;
 import dev.alignguard.experiments.results.MetricNames;
+import dev.alignguard.experiments.results.ContinualResult;
 import dev.alignguard.experiments.results.CurvePoint;
+import dev.alignguard.experiments.results.StageMetrics;
 import dev.alignguard.experiments.results.LayerSpectrum;
 import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Stat;
@@ -97,6 +99,7 @@ public final class Plots {
     public static final String CURVES = "curves.png";
     public static final String SPECTRUM = "spectrum.png";
     public static final String ABLATION = "ablation.png";
+    public static final String CONTINUAL = "continual.png";
 
     private static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
@@ -128,6 +131,7 @@ public final class Plots {
         write(curves(summary), dir, CURVES, written);
         write(spectrum(summary), dir, SPECTRUM, written);
         write(ablation(summary, tolerance), dir, ABLATION, written);
+        write(continual(summary), dir, CONTINUAL, written);
         return written;
     }
 
@@ -387,13 +391,19 @@ public final class Plots {
         if (summary.spectrum() == null) {
             return Optional.empty();
         }
+        return spectrum(summary.spectrum(), "Alignment Fisher spectrum per layer: " + summary.name(),
+            "kept eigenvalues at the aligned model (first seed) and the energy they capture");
+    }
+
+    /** The spectrum figure of any layers' spectra (e.g. {@code alignguard fisher}'s); empty when no layer has a positive eigenvalue. */
+    public static Optional<Figure> spectrum(List<LayerSpectrum> spectra, String title, String subtitle) {
         XYSeriesCollection eig = new XYSeriesCollection();
         XYSeriesCollection energy = new XYSeriesCollection();
         XYLineAndShapeRenderer r1 = new XYLineAndShapeRenderer(true, true);
         XYLineAndShapeRenderer r2 = new XYLineAndShapeRenderer(true, false);
         r2.setDefaultSeriesVisibleInLegend(false);
         int i = 0;
-        for (LayerSpectrum layer : summary.spectrum()) {
+        for (LayerSpectrum layer : spectra) {
             if (layer == null || layer.rawEigenvalues() == null) {
                 continue;
             }
@@ -448,8 +458,7 @@ public final class Plots {
         style(bottom);
         plot.add(top, 3);
         plot.add(bottom, 2);
-        return Optional.of(new Figure(chart("Alignment Fisher spectrum per layer: " + summary.name(),
-            "kept eigenvalues at the aligned model (first seed) and the energy they capture", plot), 1100, 850));
+        return Optional.of(new Figure(chart(title, subtitle, plot), 1100, 850));
     }
 
     /** How many powers of ten the positive y values of {@code ds} span. */
@@ -528,6 +537,63 @@ public final class Plots {
             "mean ± 95% CI over seeds", plot);
         chart.removeLegend();
         return Optional.of(new Figure(chart, width, 900));
+    }
+
+    // ---------------------------------------------------------------- continual
+
+    /**
+     * A sequential study's figure: over the stages (0 = the aligned model, k = after task k), per
+     * method, the cumulative drift (top), the mean test accuracy of the tasks trained so far (middle)
+     * and the first task's accuracy (bottom: how it is forgotten); mean ± 95% CI over base seeds.
+     * Empty for other studies.
+     */
+    public static Optional<Figure> continual(Summary summary) {
+        Optional<ContinualResult> result = ContinualSection.result(summary);
+        if (result.isEmpty() || result.get().methods().isEmpty()) {
+            return Optional.empty();
+        }
+        ContinualResult r = result.get();
+        NumberAxis stages = new NumberAxis("stage (0 = aligned model, k = after task k)");
+        stages.setTickUnit(new NumberTickUnit(1));
+        stages.setRange(-0.2, r.tasks() + 0.2);
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(stages);
+        plot.setGap(12);
+        String[][] panels = {{MetricNames.DRIFT, "cumulative drift (points)"},
+            {"mean_task_accuracy", "mean accuracy, tasks so far (%)"}, {StageMetrics.taskAccuracy(1), "task 1 accuracy (%)"}};
+        for (String[] panel : panels) {
+            XYIntervalSeriesCollection data = new XYIntervalSeriesCollection();
+            XYErrorRenderer renderer = new XYErrorRenderer();
+            renderer.setDefaultSeriesVisibleInLegend(panel == panels[0]); // one legend entry per method
+            renderer.setDefaultLinesVisible(true);
+            renderer.setDefaultShapesVisible(true);
+            for (int i = 0; i < r.methods().size(); i++) {
+                ContinualResult.Method m = r.methods().get(i);
+                XYIntervalSeries series = new XYIntervalSeries(m.label() + " [" + m.adapter() + ", " + m.fisher() + "]");
+                for (int stage = 0; stage <= r.tasks(); stage++) {
+                    Stat st = m.at(stage, panel[0]);
+                    double mean = stage == 0 && panel[0].equals(MetricNames.DRIFT) ? 0 : st == null ? Double.NaN : st.mean();
+                    if (!Double.isFinite(mean)) {
+                        continue;
+                    }
+                    double ci = st == null ? 0 : zeroIfNaN(st.ci95());
+                    double x = stage + 0.04 * (i - (r.methods().size() - 1) / 2.0); // spread the error bars apart
+                    series.add(x, x, x, 100 * mean, 100 * (mean - ci), 100 * (mean + ci));
+                }
+                data.addSeries(series);
+                Color c = PALETTE[i % PALETTE.length];
+                renderer.setSeriesPaint(i, c);
+                renderer.setSeriesShape(i, shape(i));
+                renderer.setSeriesStroke(i, m.adapter().equals("continue") ? dashed(2f) : new BasicStroke(2f));
+            }
+            renderer.setErrorPaint(Color.GRAY);
+            XYPlot sub = new XYPlot(data, null, new NumberAxis(panel[1]), renderer);
+            style(sub);
+            sub.setRenderer(renderer);
+            plot.add(sub, 1);
+        }
+        JFreeChart chart = chart("Sequential fine-tuning: " + summary.name(),
+            r.tasks() + " tasks one after another; mean ± 95% CI over base seeds; dashed: one adapter continued", plot);
+        return Optional.of(new Figure(chart, 1000, 1100));
     }
 
     /** {@code drift} from the summary, or (mean only) aligned refusal minus the method's refusal. */

@@ -100,6 +100,7 @@ public final class ReportWriter {
             sb.append(summary.description().strip()).append("\n\n");
         }
         whatRan(sb, summary);
+        ContinualSection.write(sb, summary);
         boolean matched = summary.matched() != null && !summary.matched().isEmpty();
         MatchedSection.flags(sb, summary);
         if (matched) {
@@ -599,8 +600,13 @@ public final class ReportWriter {
         if (s.analyses() == null || s.analyses().isEmpty()) {
             return;
         }
+        TreeMap<String, JsonNode> rest = new TreeMap<>(s.analyses());
+        ContinualSection.shown().forEach(rest::remove);
+        if (rest.isEmpty()) {
+            return;
+        }
         sb.append("## Analyses\n\n");
-        for (Map.Entry<String, JsonNode> e : new TreeMap<>(s.analyses()).entrySet()) {
+        for (Map.Entry<String, JsonNode> e : rest.entrySet()) {
             json(sb, e.getKey(), e.getValue(), 3);
         }
     }

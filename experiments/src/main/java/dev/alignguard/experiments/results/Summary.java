@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonAlias;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -15,7 +16,8 @@ import dev.alignguard.math.kernels.Backend;
  * metrics (one value per base seed), one {@link MethodSummary} per method and strength, every trial,
  * the trials that failed for good, the Fisher spectrum, preset-specific analyses under
  * {@code analyses}, the kernel backend, how intervals are computed ({@code interval_model}), the
- * matched-accuracy comparison ({@code matched}, {@code frontier_area}) and the sanity flags.
+ * matched-accuracy comparison ({@code matched}, {@code frontier_area}), the sanity flags and, for a run
+ * with a run folder, what that folder keeps ({@code kept}: model and adapter folders, relative paths).
  */
 public record Summary(@JsonProperty("name") String name,
                       @JsonProperty("description") String description,
@@ -36,7 +38,18 @@ public record Summary(@JsonProperty("name") String name,
                       @JsonProperty("interval_model") String intervalModel,
                       @JsonProperty("matched") List<MatchedRow> matched,
                       @JsonProperty("frontier_area") List<FrontierArea> frontierArea,
-                      @JsonProperty("flags") List<String> flags) {
+                      @JsonProperty("flags") List<String> flags,
+                      @JsonProperty("kept") @JsonInclude(JsonInclude.Include.NON_NULL) KeptFiles kept) {
+
+    /** A summary of a run that keeps no files (library calls, hand-made summaries). */
+    public Summary(String name, String description, String projectVersion, String gitCommit, long[] seeds, long[] baseSeeds,
+        JsonNode spec, Map<String, Stat> aligned, Map<String, Stat> unaligned, List<MethodSummary> methods,
+        List<TrialRecord> trials, List<TrialRecord> failures, List<LayerSpectrum> spectrum, Map<String, JsonNode> analyses,
+        double wallSeconds, Backend backend, String intervalModel, List<MatchedRow> matched, List<FrontierArea> frontierArea,
+        List<String> flags) {
+        this(name, description, projectVersion, gitCommit, seeds, baseSeeds, spec, aligned, unaligned, methods, trials, failures,
+            spectrum, analyses, wallSeconds, backend, intervalModel, matched, frontierArea, flags, null);
+    }
 
     /** A summary with only the per-strength results (hand-made ones, older files): seeds are bases. */
     public Summary(String name, String description, String projectVersion, String gitCommit, long[] seeds, JsonNode spec,

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -34,6 +35,8 @@ import dev.alignguard.model.safetensors.JsonMappers;
  * @param matched        the matched-accuracy search (null: none; only the listed strengths run)
  * @param analyses          extra analyses: subspace_stability, power_law
  * @param data              optional JSONL files replacing the world's data stage by stage (null: none)
+ * @param sequence          sequential fine-tuning over several tasks (null: none, one task per trial;
+ *                          written only when present, so other specs' JSON and run keys are unchanged)
  */
 public record ExperimentSpec(@JsonProperty("name") String name,
                              @JsonProperty("description") String description,
@@ -48,7 +51,8 @@ public record ExperimentSpec(@JsonProperty("name") String name,
                              @JsonProperty("methods") List<MethodSpec> methods,
                              @JsonProperty("analyses") List<String> analyses,
                              @JsonProperty("data") DataSpec data,
-                             @JsonProperty("matched") MatchedSpec matched) {
+                             @JsonProperty("matched") MatchedSpec matched,
+                             @JsonProperty("sequence") @JsonInclude(JsonInclude.Include.NON_NULL) SequenceSpec sequence) {
 
     /** Reads and writes specs: unknown fields refused, within the input limits ({@link JsonMappers}). */
     public static final ObjectMapper JSON = JsonMappers.mapper()
@@ -78,6 +82,14 @@ public record ExperimentSpec(@JsonProperty("name") String name,
         description = description == null ? "" : description;
     }
 
+    /** A spec without a sequence block (every study but the continual one). */
+    public ExperimentSpec(String name, String description, List<Long> baseSeeds, List<Long> finetuneSeeds, WorldSpec world,
+        ModelSpec model, StageSpec pretrain, StageSpec align, FinetuneSpec finetune, FisherSpec fisher,
+        List<MethodSpec> methods, List<String> analyses, DataSpec data, MatchedSpec matched) {
+        this(name, description, baseSeeds, finetuneSeeds, world, model, pretrain, align, finetune, fisher, methods, analyses,
+            data, matched, null);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException("invalid experiment spec: " + message);
@@ -91,7 +103,7 @@ public record ExperimentSpec(@JsonProperty("name") String name,
         }
         List<Long> s = java.util.stream.LongStream.rangeClosed(1, n).boxed().toList();
         return new ExperimentSpec(name, description, baseSeeds, s, world, model, pretrain, align, finetune, fisher,
-            methods, analyses, data, matched);
+            methods, analyses, data, matched, sequence);
     }
 
     /** The same study with n base seeds: the spec's first base seed and the n - 1 after it. */
@@ -102,7 +114,7 @@ public record ExperimentSpec(@JsonProperty("name") String name,
         long first = baseSeeds.getFirst();
         List<Long> b = java.util.stream.LongStream.range(first, first + n).boxed().toList();
         return new ExperimentSpec(name, description, b, finetuneSeeds, world, model, pretrain, align, finetune, fisher,
-            methods, analyses, data, matched);
+            methods, analyses, data, matched, sequence);
     }
 
     /** How refusals are recognised: the data section's markers, else the world's refusal token. */
@@ -210,7 +222,7 @@ public record ExperimentSpec(@JsonProperty("name") String name,
     /** The same study with another data section (null: none). */
     public ExperimentSpec withData(DataSpec newData) {
         return new ExperimentSpec(name, description, baseSeeds, finetuneSeeds, world, model, pretrain, align, finetune,
-            fisher, methods, analyses, newData, matched);
+            fisher, methods, analyses, newData, matched, sequence);
     }
 
     private static String path(MismatchedInputException e) {

@@ -22,6 +22,7 @@ import dev.alignguard.experiments.method.MethodCatalog;
  * scaling presets vary one setting.
  *
  * @param strengths the swept strengths; {@code [NaN]} for a method without strength
+ * @param overrides the overrides, sorted by path (so the spec's JSON is the same in every JVM)
  */
 @JsonPropertyOrder({"name", "kind", "strengths", "params", "overrides"})
 public record MethodSpec(@JsonProperty("name") String name,
@@ -46,7 +47,9 @@ public record MethodSpec(@JsonProperty("name") String name,
                 + method.strength().label() + ")");
         }
         strengths = listed ? List.copyOf(strengths) : List.of(Double.NaN);
-        overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+        // sorted: Map.copyOf iterates in an order salted per JVM, and the spec's JSON (its run identity, its
+        // trials' keys) must not depend on the JVM, or a method with two overrides would not resume
+        overrides = overrides == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(overrides));
     }
 
     /** Reads a spec's method entry: {@code kind} picks the record, {@code params} fill its fields. */

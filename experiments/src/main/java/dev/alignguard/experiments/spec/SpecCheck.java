@@ -118,6 +118,9 @@ public final class SpecCheck {
                 out.add(new Problem("analyses[" + i + "]", quote(a), "allowed: " + String.join(", ", ANALYSES)));
             }
         }
+        if (spec.sequence() != null) {
+            sequenceStudy(spec, out);
+        }
         List<Problem> base = settings(spec);
         out.addAll(base);
         Set<String> seen = new HashSet<>();
@@ -155,7 +158,48 @@ public final class SpecCheck {
         lora(spec.finetune().lora(), spec.model(), out);
         fisher(spec.fisher(), out);
         data(spec.data(), out);
+        sequence(spec, out);
         return out;
+    }
+
+    /** What a continual study (a spec with a {@code sequence} block) does not combine with. */
+    private static void sequenceStudy(ExperimentSpec spec, List<Problem> out) {
+        if (spec.matched() != null) {
+            out.add(new Problem("matched", "present", "a continual study (sequence) runs the listed strengths only; remove"
+                + " matched and list the strengths (e.g. those the quickstart's matched comparison chose)"));
+        }
+        if (!spec.analyses().isEmpty()) {
+            out.add(new Problem("analyses", spec.analyses().toString(), "a continual study (sequence) has no extra analyses"));
+        }
+        for (int i = 0; i < spec.methods().size(); i++) {
+            if (spec.methods().get(i).overrides().containsKey("sequence.tasks")
+                || spec.methods().get(i).overrides().containsKey("world.task_verbs")) {
+                out.add(new Problem("methods[" + i + "].overrides", spec.methods().get(i).overrides().keySet().toString(),
+                    "every method of a continual study runs the same tasks: sequence.tasks and world.task_verbs cannot be"
+                        + " overridden (sequence.adapter and sequence.fisher can)"));
+            }
+        }
+        if (spec.data() != null) {
+            out.add(new Problem("data", "present", "a continual study (sequence) splits the synthetic world's task verbs into"
+                + " tasks; JSONL data is not supported there"));
+        }
+    }
+
+    /** The sequence block against the world it splits and the Fisher settings it replaces. */
+    private static void sequence(ExperimentSpec spec, List<Problem> out) {
+        SequenceSpec s = spec.sequence();
+        if (s == null) {
+            return;
+        }
+        int verbs = spec.world().taskVerbs();
+        if (verbs % s.tasks() != 0) {
+            out.add(new Problem("sequence.tasks", Integer.toString(s.tasks()), "must divide world.task_verbs (" + verbs
+                + ") so that every task gets task_verbs / tasks verbs; set world.task_verbs to a multiple of " + s.tasks()));
+        }
+        if (spec.fisher().reprojectEvery() != 0) {
+            out.add(new Problem("fisher.reproject_every", Integer.toString(spec.fisher().reprojectEvery()), "must be 0 in a"
+                + " continual study: sequence.fisher (fixed or reestimate) says when the Fisher is estimated"));
+        }
     }
 
     private static void model(ModelSpec m, List<Problem> out) {

@@ -59,6 +59,26 @@ public final class JsonlDataset {
      * limits, and a file the free heap can hold as examples.
      */
     public static Dataset read(Path file) throws IOException {
+        return readNumbered(file).dataset();
+    }
+
+    /**
+     * A dataset read from a file with each example's line number, so that a later problem with an
+     * example (a word outside a tokenizer's vocabulary) can name its line.
+     *
+     * @param lines the 1-based line of each example in the file (blank lines are skipped, so they differ from
+     *              the example's position)
+     */
+    public record Numbered(Path file, Dataset dataset, long[] lines) {
+
+        /** The example's line number (1-based). */
+        public long line(int example) {
+            return lines[example];
+        }
+    }
+
+    /** {@link #read} keeping every example's line number. */
+    public static Numbered readNumbered(Path file) throws IOException {
         long size = Files.size(file);
         String heap = InputLimits.heapProblem(size * InputLimits.JSONL_HEAP_FACTOR, "keeping a dataset of "
             + InputLimits.mib(size) + " as examples");
@@ -66,6 +86,7 @@ public final class JsonlDataset {
             throw new JsonlFormatException(file, heap);
         }
         List<Example> out = new ArrayList<>();
+        List<Long> numbers = new ArrayList<>();
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         byte[] chunk = new byte[1 << 16];
@@ -93,7 +114,7 @@ public final class JsonlDataset {
                     length += add;
                     pending = true;
                     if (to < n) { // a '\n': the line is complete
-                        lineNo = addLine(file, lineNo, line, length, utf8, out);
+                        lineNo = addLine(file, lineNo, line, length, utf8, out, numbers);
                         length = 0;
                         pending = false;
                     }
@@ -102,13 +123,15 @@ public final class JsonlDataset {
             }
         }
         if (pending) {
-            addLine(file, lineNo, line, length, utf8, out);
+            addLine(file, lineNo, line, length, utf8, out, numbers);
         }
-        return new Dataset(String.valueOf(file.getFileName()), out);
+        return new Numbered(file, new Dataset(String.valueOf(file.getFileName()), out),
+            numbers.stream().mapToLong(Long::longValue).toArray());
     }
 
     /** Decodes, checks and parses one line (numbered {@code lineNo + 1}); returns its number. */
-    private static long addLine(Path file, long lineNo, byte[] bytes, int length, CharsetDecoder utf8, List<Example> out)
+    private static long addLine(Path file, long lineNo, byte[] bytes, int length, CharsetDecoder utf8, List<Example> out,
+                                List<Long> numbers)
         throws JsonlFormatException {
         long no = lineNo + 1;
         if (no > InputLimits.JSONL_MAX_LINES) {
@@ -131,6 +154,7 @@ public final class JsonlDataset {
         }
         if (!text.isBlank()) {
             out.add(parse(file, no, text));
+            numbers.add(no);
         }
         return no;
     }

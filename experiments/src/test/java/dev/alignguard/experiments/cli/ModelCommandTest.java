@@ -209,6 +209,53 @@ class ModelCommandTest {
     }
 
     @Test
+    void forwardAppliesASavedAdapterAndWritesItsGradients() throws IOException {
+        Path model = initModel();
+        LlamaModel trained = ModelFiles.loadModel(model);
+        dev.alignguard.model.lora.LoraConfig lora = new dev.alignguard.model.lora.LoraConfig(2, 4, 0, List.of("q_proj", "v_proj"),
+            null, false);
+        java.util.Random rnd = new java.util.Random(3);
+        for (var a : trained.attachLora(lora, 5).values()) { // a trained adapter: B no longer zero
+            float[] b = a.b().data();
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) rnd.nextGaussian() * 0.3f;
+            }
+        }
+        Path adapter = dir.resolve("adapter");
+        dev.alignguard.model.hf.AdapterFiles.save(trained, lora, adapter);
+        int[][] seqs = {{1, 2, 3, 4}, {22, 0, 7, 7}};
+        Path tokens = tokens(JSON.writeValueAsString(seqs));
+        Path out = dir.resolve("with.json"), plain = dir.resolve("without.json"), grads = dir.resolve("grads.safetensors");
+        Run r = alignguard("model", "forward", "--model", model, "--tokens", tokens, "--out", out, "--grads", grads, "--adapter",
+            adapter);
+        assertEquals(0, r.code(), r.err());
+        assertEquals(0, alignguard("model", "forward", "--model", model, "--tokens", tokens, "--out", plain).code());
+
+        LlamaModel m = ModelFiles.loadModel(model);
+        dev.alignguard.model.hf.AdapterFiles.load(adapter).attachTo(m, 0);
+        m.setBaseTrainable(true);
+        List<Tensor> loss = new ArrayList<>();
+        Graph g = Graph.training(new VectorKernels(2));
+        float[] logits = referenceLogitsAndLoss(m, seqs, g, loss);
+        g.backward(loss.get(0));
+        JsonNode json = JSON.readTree(out.toFile());
+        assertEquals(loss.get(0).item(), json.get("loss").floatValue(), "the loss of the model with the adapter, bit for bit");
+        assertNotEquals(JSON.readTree(plain.toFile()).get("loss").floatValue(), json.get("loss").floatValue(),
+            "the adapter changes the output");
+        assertEquals(logits[7], json.get("logits").get(0).get(0).get(7).floatValue());
+        SafetensorsFile gf = Safetensors.read(grads);
+        for (var e : m.adapters().entrySet()) {
+            assertArrayEquals(e.getValue().a().grad(), gf.tensor(dev.alignguard.model.hf.AdapterFiles.keyA(e.getKey())).toFloatArray());
+            assertArrayEquals(e.getValue().b().grad(), gf.tensor(dev.alignguard.model.hf.AdapterFiles.keyB(e.getKey())).toFloatArray());
+        }
+        for (var e : m.parameters().entrySet()) {
+            assertArrayEquals(e.getValue().grad(), gf.tensor(e.getKey()).toFloatArray(), e.getKey());
+        }
+        assertFails(alignguard("model", "forward", "--model", model, "--tokens", tokens, "--out", out, "--adapter", dir.resolve("nope")),
+            "nope", "no such directory");
+    }
+
+    @Test
     void forwardAcceptsInputIdsAndASingleTokenWithoutLoss() throws IOException {
         Path model = initModel();
         Path out = dir.resolve("o.json");

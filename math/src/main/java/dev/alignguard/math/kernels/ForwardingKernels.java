@@ -100,4 +100,19 @@ public abstract class ForwardingKernels implements Kernels {
     public void rmsNormBackward(int n, int c, float[] x, float[] w, float[] inv, float[] dy, float[] dx, float[] dw) {
         delegate.rmsNormBackward(n, c, x, w, inv, dy, dx, dw);
     }
+
+    @Override
+    public void dots(double[][] rows, double[] x, double[] out) {
+        delegate.dots(rows, x, out);
+    }
+
+    @Override
+    public void addCombination(double[][] rows, double[] w, double[] out) {
+        delegate.addCombination(rows, w, out);
+    }
+
+    @Override
+    public void gram(double[][] rows, double[] out) {
+        delegate.gram(rows, out);
+    }
 }

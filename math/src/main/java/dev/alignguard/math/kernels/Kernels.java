@@ -1,5 +1,7 @@
 package dev.alignguard.math.kernels;
 
+import dev.alignguard.math.linalg.Vec;
+
 /**
  * The float kernels a transformer and its backward pass need, behind one interface with several
  * backends (see {@link Backends}). Every backend is property-tested against {@link ScalarKernels},
@@ -225,6 +227,47 @@ public interface Kernels {
             }
             for (int j = 0; j < seq; j++) {
                 dP[row + j] = probs[p + row + j] * (dP[row + j] - (float) dot);
+            }
+        }
+    }
+
+    /**
+     * {@code out[k] = <rows[k], x>} for every row, in double: the coordinates of x in a kept basis
+     * (the regularizers' subspace products, the Fisher-vector products of Lanczos). The default is
+     * {@link Vec#dots}, the reference; a backend may sum in another fixed order (agreement within
+     * the rounding bound of a double dot product of that length).
+     */
+    default void dots(double[][] rows, double[] x, double[] out) {
+        Vec.dots(rows, x, out);
+    }
+
+    /**
+     * {@code out += sum_k w[k] rows[k]} in double: a combination of basis rows. The default is
+     * {@link Vec#addCombination}, the reference: every element is the chain
+     * {@code fma(rows[k][i], w[k], .)} over k ascending, skipping zero weights; a backend must give
+     * those bits (a correctly rounded fma in the same order leaves no freedom).
+     */
+    default void addCombination(double[][] rows, double[] w, double[] out) {
+        Vec.addCombination(rows, w, out);
+    }
+
+    /**
+     * The Gram matrix of N rows in double, {@code out[i * N + j] = <rows[i], rows[j]>} (N x N,
+     * exactly symmetric: each pair computed once, for {@code j >= i}, and mirrored): the empirical
+     * Fisher's {@code G^T G} over per-example gradients. The default is {@link Vec#dot} per pair,
+     * the reference; a backend may sum in another fixed order (agreement within the rounding bound
+     * of a double dot product of the rows' length).
+     */
+    default void gram(double[][] rows, double[] out) {
+        int n = rows.length;
+        if (out.length < (long) n * n) {
+            throw new IllegalArgumentException(n + " rows need an output of " + (long) n * n + " doubles, got " + out.length);
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                double d = Vec.dot(rows[i], rows[j]);
+                out[i * n + j] = d;
+                out[j * n + i] = d;
             }
         }
     }

@@ -1,5 +1,8 @@
 package dev.alignguard.math.linalg;
 
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ScalarKernels;
+
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -46,13 +49,22 @@ public final class GramEigen {
 
     /** The top pairs with s_k > relativeThreshold * s_0, at most m of them. */
     public static EigenPairs top(double[][] g, int m, double relativeThreshold) {
+        return top(ScalarKernels.INSTANCE, g, m, relativeThreshold);
+    }
+
+    /**
+     * As {@link #top(double[][], int, double)}, with the Gram matrix {@code G^T G} computed by
+     * {@code kernels} ({@link Kernels#gram}: on the device, in double, for OpenCL; the reference
+     * loop otherwise, the same bits as without kernels).
+     */
+    public static EigenPairs top(Kernels kernels, double[][] g, int m, double relativeThreshold) {
         if (m < 0) {
             throw new IllegalArgumentException("m must be >= 0, got " + m);
         }
         if (!(relativeThreshold >= 0 && relativeThreshold < 1)) {
             throw new IllegalArgumentException("relativeThreshold must be in [0, 1), got " + relativeThreshold);
         }
-        DMatrixRMaj k = gram(g);                            // N x N
+        DMatrixRMaj k = gram(kernels, g);                   // N x N
         int n = g.length;
         int d = g[0].length;
         EigenPairs kPairs = SymmetricEigen.all(k);          // V (N x N), S descending
@@ -84,15 +96,17 @@ public final class GramEigen {
 
     /** K = G^T G / N (N x N), the Gram matrix of the per-example vectors; O(N^2 D), exactly symmetric. */
     public static DMatrixRMaj gram(double[][] g) {
+        return gram(ScalarKernels.INSTANCE, g);
+    }
+
+    /** {@link #gram(double[][])} with the N^2 / 2 dot products on {@code kernels} ({@link Kernels#gram}). */
+    public static DMatrixRMaj gram(Kernels kernels, double[][] g) {
         requireExamples(g);
         int n = g.length;
         DMatrixRMaj k = new DMatrixRMaj(n, n);
-        for (int i = 0; i < n; i++) {
-            for (int j = i; j < n; j++) {
-                double kij = Vec.dot(g[i], g[j]) / n;
-                k.unsafe_set(i, j, kij);
-                k.unsafe_set(j, i, kij);
-            }
+        kernels.gram(g, k.data);
+        for (int i = 0; i < k.data.length; i++) {
+            k.data[i] /= n;
         }
         return k;
     }

@@ -1,5 +1,10 @@
 package dev.alignguard.math.linalg;
 
+import java.util.Objects;
+
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ScalarKernels;
+
 /**
  * The empirical Fisher in Gram form as a matrix-free operator, F x = G (G^T x) / N, for
  * {@link Lanczos} when even the N x N Gram matrix of {@link GramEigen} is too big (or N varies).
@@ -14,13 +19,24 @@ package dev.alignguard.math.linalg;
 public final class GramOperator implements SymmetricOperator {
 
     private final double[][] g;         // N x D (rows are the columns g_i of G)
+    private final Kernels kernels;      // runs the two passes (dots, combination)
     private final int dim;
     private final double trace;         // ||G||_F^2 / N
 
-    /** F = G G^T / N over the given per-example vectors (N >= 1, common length D >= 1, finite). */
+    /** F = G G^T / N over the given per-example vectors (N >= 1, common length D >= 1, finite), on the host. */
     public GramOperator(double[][] g) {
+        this(g, ScalarKernels.INSTANCE);
+    }
+
+    /**
+     * As {@link #GramOperator(double[][])}, with the two passes of every product on {@code kernels}
+     * ({@link Kernels#dots}, {@link Kernels#addCombination}: the OpenCL backend runs them on the
+     * device, in double; the others run {@link Vec}'s loops, as the one-argument constructor).
+     */
+    public GramOperator(double[][] g, Kernels kernels) {
         this.dim = GramEigen.requireExamples(g);
         this.g = g;
+        this.kernels = Objects.requireNonNull(kernels, "kernels");
         double t = 0;
         for (double[] gi : g) {
             t += Vec.dot(gi, gi);
@@ -49,12 +65,12 @@ public final class GramOperator implements SymmetricOperator {
         }
         int n = g.length;
         double[] c = new double[n];
-        Vec.dots(g, x, c);
+        kernels.dots(g, x, c);
         for (int i = 0; i < n; i++) {
             c[i] /= n;
         }
         java.util.Arrays.fill(y, 0);
-        Vec.addCombination(g, c, y);
+        kernels.addCombination(g, c, y);
     }
 
     /** trace(F) = ||G||_F^2 / N, known exactly. */

@@ -47,6 +47,26 @@ public final class BasisProjector implements Projector {
 
     /** P = U U^T for orthonormal columns (copied), {@code max |U^T U - I| <= tolerance}; no spectrum. */
     public static BasisProjector of(int dim, double[][] columns, double tolerance) {
+        return new BasisProjector(dim, Columns.copy(checkedOrthonormal(dim, columns, tolerance)), nans(columns.length), Double.NaN);
+    }
+
+    /**
+     * P = U U^T for orthonormal columns that the projector <em>adopts</em> instead of copying (checked
+     * as {@link #of}): for a caller that keeps the same vectors elsewhere ({@code LayerSubspace}'s basis)
+     * and would otherwise hold m x D doubles twice. Neither side may write the columns afterwards.
+     */
+    public static BasisProjector adopting(int dim, double[][] columns) {
+        return new BasisProjector(dim, checkedOrthonormal(dim, columns, DEFAULT_ORTHONORMALITY_TOLERANCE), nans(columns.length),
+            Double.NaN);
+    }
+
+    private static double[] nans(int m) {
+        double[] nan = new double[m];
+        Arrays.fill(nan, Double.NaN);
+        return nan;
+    }
+
+    private static double[][] checkedOrthonormal(int dim, double[][] columns, double tolerance) {
         Columns.requireShape(dim, columns, "basis");
         if (columns.length > dim) {
             throw new IllegalArgumentException(columns.length + " basis vectors cannot be orthonormal in R^" + dim);
@@ -59,9 +79,7 @@ public final class BasisProjector implements Projector {
             throw new IllegalArgumentException("basis is not orthonormal: max |U^T U - I| = " + dev + " > " + tolerance
                 + " (use BasisProjector.orthonormalising for an arbitrary spanning set)");
         }
-        double[] nan = new double[columns.length];
-        Arrays.fill(nan, Double.NaN);
-        return new BasisProjector(dim, Columns.copy(columns), nan, Double.NaN);
+        return columns;
     }
 
     /** The projector onto span(columns), after orthonormalising them by thin QR (m <= D, full column rank expected). */
@@ -125,6 +143,14 @@ public final class BasisProjector implements Projector {
     /** A copy of the basis, {@code double[m][D]}. */
     public double[][] basis() {
         return Columns.copy(u);
+    }
+
+    /**
+     * The basis itself, {@code double[m][D]}, not a copy: for a holder that keeps it beside this
+     * projector (one copy instead of two). The caller must never write it.
+     */
+    public double[][] sharedBasis() {
+        return u;
     }
 
     @Override

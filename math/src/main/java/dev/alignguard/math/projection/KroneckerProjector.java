@@ -203,6 +203,16 @@ public final class KroneckerProjector implements Projector {
         return kept[k];
     }
 
+    /** q_i of the k-th kept pair: its eigenvector of S (length d_out), a copy. */
+    public double[] outputFactor(int k) {
+        return q[localI[k]].clone();
+    }
+
+    /** p_j of the k-th kept pair: its eigenvector of A (length d_in), a copy. */
+    public double[] inputFactor(int k) {
+        return p[localJ[k]].clone();
+    }
+
     /** The k-th kept eigenvector vec(q_i p_j^T) = q_i (x) p_j, length D. */
     public double[] keptVector(int k) {
         return Kronecker.outer(q[localI[k]], p[localJ[k]]);

@@ -16,6 +16,21 @@ import org.junit.jupiter.api.Test;
 class BasisProjectorTest {
 
     @Test
+    void anAdoptingProjectorSharesItsColumnsAndProjectsAsACopyingOne() {
+        double[][] u = Orthonormalize.random(12, 3, new Random(5));
+        BasisProjector adopted = BasisProjector.adopting(12, u);
+        BasisProjector copied = BasisProjector.of(12, u);
+        assertTrue(adopted.sharedBasis() == u, "adopted, not copied");
+        assertTrue(copied.sharedBasis() != u && copied.sharedBasis()[0] != u[0], "of() copies");
+        double[] x = new Random(6).doubles(12).toArray();
+        double[] a = new double[12], c = new double[12];
+        adopted.apply(x, a);
+        copied.apply(x, c);
+        assertArrayEquals(c, a, 0.0);
+        assertThrows(IllegalArgumentException.class, () -> BasisProjector.adopting(12, new double[][] {x}), "checked like of()");
+    }
+
+    @Test
     void projectsOntoTheSpanInPlaceOrNot() {
         BasisProjector p = BasisProjector.of(3, new double[][] {{1, 0, 0}, {0, 1, 0}});
         double[] x = {1, 2, 3};

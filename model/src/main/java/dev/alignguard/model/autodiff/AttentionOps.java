@@ -118,7 +118,7 @@ public final class AttentionOps {
         float scale = (float) (1.0 / Math.sqrt(hd));
         Kernels K = g.kernels();
         Tensor out = g.output(rows, qc, q, k, v);
-        float[] probs = new float[batch * heads * seq * seq]; // [B, H, T, T], kept for backward
+        float[] probs = g.scratch(Math.multiplyExact(batch * heads, seq * seq)); // [B, H, T, T], kept for backward
         K.causalAttention(batch, seq, heads, kvHeads, hd, scale, q.data(), k.data(), v.data(), out.data(), probs);
         g.onBackward(out, () -> K.causalAttentionBackward(batch, seq, heads, kvHeads, hd, scale, q.data(), k.data(),
             v.data(), probs, out.grad(), q.requiresGrad() ? q.grad() : null, k.requiresGrad() ? k.grad() : null,

@@ -16,7 +16,7 @@ public final class NeuralOps {
     public static Tensor silu(Graph g, Tensor x) {
         Tensor y = g.output(x.rows(), x.cols(), x);
         float[] xd = x.data(), yd = y.data();
-        float[] s = new float[xd.length];
+        float[] s = g.scratch(xd.length);
         g.kernels().sigmoid(xd.length, xd, 0, s, 0);
         g.kernels().mul(xd.length, xd, 0, s, 0, yd, 0);
         g.onBackward(y, () -> {
@@ -48,7 +48,7 @@ public final class NeuralOps {
             throw new IllegalArgumentException("rmsNorm: weight has " + w.size() + " values for " + c + " features");
         }
         Tensor y = g.output(n, c, x, w);
-        float[] inv = new float[n]; // r per row, kept for backward
+        float[] inv = g.scratch(n); // r per row, kept for backward
         g.kernels().rmsNorm(n, c, x.data(), w.data(), eps, y.data(), inv);
         g.onBackward(y, () -> g.kernels().rmsNormBackward(n, c, x.data(), w.data(), inv, y.grad(),
             x.requiresGrad() ? x.grad() : null, w.requiresGrad() ? w.grad() : null));
@@ -105,8 +105,7 @@ public final class NeuralOps {
         Tensor loss = g.output(1, 1, logits);
         float[] ld = logits.data();
         double total = 0;
-        double[] logZ = new double[n];
-        float[] probs = new float[n * v]; // softmax of each scored row, kept for backward
+        float[] probs = g.scratch(n * v); // softmax of each scored row, kept for backward
         for (int i = 0; i < n; i++) {
             if (mask != null && !mask[i]) {
                 continue;
@@ -126,12 +125,12 @@ public final class NeuralOps {
                 probs[row + j] = (float) e;
                 z += e;
             }
-            logZ[i] = max + Math.log(z);
+            double logZ = max + Math.log(z);
             float inv = (float) (1.0 / z);
             for (int j = 0; j < v; j++) {
                 probs[row + j] *= inv;
             }
-            total += logZ[i] - ld[row + t];
+            total += logZ - ld[row + t];
         }
         int m = count;
         loss.data()[0] = (float) (total / m);
@@ -160,7 +159,7 @@ public final class NeuralOps {
     public static Tensor dropout(Graph g, Tensor x, float p, java.util.Random rnd) {
         Tensor y = g.output(x.rows(), x.cols(), x);
         float keep = 1f / (1f - p);
-        float[] factor = new float[x.size()];
+        float[] factor = g.scratch(x.size());
         float[] xd = x.data(), yd = y.data();
         for (int i = 0; i < factor.length; i++) {
             factor[i] = rnd.nextFloat() < p ? 0f : keep;

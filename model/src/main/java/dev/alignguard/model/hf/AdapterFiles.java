@@ -125,6 +125,30 @@ public final class AdapterFiles {
                     + " but the config gives " + config.scaling());
             }
         }
+        save(adapters, config, baseModelNameOrPath, dir);
+    }
+
+    /**
+     * Writes adapters given by module path (not attached to a model) as {@link #save(LlamaModel, LoraConfig, String, Path)}
+     * does: each must have rank {@code r} and scaling {@code config.scaling()}, on a module the config targets.
+     *
+     * @throws IllegalArgumentException when there are none, or one disagrees with the config
+     */
+    public static void save(Map<String, LoraAdapter> adapters, LoraConfig config, String baseModelNameOrPath, Path dir)
+        throws IOException {
+        if (adapters.isEmpty()) {
+            throw new IllegalArgumentException("no LoRA adapters: nothing to save");
+        }
+        for (Map.Entry<String, LoraAdapter> e : adapters.entrySet()) {
+            LoraAdapter a = e.getValue();
+            if (!config.targets(e.getKey())) {
+                throw new IllegalArgumentException("an adapter on " + e.getKey() + " but the config's target_modules do not select it");
+            }
+            if (a.rank() != config.r() || Float.compare(a.scaling(), config.scaling()) != 0) {
+                throw new IllegalArgumentException("the adapter on " + e.getKey() + " has rank " + a.rank() + " and scaling "
+                    + a.scaling() + " but the config gives r = " + config.r() + " and scaling " + config.scaling());
+            }
+        }
         Files.createDirectories(dir);
         List<dev.alignguard.model.safetensors.StoredTensor> tensors = new ArrayList<>();
         for (Map.Entry<String, LoraAdapter> e : adapters.entrySet()) {

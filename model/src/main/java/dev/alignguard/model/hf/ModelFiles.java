@@ -27,7 +27,8 @@ import dev.alignguard.model.tokenizer.WordTokenizer;
  * <pre>
  *   DIR/config.json          LlamaConfig, HF field names, pretty-printed
  *   DIR/model.safetensors    every parameter, F32, HF names and shapes, metadata {"format": "pt"}
- *   DIR/tokenizer.json       the WordTokenizer (optional; this framework's own format)
+ *   DIR/tokenizer.json       the WordTokenizer (optional) in the Hugging Face tokenizers format (a WordLevel model)
+ *   DIR/tokenizer_config.json beside it: PreTrainedTokenizerFast and its special tokens, so AutoTokenizer opens DIR
  * </pre>
  *
  * <h2>Shapes</h2>
@@ -51,6 +52,8 @@ public final class ModelFiles {
     public static final String CONFIG_FILE = "config.json";
     public static final String WEIGHTS_FILE = "model.safetensors";
     public static final String TOKENIZER_FILE = WordTokenizer.FILE_NAME;
+    /** transformers' tokenizer settings, written beside {@code tokenizer.json}. */
+    public static final String TOKENIZER_CONFIG_FILE = "tokenizer_config.json";
 
     /** The safetensors metadata transformers expects of a PyTorch checkpoint. */
     static final Map<String, String> PT_METADATA = Map.of("format", "pt");
@@ -86,10 +89,32 @@ public final class ModelFiles {
         Path tokenizerFile = dir.resolve(TOKENIZER_FILE);
         if (tokenizer != null) {
             tokenizer.save(tokenizerFile);
+            writeTokenizerConfig(config, dir.resolve(TOKENIZER_CONFIG_FILE));
         } else {
             Files.deleteIfExists(tokenizerFile);
+            Files.deleteIfExists(dir.resolve(TOKENIZER_CONFIG_FILE));
         }
         writeConfig(config, dir.resolve(CONFIG_FILE));
+    }
+
+    /**
+     * Writes transformers' {@code tokenizer_config.json}: the tokenizer class ({@code PreTrainedTokenizerFast},
+     * which reads {@code tokenizer.json}), the special tokens by role and the model's context length, atomically.
+     */
+    static void writeTokenizerConfig(LlamaConfig config, Path file) throws IOException {
+        var o = JsonFields.JSON.createObjectNode();
+        o.put("tokenizer_class", "PreTrainedTokenizerFast");
+        o.put("bos_token", WordTokenizer.BOS);
+        o.put("eos_token", WordTokenizer.EOS);
+        o.put("pad_token", WordTokenizer.PAD);
+        o.put("unk_token", WordTokenizer.UNK);
+        o.put("sep_token", WordTokenizer.SEP);
+        o.put("model_max_length", config.maxPositionEmbeddings());
+        o.put("clean_up_tokenization_spaces", false);
+        byte[] json = JsonFields.JSON.writeValueAsBytes(o);
+        byte[] withNewline = Arrays.copyOf(json, json.length + 1);
+        withNewline[json.length] = '\n';
+        AtomicFiles.write(file, withNewline);
     }
 
     /** Writes the config as pretty JSON with HF's field names, atomically. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignguard.model.safetensors.AtomicFiles;
 import dev.alignguard.model.safetensors.InputLimits;
 import dev.alignguard.model.safetensors.JsonMappers;
@@ -269,21 +268,19 @@ public final class WordTokenizer {
     // ---------------------------------------------------------------- persistence
 
     /**
-     * Saves as JSON {@code {"type": "alignguard-word-tokenizer", "version": 1, "specials": [...],
-     * "words": [...]}} (ids are positions: specials first, then words), atomically.
+     * Saves in the Hugging Face {@code tokenizers} format ({@link HfTokenizerJson}: a WordLevel model,
+     * the specials declared in {@code added_tokens}), so {@code tokenizers} and {@code transformers}
+     * load it; atomically.
      */
     public void save(Path file) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("type", FORMAT);
-        root.put("version", VERSION);
-        specials().forEach(root.putArray("specials")::add);
-        words().forEach(root.putArray("words")::add);
-        AtomicFiles.write(file, JSON.writeValueAsBytes(root));
+        AtomicFiles.write(file, JSON.writeValueAsBytes(HfTokenizerJson.write(this, JSON)));
     }
 
     /**
-     * Loads a file written by {@link #save}, refusing anything malformed, or beyond the
-     * {@link InputLimits} JSON limits, with a {@link TokenizerFormatException}.
+     * Loads a {@code tokenizer.json}: the Hugging Face format {@link #save} writes, or this framework's
+     * older format ({@code {"type": "alignguard-word-tokenizer", "version": 1, "specials": [...],
+     * "words": [...]}}), refusing anything else, anything malformed, or anything beyond the
+     * {@link InputLimits} JSON limits, with a {@link TokenizerFormatException} naming the file and the field.
      */
     public static WordTokenizer load(Path file) throws IOException {
         String text = InputLimits.readJsonDocument(file, "a tokenizer", TokenizerFormatException::new);
@@ -296,6 +293,14 @@ public final class WordTokenizer {
         if (root == null || !root.isObject()) {
             throw new TokenizerFormatException(file, "not a JSON object");
         }
+        if (HfTokenizerJson.isHf(root)) {
+            return HfTokenizerJson.read(file, root, JSON);
+        }
+        return loadOwnFormat(file, root);
+    }
+
+    /** The framework's format before tokenizer.json followed Hugging Face's (still read). */
+    private static WordTokenizer loadOwnFormat(Path file, JsonNode root) throws TokenizerFormatException {
         Set<String> known = Set.of("type", "version", "specials", "words");
         for (Map.Entry<String, JsonNode> kv : root.properties()) {
             if (!known.contains(kv.getKey())) {
@@ -304,7 +309,8 @@ public final class WordTokenizer {
         }
         JsonNode type = root.get("type");
         if (type == null || !FORMAT.equals(type.textValue())) {
-            throw new TokenizerFormatException(file, "\"type\" is not \"" + FORMAT + "\"");
+            throw new TokenizerFormatException(file, "\"type\" is not \"" + FORMAT + "\" and there is no \"model\": expected a"
+                + " Hugging Face tokenizers file (a WordLevel \"model\") or this framework's older format");
         }
         JsonNode version = root.get("version");
         if (version == null || !version.isIntegralNumber() || version.asLong() != VERSION) {

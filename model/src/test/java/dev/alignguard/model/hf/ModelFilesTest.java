@@ -83,7 +83,7 @@ class ModelFilesTest {
         assertEquals(tokenizer(), loaded.tokenizer());
         assertTrue(loaded.optionalTokenizer().isPresent());
         try (var files = Files.list(dir)) {
-            assertEquals(List.of("config.json", "model.safetensors", "tokenizer.json"),
+            assertEquals(List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"),
                 files.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary files left behind");
         }
     }
@@ -116,8 +116,22 @@ class ModelFilesTest {
     @Test
     void savingWithoutTokenizerRemovesAStaleOne() throws IOException {
         ModelFiles.save(model(CONFIG, 5), tokenizer(), dir);
+        assertTrue(Files.exists(dir.resolve(ModelFiles.TOKENIZER_CONFIG_FILE)));
         ModelFiles.save(model(CONFIG, 5), null, dir);
         assertFalse(Files.exists(dir.resolve("tokenizer.json")));
+        assertFalse(Files.exists(dir.resolve(ModelFiles.TOKENIZER_CONFIG_FILE)));
+    }
+
+    @Test
+    void writesTransformersTokenizerSettingsBesideTheTokenizer() throws IOException {
+        ModelFiles.save(model(CONFIG, 6), tokenizer(), dir);
+        JsonNode t = new ObjectMapper().readTree(dir.resolve(ModelFiles.TOKENIZER_CONFIG_FILE).toFile());
+        assertEquals("PreTrainedTokenizerFast", t.get("tokenizer_class").textValue());
+        assertEquals("<bos>", t.get("bos_token").textValue());
+        assertEquals("<eos>", t.get("eos_token").textValue());
+        assertEquals("<pad>", t.get("pad_token").textValue());
+        assertEquals("<unk>", t.get("unk_token").textValue());
+        assertEquals(CONFIG.maxPositionEmbeddings(), t.get("model_max_length").intValue());
     }
 
     @Test

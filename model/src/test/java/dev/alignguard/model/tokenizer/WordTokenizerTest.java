@@ -141,6 +141,53 @@ class WordTokenizerTest {
         refused("{" + good + "\"type\":\"x\",\"specials\":[" + fixed + "],\"words\":[]}", "not valid JSON");
     }
 
+    /** The exact file for a tiny tokenizer; {@code tokenizers} 0.23.2 loaded this shape and encoded as {@link #split} does. */
+    @Test
+    void savesTheHuggingFaceTokenizersFormat() throws IOException {
+        WordTokenizer t = WordTokenizer.of(List.of("<refuse>"), List.of("what", "?"));
+        Path file = dir.resolve(WordTokenizer.FILE_NAME);
+        t.save(file);
+        String added = "";
+        List<String> specials = List.of("<pad>", "<bos>", "<eos>", "<sep>", "<unk>", "<refuse>");
+        for (int i = 0; i < specials.size(); i++) {
+            added += (i == 0 ? "" : ",") + "{\"id\":" + i + ",\"content\":\"" + specials.get(i) + "\",\"single_word\":false,"
+                + "\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true}";
+        }
+        String expected = "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[" + added + "],"
+            + "\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"Split\",\"pattern\":{\"Regex\":\"\\\\w+|[^\\\\w\\\\s]\"},"
+            + "\"behavior\":\"Removed\",\"invert\":true},\"post_processor\":null,\"decoder\":null,\"model\":{\"type\":"
+            + "\"WordLevel\",\"vocab\":{\"<pad>\":0,\"<bos>\":1,\"<eos>\":2,\"<sep>\":3,\"<unk>\":4,\"<refuse>\":5,\"what\":6,"
+            + "\"?\":7},\"unk_token\":\"<unk>\"}}";
+        assertEquals(expected, Files.readString(file).replaceAll("\\s+", ""));
+        assertEquals(t, WordTokenizer.load(file));
+    }
+
+    @Test
+    void stillLoadsTheOlderOwnFormat() throws IOException {
+        Path file = dir.resolve("old.json");
+        Files.writeString(file, "{\"type\":\"alignguard-word-tokenizer\",\"version\":1,\"specials\":[\"<pad>\",\"<bos>\","
+            + "\"<eos>\",\"<sep>\",\"<unk>\",\"<refuse>\"],\"words\":[\"what\",\"?\"]}");
+        assertEquals(WordTokenizer.of(List.of("<refuse>"), List.of("what", "?")), WordTokenizer.load(file));
+    }
+
+    @Test
+    void refusesHuggingFaceFilesItCannotHonour() throws IOException {
+        WordTokenizer t = WordTokenizer.of(List.of("<refuse>"), List.of("what", "?"));
+        Path file = dir.resolve(WordTokenizer.FILE_NAME);
+        t.save(file);
+        String good = Files.readString(file);
+        refused(good.replace("\"WordLevel\"", "\"BPE\""), "only a \"WordLevel\" model");
+        refused(good.replace("\"unk_token\" : \"<unk>\"", "\"unk_token\" : \"<pad>\""), "\"unk_token\"");
+        refused(good.replace("\"normalizer\" : null", "\"normalizer\" : {\"type\": \"Lowercase\"}"), "\"normalizer\" is set");
+        refused(good.replace("\"Removed\"", "\"Isolated\""), "\"pre_tokenizer\" is");
+        refused(good.replace("\"what\" : 6", "\"what\" : 9"), "ids must be 0..7");
+        refused(good.replace("\"what\" : 6", "\"what\" : 7"), "id 7 is given to both");
+        refused(good.replace("\"special\" : true\n  } ]", "\"special\" : false\n  } ]"), "is not \"special\": true");
+        refused(good.replace("\"content\" : \"<bos>\"", "\"content\" : \"<eos>\""), "\"added_tokens\"[1] has \"content\"");
+        refused(good.replace("\"<bos>\" : 1", "\"<xx>\" : 1").replace("\"content\" : \"<bos>\"", "\"content\" : \"<xx>\""),
+            "must start with");
+    }
+
     private void refused(String content, String problem) throws IOException {
         Path file = Files.createTempFile(dir, "tok", ".json");
         Files.writeString(file, content);

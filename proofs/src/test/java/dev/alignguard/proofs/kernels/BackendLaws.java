@@ -210,6 +210,111 @@ interface BackendLaws {
             FloatBounds.dot(n, absXX), "sumOfSquares n=" + n);
     }
 
+    // ---------------------------------------------------------------- basis products (double)
+
+    /**
+     * {@code dots} (the coordinates of a vector in a kept basis, in double) agrees with the reference
+     * on every row within {@code 2 gamma_53(d) sum_i |u_ki x_i|} ({@link FloatBounds#doubleDot}).
+     */
+    @Test
+    default void basisDotsAgreeWithinDoubleRoundingBound() {
+        Laws.qt(25).forAll(SourceDSL.integers().between(0, 40), KernelOperands.lengths(), Gaussians.seeds())
+            .checkAssert(this::checkDots);
+    }
+
+    private void checkDots(int m, int d, long seed) {
+        Random rnd = new Random(seed);
+        double[][] rows = doubles(rnd, m, d);
+        double[] x = doubles(rnd, 1, d)[0];
+        double[] expected = new double[m];
+        double[] actual = new double[m];
+        reference().dots(rows, x, expected);
+        fast().dots(rows, x, actual);
+        for (int k = 0; k < m; k++) {
+            double abs = 0;
+            for (int i = 0; i < d; i++) {
+                abs += Math.abs(rows[k][i] * x[i]);
+            }
+            double bound = FloatBounds.doubleDot(d, abs);
+            if (!(Math.abs(expected[k] - actual[k]) <= bound)) {
+                throw new AssertionError("dots m=" + m + " d=" + d + " row " + k + ": reference " + expected[k] + ", fast "
+                    + actual[k] + ", differ by " + Math.abs(expected[k] - actual[k]) + " > bound " + bound);
+            }
+        }
+    }
+
+    /**
+     * {@code addCombination} ({@code out += sum_k w_k u_k}, in double) gives the reference's bits:
+     * each element is the same chain of correctly rounded fused multiply-adds over k ascending,
+     * with zero weights skipped, so no backend has any freedom. A third of the weights are 0.
+     */
+    @Test
+    default void basisCombinationIsBitIdentical() {
+        Laws.qt(25).forAll(SourceDSL.integers().between(0, 40), KernelOperands.lengths(), Gaussians.seeds())
+            .checkAssert(this::checkCombination);
+    }
+
+    private void checkCombination(int m, int d, long seed) {
+        Random rnd = new Random(seed);
+        double[][] rows = doubles(rnd, m, d);
+        double[] w = doubles(rnd, 1, m)[0];
+        for (int k = 0; k < m; k += 3) {
+            w[k] = 0;
+        }
+        double[] expected = doubles(rnd, 1, d)[0];
+        double[] actual = expected.clone();
+        reference().addCombination(rows, w, expected);
+        fast().addCombination(rows, w, actual);
+        for (int i = 0; i < d; i++) {
+            if (Double.doubleToLongBits(expected[i]) != Double.doubleToLongBits(actual[i])) {
+                throw new AssertionError("addCombination m=" + m + " d=" + d + " element " + i + ": reference "
+                    + expected[i] + ", fast " + actual[i]);
+            }
+        }
+    }
+
+    /**
+     * {@code gram} ({@code G^T G} of per-example rows, in double) agrees with the reference on every
+     * entry within {@code 2 gamma_53(d) sum_t |g_it g_jt|} and is exactly symmetric.
+     */
+    @Test
+    default void gramAgreesWithinDoubleRoundingBound() {
+        Laws.qt(25).forAll(SourceDSL.integers().between(1, 24), KernelOperands.lengths(), Gaussians.seeds())
+            .checkAssert(this::checkGram);
+    }
+
+    private void checkGram(int n, int d, long seed) {
+        double[][] rows = doubles(new Random(seed), n, d);
+        double[] expected = new double[n * n];
+        double[] actual = new double[n * n];
+        reference().gram(rows, expected);
+        fast().gram(rows, actual);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double abs = 0;
+                for (int t = 0; t < d; t++) {
+                    abs += Math.abs(rows[i][t] * rows[j][t]);
+                }
+                double bound = FloatBounds.doubleDot(d, abs);
+                double e = expected[i * n + j], a = actual[i * n + j];
+                if (!(Math.abs(e - a) <= bound) || a != actual[j * n + i]) {
+                    throw new AssertionError("gram n=" + n + " d=" + d + " at " + i + "," + j + ": reference " + e + ", fast " + a
+                        + " (mirror " + actual[j * n + i] + "), bound " + bound);
+                }
+            }
+        }
+    }
+
+    private static double[][] doubles(Random rnd, int rows, int cols) {
+        double[][] x = new double[rows][cols];
+        for (double[] row : x) {
+            for (int i = 0; i < cols; i++) {
+                row[i] = rnd.nextGaussian();
+            }
+        }
+        return x;
+    }
+
     // ---------------------------------------------------------------- softmax
 
     /**

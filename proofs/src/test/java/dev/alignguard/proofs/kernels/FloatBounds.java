@@ -93,6 +93,16 @@ final class FloatBounds {
     }
 
     /**
+     * Bound for a double dot product of length {@code n} in any order, with or without FMA (the
+     * basis products {@code Kernels.dots}): as {@link #dot} with the unit roundoff of double,
+     * {@code 2 gamma_53(n) sum |x_i y_i|}, {@code gamma_53(n) = n 2^-53 / (1 - n 2^-53)}.
+     */
+    static double doubleDot(int n, double sumAbsProducts) {
+        double nu = n * 0x1p-53;
+        return n == 0 ? 0 : 2 * nu / (1 - nu) * sumAbsProducts;
+    }
+
+    /**
      * Relative bound {@code rho} on {@code |p_hat - p| <= rho p} for one backend's softmax entry over
      * {@code visible} columns, against the exact softmax of the same float differences
      * {@code d_j = fl(x_j - max)} (both backends compute the same maximum, which is exact, and the

@@ -6,9 +6,12 @@ import java.util.Random;
 
 import dev.alignguard.math.kernels.Backends;
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.experiments.pipeline.TrialAdapter;
 import dev.alignguard.model.autodiff.Graph;
+import dev.alignguard.model.autodiff.MatrixOps;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.llama.LlamaConfig;
+import dev.alignguard.model.hf.LoadedAdapters;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraAdapter;
 import dev.alignguard.model.lora.LoraConfig;
@@ -18,7 +21,10 @@ import dev.alignguard.proofs.harness.Bounds;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.Test;
 
-/** The laws of LoRA: a fresh adapter changes nothing; merging does not change the function. */
+/**
+ * The laws of LoRA: a fresh adapter changes nothing; merging does not change the function; a transformed
+ * update kept as a dense adapter is exact.
+ */
 class LoraProperties {
 
     private static final Kernels K = Backends.create("vector", 2);
@@ -83,6 +89,49 @@ class LoraProperties {
         for (int i = 0; i < weightAfter.length; i++) {
             Bounds.atMost(Math.abs(weightAfter[i] - weightBefore[i]), 1e-6f, "unmerge restores W up to rounding at " + i);
         }
+    }
+
+    /**
+     * A trial whose update passes through a transform (hard projection, Safe-LoRA) is kept as a dense LoRA
+     * ({@code TrialAdapter}: A = [I; 0], B = [T(dW), 0], scaling 1). Its {@code s B A} is T(dW) bit for bit,
+     * whatever the layers' sizes (each entry is one product by 1 plus products by 0, exact in any order), so
+     * the merged model with the kept adapter equals the merged transformed model bit for bit.
+     */
+    @Test
+    void aTransformedUpdateKeptDenseIsExact() {
+        Laws.qt(10).forAll(LoraShapes.ranks(8), Gaussians.seeds()).checkAssert(LoraProperties::keptDenseIsExact);
+    }
+
+    private static void keptDenseIsExact(int r, long seed) {
+        LlamaModel m = model(seed);
+        LoraConfig lora = LoraConfig.of(r, 2 * r, "q_proj", "v_proj", "down_proj");  // d_in 16, 16 and 24
+        Random rnd = new Random(seed);
+        for (LoraAdapter a : m.attachLora(lora, seed).values()) {
+            float[] b = a.b().data();
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) (0.05 * rnd.nextGaussian());
+            }
+        }
+        for (String layer : m.adapters().keySet()) { // T(dW) = C dW with a random C (d_out x d_out), as Safe-LoRA's
+            int out = m.linear(layer).outFeatures();
+            float[] c = new float[out * out];
+            for (int i = 0; i < c.length; i++) {
+                c[i] = (float) (0.3 * rnd.nextGaussian());
+            }
+            Tensor ct = Tensor.of(out, out, c);
+            m.linear(layer).setDeltaTransform((g, delta) -> MatrixOps.matmul(g, ct, false, delta, false));
+        }
+        TrialAdapter kept = TrialAdapter.of(m, lora, K);
+        LlamaModel fresh = model(seed);
+        new LoadedAdapters(kept.config(), kept.adapters(), null).attachTo(fresh, 0);
+        for (String layer : m.adapters().keySet()) {
+            assertArrayEquals(m.linear(layer).effectiveDelta(Graph.inference(K)).data(),
+                fresh.linear(layer).adapter().deltaWeightValues(K), layer);
+        }
+        int[] tokens = rnd.ints(2 * 5, 0, 13).toArray();
+        m.mergeAdapters(K);
+        fresh.mergeAdapters(K);
+        assertArrayEquals(logits(m, tokens, 2, 5), logits(fresh, tokens, 2, 5));
     }
 
     @Test

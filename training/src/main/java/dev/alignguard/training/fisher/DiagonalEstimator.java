@@ -36,7 +36,8 @@ public final class DiagonalEstimator extends LayerwiseEstimator<double[]> {
     }
 
     @Override
-    protected LayerEstimate estimateLayer(String path, Linear layer, double[] data, SubspaceSettings settings) {
+    protected LayerEstimate estimateLayer(String path, Linear layer, double[] data, SubspaceSettings settings,
+                                          Kernels kernels) {
         return layer(path, layer.outFeatures(), layer.inFeatures(), data, settings.rule());
     }
 

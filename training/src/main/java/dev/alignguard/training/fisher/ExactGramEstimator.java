@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.math.linalg.EigenPairs;
 import dev.alignguard.math.linalg.GramEigen;
 import dev.alignguard.math.linalg.SymmetricEigen;
@@ -45,17 +46,23 @@ public final class ExactGramEstimator extends LayerwiseEstimator<double[][]> {
     }
 
     @Override
-    protected LayerEstimate estimateLayer(String path, Linear layer, double[][] data, SubspaceSettings settings) {
+    protected LayerEstimate estimateLayer(String path, Linear layer, double[][] data, SubspaceSettings settings,
+                                          Kernels kernels) {
         if (data.length == 0) { // an expert no alignment example was routed to: no Fisher, nothing to protect
             int d = layer.outFeatures() * layer.inFeatures();
             return new LayerEstimate(path, layer.outFeatures(), layer.inFeatures(), BasisProjector.of(d, new double[0][]),
                 new double[0][], new double[0], 0.0, true);
         }
-        return layer(path, layer.outFeatures(), layer.inFeatures(), data, settings.rule());
+        return layer(path, layer.outFeatures(), layer.inFeatures(), data, settings.rule(), kernels);
     }
 
-    /** One layer from its per-example gradients {@code g: double[N][D]}. */
+    /** One layer from its per-example gradients {@code g: double[N][D]}, on the host. */
     public static LayerEstimate layer(String layer, int dOut, int dIn, double[][] g, SelectionRule rule) {
+        return layer(layer, dOut, dIn, g, rule, ScalarKernels.INSTANCE);
+    }
+
+    /** As {@link #layer(String, int, int, double[][], SelectionRule)}, with the Gram matrices G^T G on {@code kernels}. */
+    public static LayerEstimate layer(String layer, int dOut, int dIn, double[][] g, SelectionRule rule, Kernels kernels) {
         FisherEstimators.requireGradients(layer, dOut, dIn, g);
         // Lift only the kept vectors (O(N D m)): a rank rule knows m; an energy rule first reads it off
         // K's eigenvalues (one extra O(N^2 D) Gram matrix, cheaper than lifting all N vectors).
@@ -63,7 +70,7 @@ public final class ExactGramEstimator extends LayerwiseEstimator<double[][]> {
         if (rule instanceof SelectionRule.Rank r) {
             m = r.m();
         } else {
-            EigenPairs k = SymmetricEigen.all(GramEigen.gram(g));
+            EigenPairs k = SymmetricEigen.all(GramEigen.gram(kernels, g));
             double top = k.count() == 0 ? 0 : k.value(0);
             int significant = 0;
             while (significant < k.count() && k.value(significant) > 0
@@ -72,8 +79,8 @@ public final class ExactGramEstimator extends LayerwiseEstimator<double[][]> {
             }
             m = rule.select(Arrays.copyOf(k.values(), significant), k.trace());
         }
-        EigenPairs pairs = GramEigen.top(g, m);
+        EigenPairs pairs = GramEigen.top(kernels, g, m, GramEigen.DEFAULT_RELATIVE_THRESHOLD);
         BasisProjector p = BasisProjector.fromEigenPairs(pairs, rule);
-        return new LayerEstimate(layer, dOut, dIn, p, p.basis(), p.keptEigenvalues(), pairs.trace(), true);
+        return new LayerEstimate(layer, dOut, dIn, p, p.sharedBasis(), p.keptEigenvalues(), pairs.trace(), true);
     }
 }

@@ -161,7 +161,7 @@ public final class FisherEstimators {
         for (LayerSubspace s : subspaces.values()) {
             Random rnd = new Random(seed * 0x9E3779B97F4A7C15L + s.layer().hashCode());
             double[][] u = s.rank() == 0 ? new double[0][] : Orthonormalize.random(s.dim(), s.rank(), rnd);
-            out.put(s.layer(), s.withBasis(BasisProjector.of(s.dim(), u), u));
+            out.put(s.layer(), s.withBasis(BasisProjector.adopting(s.dim(), u), u));
         }
         return out;
     }

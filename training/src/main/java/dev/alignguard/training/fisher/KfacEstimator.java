@@ -53,7 +53,8 @@ public final class KfacEstimator extends LayerwiseEstimator<KfacFactors> {
     }
 
     @Override
-    protected LayerEstimate estimateLayer(String path, Linear layer, KfacFactors data, SubspaceSettings settings) {
+    protected LayerEstimate estimateLayer(String path, Linear layer, KfacFactors data, SubspaceSettings settings,
+                                          Kernels kernels) {
         return layer(path, data, settings.rule());
     }
 

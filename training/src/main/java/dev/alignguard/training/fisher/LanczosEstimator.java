@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ScalarKernels;
 import dev.alignguard.math.linalg.EigenPairs;
 import dev.alignguard.math.linalg.GramEigen;
 import dev.alignguard.math.linalg.GramOperator;
@@ -54,9 +55,10 @@ public final class LanczosEstimator extends LayerwiseEstimator<double[][]> {
     }
 
     @Override
-    protected LayerEstimate estimateLayer(String path, Linear layer, double[][] data, SubspaceSettings settings) {
+    protected LayerEstimate estimateLayer(String path, Linear layer, double[][] data, SubspaceSettings settings,
+                                          Kernels kernels) {
         Lanczos.Options opts = options.withSeed(settings.seed());
-        LayerEstimate e = layer(path, layer.outFeatures(), layer.inFeatures(), data, settings.rule(), opts);
+        LayerEstimate e = layer(path, layer.outFeatures(), layer.inFeatures(), data, settings.rule(), opts, kernels);
         if (!e.converged()) {
             LOG.log(System.Logger.Level.WARNING, "Lanczos on " + path + " stopped at its Krylov limit before the"
                 + " residual tolerance " + opts.tolerance() + "; using the best Ritz pairs");
@@ -64,11 +66,20 @@ public final class LanczosEstimator extends LayerwiseEstimator<double[][]> {
         return e;
     }
 
-    /** One layer from its per-example gradients {@code g: double[N][D]}. */
+    /** One layer from its per-example gradients {@code g: double[N][D]}, its products on the host. */
     public static LayerEstimate layer(String layer, int dOut, int dIn, double[][] g, SelectionRule rule,
                                       Lanczos.Options options) {
+        return layer(layer, dOut, dIn, g, rule, options, ScalarKernels.INSTANCE);
+    }
+
+    /**
+     * As {@link #layer(String, int, int, double[][], SelectionRule, Lanczos.Options)}, with the
+     * Fisher-vector products ({@link GramOperator}) on {@code kernels}: on the device for OpenCL.
+     */
+    public static LayerEstimate layer(String layer, int dOut, int dIn, double[][] g, SelectionRule rule,
+                                      Lanczos.Options options, Kernels kernels) {
         FisherEstimators.requireGradients(layer, dOut, dIn, g);
-        GramOperator op = new GramOperator(g);
+        GramOperator op = new GramOperator(g, kernels);
         int maxRank = Math.min(g.length, op.dim());
         if (op.trace() == 0) {                       // G = 0: nothing to find
             return keep(layer, dOut, dIn, new EigenPairs(op.dim(), new double[0], new double[0][], 0), rule, true);
@@ -88,7 +99,7 @@ public final class LanczosEstimator extends LayerwiseEstimator<double[][]> {
 
     private static LayerEstimate keep(String layer, int dOut, int dIn, EigenPairs pairs, SelectionRule rule, boolean converged) {
         BasisProjector p = BasisProjector.fromEigenPairs(pairs, rule);
-        return new LayerEstimate(layer, dOut, dIn, p, p.basis(), p.keptEigenvalues(), pairs.trace(), converged);
+        return new LayerEstimate(layer, dOut, dIn, p, p.sharedBasis(), p.keptEigenvalues(), pairs.trace(), converged);
     }
 
     /** The leading pairs with lambda > threshold * lambda_0 (and > 0). */

@@ -1,6 +1,8 @@
 package dev.alignguard.training.fisher;
 
-import dev.alignguard.math.linalg.Vec;
+import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ScalarKernels;
+
 import dev.alignguard.math.projection.Projector;
 
 /**
@@ -56,28 +58,43 @@ public record LayerSubspace(String layer, int dOut, int dIn, Projector projector
 
     /** {@code <u_k, x>} for every kept direction. */
     public double[] coordinates(double[] x) {
+        return coordinates(ScalarKernels.INSTANCE, x);
+    }
+
+    /** {@link #coordinates(double[])} on {@code kernels} ({@link Kernels#dots}). */
+    public double[] coordinates(Kernels kernels, double[] x) {
         double[] c = new double[basis.length];
-        Vec.dots(basis, x, c);
+        kernels.dots(basis, x, c);
         return c;
     }
 
     /** {@code sum_k w_k u_k}. */
     public double[] combine(double[] weights) {
+        return combine(ScalarKernels.INSTANCE, weights);
+    }
+
+    /** {@link #combine(double[])} on {@code kernels} ({@link Kernels#addCombination}: the same bits on every backend). */
+    public double[] combine(Kernels kernels, double[] weights) {
         double[] out = new double[dim()];
-        Vec.addCombination(basis, weights, out);
+        kernels.addCombination(basis, weights, out);
         return out;
     }
 
     /** {@code vec dW_A}: the exact projector when exact, else {@code sum_k c_k <u_k, x> u_k}. */
     public double[] alignmentPart(double[] x) {
+        return alignmentPart(ScalarKernels.INSTANCE, x);
+    }
+
+    /** {@link #alignmentPart(double[])} with the basis products on {@code kernels} (the exact projector is its own). */
+    public double[] alignmentPart(Kernels kernels, double[] x) {
         if (exact() && projector != null) {
             return projector.apply(x);
         }
-        double[] c = coordinates(x);
+        double[] c = coordinates(kernels, x);
         for (int k = 0; k < c.length; k++) {
             c[k] *= confidences[k];
         }
-        return combine(c);
+        return combine(kernels, c);
     }
 
     /** A copy with soft-projection confidences. */

@@ -33,8 +33,9 @@ public abstract class LayerwiseEstimator<D> implements FisherEstimator {
     protected abstract Map<String, D> collect(LlamaModel model, Kernels kernels, List<String> layers,
                                               List<Sequence> examples);
 
-    /** One layer's raw estimate from its data. */
-    protected abstract LayerEstimate estimateLayer(String path, Linear layer, D data, SubspaceSettings settings);
+    /** One layer's raw estimate from its data; {@code kernels} may run its products (Lanczos' Fisher-vector products do). */
+    protected abstract LayerEstimate estimateLayer(String path, Linear layer, D data, SubspaceSettings settings,
+                                                   Kernels kernels);
 
     @Override
     public final List<LayerEstimate> estimateLayers(LlamaModel model, Kernels kernels, List<String> layers,
@@ -42,7 +43,7 @@ public abstract class LayerwiseEstimator<D> implements FisherEstimator {
         Map<String, D> data = collect(model, kernels, layers, examples);
         List<LayerEstimate> raw = new ArrayList<>();
         for (String path : layers) {
-            raw.add(estimateLayer(path, model.linear(path), data.remove(path), settings));
+            raw.add(estimateLayer(path, model.linear(path), data.remove(path), settings, kernels));
         }
         return raw;
     }

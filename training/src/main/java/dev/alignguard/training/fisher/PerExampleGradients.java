@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.model.autodiff.BufferPool;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
@@ -175,17 +176,19 @@ public final class PerExampleGradients {
                     }
                 });
             }
+            BufferPool buffers = BufferPool.create();
             for (int i = 0; i < examples.size(); i++) {
                 routedExperts.clear();
                 for (Linear l : targets) {
                     l.weight().zeroGrad();
                 }
                 captured.values().forEach(TokenBuffer::reset);
-                Graph g = Graph.training(kernels);
-                Tensor loss = exampleLoss(g, model, examples.get(i), padId);
-                if (loss.requiresGrad()) {
-                    g.backward(loss);
-                } // else no targeted weight is on the example's path (experts it was not routed to): every g_i is 0
+                try (Graph g = Graph.training(kernels, buffers)) { // examples of one length reuse the buffers
+                    Tensor loss = exampleLoss(g, model, examples.get(i), padId);
+                    if (loss.requiresGrad()) {
+                        g.backward(loss);
+                    } // else no targeted weight is on the example's path (experts it was not routed to): every g_i is 0
+                }
                 int tokens = examples.get(i).length() - 1;
                 for (Linear l : targets) {
                     TokenBuffer buf = captured.get(l);

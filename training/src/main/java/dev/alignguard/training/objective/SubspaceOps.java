@@ -20,8 +20,8 @@ public final class SubspaceOps {
     public static Tensor alignmentPart(Graph g, Tensor dw, LayerSubspace s) {
         requireShape(dw, s);
         Tensor out = g.output(dw.rows(), dw.cols(), dw);
-        roundInto(out.data(), s.alignmentPart(toDouble(dw.data())));
-        g.onBackward(out, () -> addInto(dw.grad(), s.alignmentPart(toDouble(out.grad()))));
+        roundInto(out.data(), s.alignmentPart(g.kernels(), toDouble(dw.data())));
+        g.onBackward(out, () -> addInto(dw.grad(), s.alignmentPart(g.kernels(), toDouble(out.grad()))));
         return out;
     }
 
@@ -32,7 +32,7 @@ public final class SubspaceOps {
     public static Tensor fisherPenalty(Graph g, Tensor dw, LayerSubspace s) {
         requireShape(dw, s);
         Tensor out = g.output(1, 1, dw);
-        double[] c = s.coordinates(toDouble(dw.data()));
+        double[] c = s.coordinates(g.kernels(), toDouble(dw.data()));
         double[] lambda = s.eigenvalues();
         double value = 0;
         for (int k = 0; k < c.length; k++) {
@@ -45,7 +45,7 @@ public final class SubspaceOps {
             for (int k = 0; k < c.length; k++) {
                 w[k] = scale * lambda[k] * c[k];
             }
-            addInto(dw.grad(), s.combine(w));
+            addInto(dw.grad(), s.combine(g.kernels(), w));
         });
         return out;
     }
@@ -69,7 +69,7 @@ public final class SubspaceOps {
      */
     public static Split split(Graph g, Tensor dw, LayerSubspace s, boolean withPenalty) {
         requireShape(dw, s);
-        double[] a = s.coordinates(toDouble(dw.data()));
+        double[] a = s.coordinates(g.kernels(), toDouble(dw.data()));
         double[] conf = s.confidences();
         int m = a.length;
         double[] ca = new double[m];
@@ -77,15 +77,15 @@ public final class SubspaceOps {
             ca[k] = conf[k] * a[k];
         }
         Tensor part = g.output(dw.rows(), dw.cols(), dw);
-        roundInto(part.data(), s.combine(ca));
+        roundInto(part.data(), s.combine(g.kernels(), ca));
         double[] penaltyWeights = new double[m]; // filled by the penalty's backward, before the part's
         g.onBackward(part, () -> {
-            double[] ga = s.coordinates(toDouble(part.grad()));
+            double[] ga = s.coordinates(g.kernels(), toDouble(part.grad()));
             double[] w = new double[m];
             for (int k = 0; k < m; k++) {
                 w[k] = conf[k] * (ga[k] + penaltyWeights[k]);
             }
-            addInto(dw.grad(), s.combine(w));
+            addInto(dw.grad(), s.combine(g.kernels(), w));
         });
         if (!withPenalty) {
             return new Split(part, null);

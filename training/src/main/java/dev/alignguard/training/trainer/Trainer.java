@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.model.autodiff.BufferPool;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.llama.LlamaModel;
@@ -134,6 +135,7 @@ public final class Trainer {
         if (watch != null) {
             watch.start(norm(params));
         }
+        BufferPool buffers = BufferPool.create(); // activations and gradients, reused from step to step
         for (int step = fromStep; step < Math.min(untilStep, config.steps()); step++) {
             long t0 = System.nanoTime();
             model.reseedDropout(config.seed() * 31 + step);
@@ -145,18 +147,19 @@ public final class Trainer {
             for (int micro = 0; micro < accum; micro++) {
                 Batch batch = Batch.of(data.microBatch((long) step * accum + micro, config.batchSize()), padId);
                 tokens += (long) batch.batchSize() * batch.seqLen();
-                Graph g = Graph.training(kernels);
-                Loss loss = objective.compute(g, batch, step);
-                requireFinite(step, "total loss", loss.total().item());
-                total += loss.total().item() / accum;
-                for (var e : loss.terms().entrySet()) {
-                    requireFinite(step, e.getKey(), e.getValue());
-                    terms.merge(e.getKey(), e.getValue() / accum, Float::sum);
+                try (Graph g = Graph.training(kernels, buffers)) { // step N + 1 reuses step N's buffers
+                    Loss loss = objective.compute(g, batch, step);
+                    requireFinite(step, "total loss", loss.total().item());
+                    total += loss.total().item() / accum;
+                    for (var e : loss.terms().entrySet()) {
+                        requireFinite(step, e.getKey(), e.getValue());
+                        terms.merge(e.getKey(), e.getValue() / accum, Float::sum);
+                    }
+                    loss.diagnostics().forEach((k, v) -> diagnostics.merge(k, v / accum, Double::sum));
+                    // mean over micro-batches: scale the seed gradient by 1/accum
+                    Tensor scaled = dev.alignguard.model.autodiff.MatrixOps.scale(g, loss.total(), 1f / accum);
+                    g.backward(scaled);
                 }
-                loss.diagnostics().forEach((k, v) -> diagnostics.merge(k, v / accum, Double::sum));
-                // mean over micro-batches: scale the seed gradient by 1/accum
-                Tensor scaled = dev.alignguard.model.autodiff.MatrixOps.scale(g, loss.total(), 1f / accum);
-                g.backward(scaled);
             }
             double norm = GradientClipping.clip(params, config.clipNorm());
             requireFinite(step, "gradient norm", norm);

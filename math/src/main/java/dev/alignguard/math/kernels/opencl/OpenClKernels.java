@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import com.aparapi.Kernel;
+import com.aparapi.ProfileInfo;
 import com.aparapi.Range;
 import com.aparapi.device.Device;
 import com.aparapi.device.OpenCLDevice;
@@ -24,14 +25,21 @@ import com.aparapi.exception.CompileFailedException;
 import com.aparapi.internal.kernel.KernelManager;
 
 /**
- * The OpenCL backend, through Aparapi: the matrix product and the row softmax run as OpenCL kernels
- * on one explicitly chosen OpenCL device (a GPU, an accelerator, or PoCL on the CPU).
+ * The OpenCL backend, through Aparapi: the matrix product, the row softmax, causal attention and the
+ * double-precision basis products run as OpenCL kernels on one explicitly chosen OpenCL device (a
+ * GPU, an accelerator, or PoCL on the CPU).
  *
- * <p><b>What runs where.</b> {@link #gemm} runs the tiled local-memory kernel {@link GemmKernel};
- * {@link #softmaxRows} runs {@link SoftmaxKernel} (one work-group per row). The O(n) vector
- * operations ({@code axpy, scale, add, mul, sum, dot, sumOfSquares}) are delegated to a
- * single-threaded {@link VectorKernels} on the host: they do one or two flops per element moved,
- * so copying the operands to a device and back would cost more than computing them where they are.
+ * <p><b>What runs where.</b> {@link #gemm} runs {@link PanelGemmKernel} (register-blocked, on packed
+ * panels) on a CPU device and the local-memory tiled {@link GemmKernel} on anything else; the choice
+ * and the work sizes, from what Aparapi reports for the device, are made once and printed with
+ * {@link #device()}. {@link #softmaxRows} runs {@link SoftmaxKernel} (one work-group per row);
+ * {@link #causalAttention} and its backward run {@link AttentionKernel}, every sequence and head in
+ * one call per pass. {@link #dots}, {@link #addCombination} and {@link #gram} (the Fisher's and the
+ * regularizers' products, in double) run {@link SubspaceKernel} when the device has doubles, else on
+ * the host (the description says which). The O(n) vector operations ({@code axpy, scale, add, mul,
+ * sum, dot, sumOfSquares}) and RMSNorm are delegated to a single-threaded {@link VectorKernels} on
+ * the host: they do one or two flops per element moved, so copying the operands to a device and back
+ * would cost more than computing them where they are. {@link #profile()} says where the time went.
  *
  * <p><b>Transfers.</b> Kernels run in Aparapi's explicit mode ({@code setExplicit(true)}): each call
  * packs the caller's strided slices into contiguous host buffers owned by the kernel object, sends
@@ -87,9 +95,26 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         + " (apt-get install pocl-opencl-icd ocl-icd-libopencl1 clinfo); `clinfo -l` must list a device";
 
     private final OpenCLDevice device;
-    private final String description;
+    private String description;
+    /** The local-memory tiled product, for GPUs and accelerators; null when {@link #panelGemm} is used. */
     private final GemmKernel gemmKernel;
+    /** The register-blocked panel product, for CPU devices; null when {@link #gemmKernel} is used. */
+    private final PanelGemmKernel panelGemm;
+    /** Rows of panels per work-group of {@link #panelGemm} (its work-groups are 1 x this). */
+    private final int panelGroupRows;
     private final SoftmaxKernel softmaxKernel;
+    private final AttentionKernel attentionKernel;
+    /** The basis products in double; null when the device has no doubles (they then run on the host). */
+    private final SubspaceKernel subspaceKernel;
+    /** Whether the device's own kernel timings are collected (-Dcom.aparapi.enableProfiling=true). */
+    private final boolean deviceProfiling = Boolean.getBoolean("com.aparapi.enableProfiling");
+    private long calls;
+    private long packNanos;
+    private long uploadNanos;
+    private long executeNanos;
+    private long deviceKernelNanos;
+    private long downloadNanos;
+    private long compileNanos;
     /** Kernels that have executed; only those may be disposed (see {@link #close()}). */
     private final Set<Kernel> executed = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
@@ -112,24 +137,61 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
      *     compile on it
      */
     public OpenClKernels(String deviceName) {
+        this(deviceName, null);
+    }
+
+    /**
+     * As {@link #OpenClKernels(String)}, with the product's kernel forced: {@code panel} true for
+     * {@link PanelGemmKernel}, false for the local-memory {@link GemmKernel}, null to choose by the
+     * device's type (panels on a CPU device, tiles on anything else). Tests run both on one device.
+     */
+    OpenClKernels(String deviceName, Boolean panel) {
         super(new VectorKernels(1));    // the O(n) vector ops stay on the host (see the class comment)
         this.device = chooseDevice(deviceName);
         // Device-owned buffers, never buffers over the Java heap: see "Buffers the GC can move".
         device.setSharedMemory(false);
         SignalChaining.warnIfAbsent();
-        this.description = describe(device);
-        if (device.getMaxWorkGroupSize() < GemmKernel.TILE * GemmKernel.TILE) {
-            throw new IllegalStateException("OpenCL device " + description + " allows work-groups of "
-                + device.getMaxWorkGroupSize() + " work-items; the gemm kernel needs "
-                + GemmKernel.TILE * GemmKernel.TILE);
+        boolean usePanels = panel != null ? panel : device.getType() == Device.TYPE.CPU;
+        int maxGroup = device.getMaxWorkGroupSize();
+        if (!usePanels && maxGroup < GemmKernel.TILE * GemmKernel.TILE) {
+            throw new IllegalStateException("OpenCL device " + describe(device) + " allows work-groups of "
+                + maxGroup + " work-items; the tiled gemm kernel needs " + GemmKernel.TILE * GemmKernel.TILE);
         }
-        this.gemmKernel = prepare(new GemmKernel());
+        this.panelGroupRows = usePanels ? panelGroupRows(device.getMaxComputeUnits(), maxGroup) : 0;
+        this.description = describe(device) + (usePanels
+            ? "; gemm: " + PanelGemmKernel.ROWS + "x" + PanelGemmKernel.COLS + " register-blocked panels, work-groups of up to "
+                + panelGroupRows + " work-items"
+            : "; gemm: " + GemmKernel.TILE + "x" + GemmKernel.TILE + " local-memory tiles ("
+                + 2 * GemmKernel.TILE * GemmKernel.TILE * Float.BYTES + " of " + device.getLocalMemSize()
+                + " bytes of local memory per work-group)");
+        long t0 = System.nanoTime();
+        this.gemmKernel = usePanels ? null : prepare(new GemmKernel());
+        this.panelGemm = usePanels ? prepare(new PanelGemmKernel()) : null;
         this.softmaxKernel = prepare(new SoftmaxKernel());
+        this.attentionKernel = prepare(new AttentionKernel());
+        this.subspaceKernel = prepareIfDoubles(new SubspaceKernel());
+        this.description += subspaceKernel != null ? "; fp64: basis products in double on the device"
+            : "; no fp64: basis products in double on the host";
+        this.compileNanos = System.nanoTime() - t0;
         selfTest();
+        resetProfile();
     }
 
     /**
-     * Runs both kernels once on problems with exactly representable answers, so that a device
+     * Work-group height of the panel product: enough work-groups to keep every compute unit busy
+     * on the smallest products worth a device call (a 64 x 64 C is 8 x 4 panels), as few as that
+     * allows (PoCL runs a work-group's items in one loop, so bigger groups mean less scheduling).
+     */
+    static int panelGroupRows(int computeUnits, int maxWorkGroupSize) {
+        int rows = 1;
+        while (rows * 2 <= maxWorkGroupSize && 32 / (rows * 2) >= 2 * Math.max(1, computeUnits)) {
+            rows *= 2;
+        }
+        return rows;
+    }
+
+    /**
+     * Runs every kernel once on problems with exactly representable answers, so that a device
      * that compiles but computes nonsense fails here, at start-up, with its name in the message.
      */
     private void selfTest() {
@@ -146,10 +208,49 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
                     + Arrays.toString(c) + " (expected [19.0, 22.0, 43.0, 50.0]), softmax gave "
                     + Arrays.toString(x) + " (expected [1.0, 0.0, 0.11920292, 0.8807971])");
             }
+            // One head, two positions, q = 0: probabilities [1 0; 1/2 1/2], out = [2; 3] for v = [2; 4].
+            float[] out = new float[2];
+            float[] probs = new float[4];
+            causalAttention(1, 2, 1, 1, 1, 1f, new float[2], new float[] {1, 1}, new float[] {2, 4}, out, probs);
+            if (out[0] != 2f || out[1] != 3f || probs[0] != 1f || probs[1] != 0f || probs[2] != 0.5f || probs[3] != 0.5f) {
+                throw new IllegalStateException("OpenCL device " + description + " failed the self-test: attention gave "
+                    + Arrays.toString(out) + " and " + Arrays.toString(probs) + " (expected [2.0, 3.0] and [1.0, 0.0, 0.5, 0.5])");
+            }
+            if (subspaceKernel != null) {
+                double[][] basis = {{1, 2}, {3, 4}};
+                double[] coords = new double[2];
+                dots(basis, new double[] {1, 1}, coords);
+                double[] combined = new double[2];
+                addCombination(basis, new double[] {1, 2}, combined);
+                double[] g = new double[4];
+                gram(basis, g); // [1 2; 3 4] [1 3; 2 4] = [5 11; 11 25]
+                if (coords[0] != 3 || coords[1] != 7 || combined[0] != 7 || combined[1] != 10
+                    || g[0] != 5 || g[1] != 11 || g[2] != 11 || g[3] != 25) {
+                    throw new IllegalStateException("OpenCL device " + description + " failed the self-test: dots gave "
+                        + Arrays.toString(coords) + " (expected [3.0, 7.0]), addCombination gave " + Arrays.toString(combined)
+                        + " (expected [7.0, 10.0]), gram gave " + Arrays.toString(g) + " (expected [5.0, 11.0, 11.0, 25.0])");
+                }
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    /** Where the time went since creation or the last {@link #resetProfile()} (see {@link OpenClProfile}). */
+    public synchronized OpenClProfile profile() {
+        return new OpenClProfile(calls, packNanos, uploadNanos, executeNanos, deviceProfiling ? deviceKernelNanos : -1,
+            downloadNanos, compileNanos);
+    }
+
+    /** Zeroes the counters of {@link #profile()} (not the compilation time). */
+    public synchronized void resetProfile() {
+        calls = 0;
+        packNanos = 0;
+        uploadNanos = 0;
+        executeNanos = 0;
+        deviceKernelNanos = 0;
+        downloadNanos = 0;
     }
 
     /**
@@ -231,6 +332,19 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             + d.getMaxComputeUnits() + " compute units)";
     }
 
+    /**
+     * {@link #prepare}, or null when the kernel (which computes in double) does not compile for the
+     * device: without {@code cl_khr_fp64} the basis products stay on the host, in double, and the
+     * description printed at start-up says so.
+     */
+    private <K extends Kernel> K prepareIfDoubles(K kernel) {
+        try {
+            return prepare(kernel);
+        } catch (IllegalStateException e) {
+            return null;
+        }
+    }
+
     /** Pins a kernel to the device, switches it to explicit transfers and compiles it there. */
     private <K extends Kernel> K prepare(K kernel) {
         LinkedHashSet<Device> only = new LinkedHashSet<>();
@@ -249,8 +363,21 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
 
     /** Runs a kernel on the device and proves it ran there (see the class javadoc). */
     private void execute(Kernel kernel, Range range) {
+        long t0 = System.nanoTime();
         try {
             kernel.execute(range);
+            executeNanos += System.nanoTime() - t0;
+            calls++;
+            if (deviceProfiling) {
+                List<ProfileInfo> events = kernel.getProfileInfo();
+                if (events != null) {
+                    for (ProfileInfo e : events) {
+                        if (e.getLabel() != null && e.getLabel().startsWith("exec")) {
+                            deviceKernelNanos += e.getEnd() - e.getStart();
+                        }
+                    }
+                }
+            }
         } catch (RuntimeException | AssertionError e) {
             // Aparapi reports a failed OpenCL execution with a user-supplied device as an AssertionError.
             throw new IllegalStateException("OpenCL kernel " + kernel.getClass().getSimpleName() + " failed on "
@@ -346,8 +473,13 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             }
             return;
         }
+        if (panelGemm != null) {
+            panelGemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         // Pack the slices as stored (A: m x k, or k x m when transposed; likewise B); the kernel
         // reads op(A) and op(B) through row/column strides, so transposes cost nothing here.
+        long t0 = System.nanoTime();
         int aRows = transA ? k : m;
         int aCols = transA ? m : k;
         int bRows = transB ? n : k;
@@ -368,15 +500,114 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         g.bColStride = transB ? k : 1;
         g.alpha = alpha;
         g.beta = beta;
-        g.put(g.a).put(g.b);
         if (beta != 0f) {
             pack(c, cOff, ldc, m, n, cb);
+        }
+        long t1 = System.nanoTime();
+        g.put(g.a).put(g.b);
+        if (beta != 0f) {
             g.put(cb);
         }
+        uploadNanos += System.nanoTime() - t1;
+        packNanos += t1 - t0;
         int tile = GemmKernel.TILE;
         execute(g, device.createRange2D(roundUp(n, tile), roundUp(m, tile), tile, tile));
-        g.get(cb);
+        download(g, cb);
+        long t2 = System.nanoTime();
         unpack(cb, m, n, c, cOff, ldc);
+        packNanos += System.nanoTime() - t2;
+    }
+
+    /** {@link #gemm} on {@link PanelGemmKernel}: pack op(A) and op(B) into padded panels, one call, unpack C. */
+    private void panelGemm(boolean transA, boolean transB, int m, int n, int k,
+                           float alpha, float[] a, int aOff, int lda,
+                           float[] b, int bOff, int ldb,
+                           float beta, float[] c, int cOff, int ldc) {
+        long t0 = System.nanoTime();
+        int rowsPer = PanelGemmKernel.ROWS;
+        int colsPer = PanelGemmKernel.COLS;
+        int mPad = roundUp(m, rowsPer);
+        int nPad = roundUp(n, colsPer);
+        PanelGemmKernel g = panelGemm;
+        g.a = ensure(g.a, Math.multiplyExact(mPad, k));
+        packPanels(a, aOff, lda, transA, m, k, rowsPer, g.a);
+        g.b = ensure(g.b, Math.multiplyExact(nPad, k));
+        packPanels(b, bOff, ldb, !transB, n, k, colsPer, g.b);
+        g.c = ensure(g.c, Math.multiplyExact(mPad, nPad));
+        float[] cb = g.c;
+        g.k = k;
+        g.ldc = nPad;
+        g.alpha = alpha;
+        g.beta = beta;
+        if (beta != 0f) {
+            pack(c, cOff, ldc, m, n, cb, nPad);
+        }
+        long t1 = System.nanoTime();
+        g.put(g.a).put(g.b);
+        if (beta != 0f) {
+            g.put(cb);
+        }
+        uploadNanos += System.nanoTime() - t1;
+        packNanos += t1 - t0;
+        int rowPanels = mPad / rowsPer;
+        int groupRows = panelGroupRows;
+        while (rowPanels % groupRows != 0) {
+            groupRows /= 2;
+        }
+        execute(g, device.createRange2D(nPad / colsPer, rowPanels, 1, groupRows));
+        download(g, cb);
+        long t2 = System.nanoTime();
+        unpack(cb, m, n, c, cOff, ldc, nPad);
+        packNanos += System.nanoTime() - t2;
+    }
+
+    /**
+     * Packs the {@code rows x k} matrix X into panels of {@code width} rows, each stored k x width
+     * ({@code dst[(i / width) * k * width + p * width + i % width] = X(i, p)}); the padding rows
+     * of the last panel are left as they are (they only reach padding of C, which is never read
+     * back). X(i, p) is {@code x[off + p * ld + i]} when {@code columnMajor}, else
+     * {@code x[off + i * ld + p]}: op(A) is A transposed when transA, and op(B)'s columns are the
+     * rows of X = op(B)^T, so B is read column-major unless transB.
+     */
+    private static void packPanels(float[] x, int off, int ld, boolean columnMajor, int rows, int k, int width,
+                                   float[] dst) {
+        for (int i0 = 0; i0 < rows; i0 += width) {
+            int base = i0 * k;
+            int w = Math.min(width, rows - i0);
+            if (columnMajor) {
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(x, off + p * ld + i0, dst, base + p * width, w);
+                }
+            } else {
+                for (int r = 0; r < w; r++) {
+                    int src = off + (i0 + r) * ld;
+                    for (int p = 0; p < k; p++) {
+                        dst[base + p * width + r] = x[src + p];
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code kernel.get(buffer)}, timed. */
+    private void download(Kernel kernel, float[] buffer) {
+        long t0 = System.nanoTime();
+        kernel.get(buffer);
+        downloadNanos += System.nanoTime() - t0;
+    }
+
+    /** Copies the {@code rows x cols} slice at {@code (x, off, ld)} into {@code dst} with row stride {@code dstLd}. */
+    private static void pack(float[] x, int off, int ld, int rows, int cols, float[] dst, int dstLd) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(x, off + r * ld, dst, r * dstLd, cols);
+        }
+    }
+
+    /** Copies {@code rows x cols} of {@code src} (row stride {@code srcLd}) into the slice at {@code (x, off, ld)}. */
+    private static void unpack(float[] src, int rows, int cols, float[] x, int off, int ld, int srcLd) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, r * srcLd, x, off + r * ld, cols);
+        }
     }
 
     /** Copies the {@code rows x cols} slice at {@code (x, off, ld)} into {@code dst} densely. */
@@ -428,6 +659,7 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         if (rows == 0 || cols == 0) {
             return;
         }
+        long t0 = System.nanoTime();
         SoftmaxKernel s = softmaxKernel;
         s.x = ensure(s.x, Math.multiplyExact(rows, cols));
         float[] xb = s.x;
@@ -435,26 +667,287 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         s.rows = rows;
         s.cols = cols;
         s.causal = causal ? 1 : 0;
+        long t1 = System.nanoTime();
         s.put(xb);
+        uploadNanos += System.nanoTime() - t1;
+        packNanos += t1 - t0;
         int group = SoftmaxKernel.GROUP;
         execute(s, device.createRange(Math.multiplyExact(rows, group), group));
-        s.get(xb);
+        download(s, xb);
+        long t2 = System.nanoTime();
         unpack(xb, rows, cols, x, off, ld);
+        packNanos += System.nanoTime() - t2;
     }
 
-    /** Attention as the interface composes it (products and softmax), so they run on the device. */
+    // ---------------------------------------------------------------- attention
+
+    /** Causal attention, every sequence and head in one call of {@link AttentionKernel}. */
     @Override
-    public void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
-                                float[] q, float[] k, float[] v, float[] out, float[] probs) {
-        Kernels.composedCausalAttention(this, batch, seq, heads, kvHeads, hd, scale, q, k, v, out, probs);
+    public synchronized void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                             float[] q, float[] k, float[] v, float[] out, float[] probs) {
+        ensureOpen();
+        AttentionKernel a = prepareAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v);
+        if (a == null) {
+            return;
+        }
+        int qn = batch * seq * heads * hd;
+        int pn = Math.multiplyExact(batch * heads * seq, seq);
+        a.o = ensure(a.o, qn);
+        a.probs = ensure(a.probs, pn);
+        a.phase = 0;
+        a.rows = batch * heads * seq;
+        long t1 = System.nanoTime();
+        a.put(a.q).put(a.k).put(a.v);
+        uploadNanos += System.nanoTime() - t1;
+        execute(a, rowRange(a.rows));
+        download(a, a.o);
+        download(a, a.probs);
+        long t2 = System.nanoTime();
+        System.arraycopy(a.o, 0, out, 0, qn);
+        System.arraycopy(a.probs, 0, probs, 0, pn);
+        packNanos += System.nanoTime() - t2;
     }
 
-    /** The backward as the interface composes it, on the device's products. */
+    /** The backward of {@link #causalAttention}: two calls of {@link AttentionKernel} (rows, then kv columns). */
     @Override
-    public void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
-                                        float[] q, float[] k, float[] v, float[] probs, float[] dOut,
-                                        float[] dq, float[] dk, float[] dv) {
-        Kernels.composedCausalAttentionBackward(this, batch, seq, heads, kvHeads, hd, scale, q, k, v, probs, dOut, dq, dk,
-            dv);
+    public synchronized void causalAttentionBackward(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                                     float[] q, float[] k, float[] v, float[] probs, float[] dOut,
+                                                     float[] dq, float[] dk, float[] dv) {
+        ensureOpen();
+        AttentionKernel a = prepareAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v);
+        if (a == null || (dq == null && dk == null && dv == null)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        int qn = batch * seq * heads * hd;
+        int kn = batch * seq * kvHeads * hd;
+        int pn = Math.multiplyExact(batch * heads * seq, seq);
+        a.o = copyIn(dOut, qn, a.o);
+        a.probs = copyIn(probs, pn, a.probs);
+        a.ds = ensure(a.ds, pn);
+        a.wantQ = dq == null ? 0 : 1;
+        a.wantK = dk == null ? 0 : 1;
+        a.wantV = dv == null ? 0 : 1;
+        if (dq != null) {
+            a.dq = copyIn(dq, qn, a.dq);
+        }
+        if (dk != null) {
+            a.dk = copyIn(dk, kn, a.dk);
+        }
+        if (dv != null) {
+            a.dv = copyIn(dv, kn, a.dv);
+        }
+        long t1 = System.nanoTime();
+        packNanos += t1 - t0;
+        a.put(a.q).put(a.k).put(a.v).put(a.o).put(a.probs);
+        if (dq != null) {
+            a.put(a.dq);
+        }
+        if (dk != null) {
+            a.put(a.dk);
+        }
+        if (dv != null) {
+            a.put(a.dv);
+        }
+        uploadNanos += System.nanoTime() - t1;
+        a.phase = 1;
+        a.rows = batch * heads * seq;
+        execute(a, rowRange(a.rows));
+        if (dk != null || dv != null) {
+            a.phase = 2;
+            a.rows = batch * kvHeads * seq;
+            execute(a, rowRange(a.rows));
+        }
+        if (dq != null) {
+            download(a, a.dq);
+        }
+        if (dk != null) {
+            download(a, a.dk);
+        }
+        if (dv != null) {
+            download(a, a.dv);
+        }
+        long t2 = System.nanoTime();
+        if (dq != null) {
+            System.arraycopy(a.dq, 0, dq, 0, qn);
+        }
+        if (dk != null) {
+            System.arraycopy(a.dk, 0, dk, 0, kn);
+        }
+        if (dv != null) {
+            System.arraycopy(a.dv, 0, dv, 0, kn);
+        }
+        packNanos += System.nanoTime() - t2;
+    }
+
+    /**
+     * Checks the shapes, sets the kernel's sizes and copies q, k, v into its buffers; null when
+     * there is nothing to compute.
+     */
+    private AttentionKernel prepareAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                             float[] q, float[] k, float[] v) {
+        if (batch < 0 || seq < 0 || heads < 1 || kvHeads < 1 || hd < 0 || heads % kvHeads != 0) {
+            throw new IllegalArgumentException("bad attention shape batch=" + batch + " seq=" + seq + " heads=" + heads
+                + " kvHeads=" + kvHeads + " hd=" + hd + " (heads must be a positive multiple of kvHeads)");
+        }
+        if (batch == 0 || seq == 0 || hd == 0) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        AttentionKernel a = attentionKernel;
+        a.q = copyIn(q, Math.multiplyExact(batch * seq, heads * hd), a.q);
+        a.k = copyIn(k, Math.multiplyExact(batch * seq, kvHeads * hd), a.k);
+        a.v = copyIn(v, Math.multiplyExact(batch * seq, kvHeads * hd), a.v);
+        a.seq = seq;
+        a.heads = heads;
+        a.kvHeads = kvHeads;
+        a.hd = hd;
+        a.scale = scale;
+        packNanos += System.nanoTime() - t0;
+        return a;
+    }
+
+    /** The first {@code n} floats of {@code src} in {@code buffer} (grown if needed). */
+    private static float[] copyIn(float[] src, int n, float[] buffer) {
+        if (src.length < n) {
+            throw new IllegalArgumentException("attention operand has " + src.length + " floats, expected at least " + n);
+        }
+        float[] dst = ensure(buffer, n);
+        System.arraycopy(src, 0, dst, 0, n);
+        return dst;
+    }
+
+    /** One work-item per row, in work-groups of up to 64 (the range rounded up to whole groups). */
+    private Range rowRange(int rows) {
+        int group = Math.min(64, Math.max(1, device.getMaxWorkGroupSize()));
+        return device.createRange(roundUp(rows, group), group);
+    }
+
+    // ---------------------------------------------------------------- basis products (double)
+
+    /** {@code out[k] = <rows[k], x>} on the device ({@link SubspaceKernel}, phase 0), or on the host without fp64. */
+    @Override
+    public synchronized void dots(double[][] rows, double[] x, double[] out) {
+        ensureOpen();
+        if (subspaceKernel == null) {
+            delegate().dots(rows, x, out);
+            return;
+        }
+        if (rows.length != out.length) {
+            throw new IllegalArgumentException(rows.length + " rows but room for " + out.length + " results");
+        }
+        int m = rows.length;
+        int d = x.length;
+        if (m == 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        SubspaceKernel sk = subspaceKernel;
+        sk.rows = packRows(rows, d, sk.rows);
+        sk.x = ensure(sk.x, d);
+        System.arraycopy(x, 0, sk.x, 0, d);
+        sk.out = ensure(sk.out, m);
+        sk.m = m;
+        sk.d = d;
+        sk.phase = 0;
+        long t1 = System.nanoTime();
+        packNanos += t1 - t0;
+        sk.put(sk.rows).put(sk.x);
+        uploadNanos += System.nanoTime() - t1;
+        execute(sk, rowRange(m));
+        long t2 = System.nanoTime();
+        sk.get(sk.out);
+        downloadNanos += System.nanoTime() - t2;
+        System.arraycopy(sk.out, 0, out, 0, m);
+    }
+
+    /** {@code out += sum_k w[k] rows[k]} on the device ({@link SubspaceKernel}, phase 1: the reference's bits), or on the host. */
+    @Override
+    public synchronized void addCombination(double[][] rows, double[] w, double[] out) {
+        ensureOpen();
+        if (subspaceKernel == null) {
+            delegate().addCombination(rows, w, out);
+            return;
+        }
+        if (rows.length != w.length) {
+            throw new IllegalArgumentException(rows.length + " rows but " + w.length + " weights");
+        }
+        int m = rows.length;
+        int d = out.length;
+        if (m == 0 || d == 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        SubspaceKernel sk = subspaceKernel;
+        sk.rows = packRows(rows, d, sk.rows);
+        sk.w = ensure(sk.w, m);
+        System.arraycopy(w, 0, sk.w, 0, m);
+        sk.out = ensure(sk.out, d);
+        System.arraycopy(out, 0, sk.out, 0, d);
+        sk.m = m;
+        sk.d = d;
+        sk.phase = 1;
+        long t1 = System.nanoTime();
+        packNanos += t1 - t0;
+        sk.put(sk.rows).put(sk.w).put(sk.out);
+        uploadNanos += System.nanoTime() - t1;
+        execute(sk, rowRange(d));
+        long t2 = System.nanoTime();
+        sk.get(sk.out);
+        downloadNanos += System.nanoTime() - t2;
+        System.arraycopy(sk.out, 0, out, 0, d);
+    }
+
+    /** The Gram matrix {@code G^T G} of the rows on the device ({@link SubspaceKernel}, phase 2), or on the host. */
+    @Override
+    public synchronized void gram(double[][] rows, double[] out) {
+        ensureOpen();
+        int n = rows.length;
+        if (subspaceKernel == null || n == 0) {
+            delegate().gram(rows, out);
+            return;
+        }
+        int nn = Math.multiplyExact(n, n);
+        if (out.length < nn) {
+            throw new IllegalArgumentException(n + " rows need an output of " + nn + " doubles, got " + out.length);
+        }
+        long t0 = System.nanoTime();
+        SubspaceKernel sk = subspaceKernel;
+        int d = rows[0].length;
+        sk.rows = packRows(rows, d, sk.rows);
+        sk.out = ensure(sk.out, nn);
+        sk.m = n;
+        sk.d = d;
+        sk.phase = 2;
+        long t1 = System.nanoTime();
+        packNanos += t1 - t0;
+        sk.put(sk.rows);
+        uploadNanos += System.nanoTime() - t1;
+        execute(sk, rowRange(nn));
+        long t2 = System.nanoTime();
+        sk.get(sk.out);
+        downloadNanos += System.nanoTime() - t2;
+        System.arraycopy(sk.out, 0, out, 0, nn);
+    }
+
+    /** The rows back to back in {@code buffer} (grown if needed), each checked to have length {@code d}. */
+    private static double[] packRows(double[][] rows, int d, double[] buffer) {
+        double[] dst = ensure(buffer, Math.multiplyExact(rows.length, d));
+        for (int k = 0; k < rows.length; k++) {
+            if (rows[k].length != d) {
+                throw new IllegalArgumentException("row " + k + " has length " + rows[k].length + ", expected " + d);
+            }
+            System.arraycopy(rows[k], 0, dst, k * d, d);
+        }
+        return dst;
+    }
+
+    /** {@code buffer} if it holds {@code size} doubles, else a new one of the next power of two (as the float one). */
+    private static double[] ensure(double[] buffer, int size) {
+        if (buffer.length >= size) {
+            return buffer;
+        }
+        int cap = Integer.highestOneBit(size - 1) << 1;
+        return new double[cap >= size ? cap : size];
     }
 }

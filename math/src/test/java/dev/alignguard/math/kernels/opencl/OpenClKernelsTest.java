@@ -6,6 +6,7 @@ import dev.alignguard.math.kernels.ScalarKernels;
 
 import dev.alignguard.math.kernels.Kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -85,16 +86,90 @@ class OpenClKernelsTest {
 
     @Test
     void gemmAgreesWithScalarOnSeveralShapes() {
+        checkGemmShapes(cl);
+    }
+
+    /** The device-type choice is made once and printed with the device (panels on PoCL's CPU device). */
+    @Test
+    void theProductsKernelIsChosenForTheDeviceAndReported() {
+        assertTrue(cl.device().contains("; gemm: "), cl.device());
+        boolean cpu = cl.device().contains(", CPU, ");
+        assertEquals(cpu, cl.device().contains("register-blocked panels"), cl.device());
+        assertEquals(1, OpenClKernels.panelGroupRows(16, 1), "never more than the device allows");
+        assertTrue(OpenClKernels.panelGroupRows(2, 4096) >= 1);
+    }
+
+    /** The other product kernel (local-memory tiles on this CPU device, or panels on a GPU) agrees too. */
+    @Test
+    void theOtherGemmKernelAgreesWithScalarToo() {
+        boolean panels = cl.device().contains("register-blocked panels");
+        try (OpenClKernels other = new OpenClKernels(null, !panels)) {
+            assertEquals(!panels, other.device().contains("register-blocked panels"), other.device());
+            checkGemmShapes(other);
+        }
+    }
+
+    private static void checkGemmShapes(Kernels kernels) {
         Random rnd = new Random(3);
-        int[][] shapes = {{1, 1, 1}, {3, 7, 17}, {17, 3, 1}, {33, 17, 129}, {37, 45, 300}, {16, 16, 16}, {1, 129, 7}};
+        int[][] shapes = {{1, 1, 1}, {3, 7, 17}, {17, 3, 1}, {33, 17, 129}, {37, 45, 300}, {16, 16, 16}, {1, 129, 7},
+            {8, 16, 5}, {9, 17, 64}};
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) {
-                    checkGemm(rnd, ta, tb, s[0], s[1], s[2], 0.75f, 0f, 0);
-                    checkGemm(rnd, ta, tb, s[0], s[1], s[2], -1.5f, 0.5f, 3);
+                    checkGemm(kernels, rnd, ta, tb, s[0], s[1], s[2], 0.75f, 0f, 0);
+                    checkGemm(kernels, rnd, ta, tb, s[0], s[1], s[2], -1.5f, 0.5f, 3);
                 }
             }
         }
+    }
+
+    /**
+     * The one-call attention kernels against the reference composition (scalar products and
+     * softmax), forward and backward, with grouped kv heads and a missing dk. The inputs are O(1)
+     * and every sum has at most max(seq, hd) <= 40 terms of O(1), so a few hundred float ulps of 1
+     * bound the gap between the two (fused multiply-adds, the device's exp, the row sum in float),
+     * as in FusedAttentionTest.
+     */
+    @Test
+    void attentionAgreesWithTheScalarComposition() {
+        Random rnd = new Random(11);
+        int[][] shapes = {{1, 1, 1, 1, 1}, {2, 5, 2, 1, 3}, {3, 17, 4, 2, 8}, {2, 32, 4, 4, 32}, {1, 40, 3, 3, 5}};
+        for (int[] s : shapes) {
+            int b = s[0], t = s[1], h = s[2], kvh = s[3], hd = s[4];
+            int rows = b * t;
+            float scale = (float) (1.0 / Math.sqrt(hd));
+            float[] q = uniform(rnd, rows * h * hd), k = uniform(rnd, rows * kvh * hd), v = uniform(rnd, rows * kvh * hd);
+            float[] dOut = uniform(rnd, rows * h * hd);
+            float[] out1 = uniform(rnd, rows * h * hd), out2 = new float[rows * h * hd];
+            float[] p1 = uniform(rnd, b * h * t * t), p2 = new float[b * h * t * t];
+            cl.causalAttention(b, t, h, kvh, hd, scale, q, k, v, out1, p1);
+            Kernels.composedCausalAttention(ScalarKernels.INSTANCE, b, t, h, kvh, hd, scale, q, k, v, out2, p2);
+            String what = Arrays.toString(s);
+            assertArrayEquals(p2, p1, 1e-4f, "probs " + what);
+            for (int i = 0; i < p2.length; i++) {
+                if (p2[i] == 0f) {
+                    assertEquals(0f, p1[i], "masked probability " + i + " " + what);
+                }
+            }
+            assertArrayEquals(out2, out1, 1e-4f, "out " + what);
+            float[] dq1 = uniform(rnd, q.length), dk1 = uniform(rnd, k.length), dv1 = uniform(rnd, v.length);
+            float[] dq2 = dq1.clone(), dk2 = dk1.clone(), dv2 = dv1.clone();
+            boolean withDk = t % 2 == 0;
+            cl.causalAttentionBackward(b, t, h, kvh, hd, scale, q, k, v, p2, dOut, dq1, withDk ? dk1 : null, dv1);
+            Kernels.composedCausalAttentionBackward(ScalarKernels.INSTANCE, b, t, h, kvh, hd, scale, q, k, v, p2, dOut,
+                dq2, withDk ? dk2 : null, dv2);
+            assertArrayEquals(dq2, dq1, 1e-4f, "dq " + what);
+            assertArrayEquals(dk2, dk1, 1e-4f, "dk " + what);
+            assertArrayEquals(dv2, dv1, 1e-4f, "dv " + what);
+        }
+    }
+
+    private static float[] uniform(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = 2 * rnd.nextFloat() - 1;
+        }
+        return x;
     }
 
     @Test
@@ -255,7 +330,7 @@ class OpenClKernelsTest {
      * One gemm on slices with an offset and leading dimensions larger than the widths, checked
      * element-wise against the scalar reference within 2 gamma(k+2) (|alpha| sum|a||b| + |beta||c|).
      */
-    private static void checkGemm(Random rnd, boolean ta, boolean tb, int m, int n, int k,
+    private static void checkGemm(Kernels cl, Random rnd, boolean ta, boolean tb, int m, int n, int k,
                                   float alpha, float beta, int pad) {
         int aRows = ta ? k : m, aCols = ta ? m : k, lda = aCols + pad;
         int bRows = tb ? n : k, bCols = tb ? k : n, ldb = bCols + pad;
