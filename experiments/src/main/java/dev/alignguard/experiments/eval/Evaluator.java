@@ -192,6 +192,11 @@ public final class Evaluator {
         return tokens == 0 ? Double.NaN : total / tokens;
     }
 
+    /** A dataset's prompts as token ids, encoded as this evaluator encodes them. */
+    public int[][] promptIds(Dataset examples) {
+        return examples.promptIds(tokenizer, unknown);
+    }
+
     /** The continuations of a dataset's prompts, for reports and debugging. */
     public int[][] generate(LlamaModel model, Dataset examples, int maxNewTokens) {
         return new Generator(model, kernels, batchSize, decoding)

@@ -18,6 +18,7 @@ import dev.alignguard.experiments.results.FrontierArea;
 import dev.alignguard.experiments.results.LayerSpectrum;
 import dev.alignguard.experiments.results.MatchedRow;
 import dev.alignguard.experiments.results.NestedStats;
+import dev.alignguard.experiments.eval.RouterMetrics;
 import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
@@ -216,6 +217,11 @@ public final class Study {
                 Map<String, Stat> stats = new LinkedHashMap<>();
                 for (String name : SUMMARY_METRICS) {
                     stats.put(name, NestedStats.of(point, name));
+                }
+                for (String name : RouterMetrics.NAMES) { // mixture-of-experts trials only: the router's drift
+                    if (point.stream().anyMatch(r -> r.metrics().containsKey(name))) {
+                        stats.put(name, NestedStats.of(point, name));
+                    }
                 }
                 String label = m.name() + (Double.isNaN(s) ? "" : " (" + m.method().strength().label() + "=" + s + ")");
                 methods.add(new MethodSummary(m.name(), m.kind(), s, label, stats));

@@ -117,11 +117,11 @@ public final class StudyMemory {
         LoraConfig lora = s.finetune().lora().toConfig();
         long h = c.hiddenSize(), f = c.intermediateSize(), kv = (long) c.numKeyValueHeads() * c.headDim(), v = c.vocabSize();
         long adapters = 0, dSum = 0, squares = 0;
-        for (String path : SpecCheck.linearPaths(Math.min(c.numHiddenLayers(), 4096))) {
+        for (String path : SpecCheck.linearPaths(Math.min(c.numHiddenLayers(), 4096), c.numLocalExperts())) {
             if (!lora.targets(path)) {
                 continue;
             }
-            long[] shape = shape(path, h, f, kv, v);
+            long[] shape = shape(path, h, f, kv, v, c.numLocalExperts());
             adapters += (long) lora.r() * (shape[0] + shape[1]);
             dSum += shape[0] * shape[1];
             squares += shape[0] * shape[0] + shape[1] * shape[1];
@@ -145,15 +145,16 @@ public final class StudyMemory {
     }
 
     /** {d_out, d_in} of the linear module at {@code path}. */
-    private static long[] shape(String path, long h, long f, long kv, long v) {
+    private static long[] shape(String path, long h, long f, long kv, long v, long experts) {
         if (path.equals("lm_head")) {
             return new long[] {v, h};
         }
         String m = path.substring(path.lastIndexOf('.') + 1);
         return switch (m) {
             case "k_proj", "v_proj" -> new long[] {kv, h};
-            case "gate_proj", "up_proj" -> new long[] {f, h};
-            case "down_proj" -> new long[] {h, f};
+            case "gate_proj", "up_proj", "w1", "w3" -> new long[] {f, h};
+            case "down_proj", "w2" -> new long[] {h, f};
+            case "gate" -> new long[] {experts, h};          // a Mixtral router
             default -> new long[] {h, h};
         };
     }

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.alignguard.experiments.results.MetricNames;
 import dev.alignguard.experiments.eval.Evaluator;
+import dev.alignguard.experiments.eval.RouterMetrics;
 import dev.alignguard.experiments.eval.Metrics;
 import dev.alignguard.experiments.results.CurvePoint;
 import dev.alignguard.experiments.results.TrialRecord;
@@ -161,6 +162,9 @@ public final class TrialRunner {
             throw keepLog(e, tmp, failedLog, runDir);
         }
         Map<String, Double> metrics = MetricNames.of(m, base.alignedMetrics());
+        if (model.config().isMoe()) { // the router's own drift on the unsafe test prompts (dense trials: none)
+            metrics.putAll(RouterMetrics.of(base.aligned(), model, evaluator.promptIds(data.evaluation().unsafe()), kernels));
+        }
         Map<String, Double> validation = MetricNames.of(evaluator.evaluate(model, data.validation()), null);
         Map<String, float[]> finalUpdates = alignmentUpdates(model, context.subspaces(), kernels);
         TrialRecord record = new TrialRecord(method.name(), method.kind(), trial.strength(), trial.baseSeed(), seed,

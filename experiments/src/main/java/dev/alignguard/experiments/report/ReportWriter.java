@@ -24,6 +24,7 @@ import dev.alignguard.experiments.method.Lora;
 import dev.alignguard.experiments.results.MetricNames;
 import dev.alignguard.experiments.report.ParetoFrontier.FairPick;
 import dev.alignguard.experiments.report.ParetoFrontier.Point;
+import dev.alignguard.experiments.eval.RouterMetrics;
 import dev.alignguard.experiments.results.MethodSummary;
 import dev.alignguard.experiments.results.Stat;
 import dev.alignguard.experiments.results.Summary;
@@ -111,6 +112,7 @@ public final class ReportWriter {
             fairTable(sb, summary, tolerance);
         }
         heldOut(sb, summary);
+        routerDrift(sb, summary);
         failures(sb, summary);
         sb.append("## Interpretation\n\n").append(matched ? MatchedSection.interpretation(summary)
             : interpretation(summary, tolerance)).append("\n");
@@ -264,6 +266,33 @@ public final class ReportWriter {
                 .append(signed(100 * p.taskDelta(), 1)).append(" | ")
                 .append(p.point() == null ? ReportFormat.NA : ReportFormat.fixed(100 * p.point().refusalKept(), 1)).append(" | ")
                 .append(p.point() == null ? ReportFormat.NA : ReportFormat.pct(reduction(p.point(), lora.get()))).append(" |\n");
+        }
+        sb.append('\n');
+    }
+
+    /** The router's own drift of the mixture-of-experts methods (none for a dense study: no section). */
+    private static void routerDrift(StringBuilder sb, Summary s) {
+        if (s.methods() == null || s.methods().stream().noneMatch(m -> m.metrics() != null
+            && m.metrics().get(RouterMetrics.CHANGED_SETS) != null)) {
+            return;
+        }
+        sb.append("## Router drift (mixture of experts)\n\n")
+            .append("How fine-tuning moved the routing of the unsafe test prompts, fine-tuned vs the trial's aligned model,"
+                + " over every (prompt, layer, token): the share whose chosen experts changed, whose first choice changed, the"
+                + " mean total-variation distance of the router's probabilities, and that of the expert loads (mean ± 95% CI,"
+                + " percent). Dense methods have no router.\n\n")
+            .append("| method | chosen set changed (%) | first choice changed (%) | probability TV (%) | load TV (%) |\n"
+                + "|---|---:|---:|---:|---:|\n");
+        for (MethodSummary m : s.methods()) {
+            Map<String, Stat> r = m.metrics();
+            if (r == null || r.get(RouterMetrics.CHANGED_SETS) == null) {
+                continue;
+            }
+            sb.append("| ").append(ReportFormat.cell(rowLabel(m)));
+            for (String k : RouterMetrics.NAMES) {
+                sb.append(" | ").append(ReportFormat.pct(ReportFormat.stat(r, k)));
+            }
+            sb.append(" |\n");
         }
         sb.append('\n');
     }

@@ -16,7 +16,8 @@ import java.util.Map;
 public final class Presets {
 
     public static final List<String> NAMES = List.of("quickstart", "baseline-drift", "ablation", "lambda-grid",
-        "m-sensitivity", "subspace-stability", "collision-ablation", "forgetting-scaling", "reprojection", "adaptive", "continual", "full");
+        "m-sensitivity", "subspace-stability", "collision-ablation", "forgetting-scaling", "reprojection", "adaptive", "continual", "full",
+        "moe");
 
     private Presets() {
     }

@@ -210,6 +210,16 @@ public final class SpecCheck {
         if (m.numHiddenLayers() < 1) {
             out.add(new Problem("model.num_hidden_layers", Integer.toString(m.numHiddenLayers()), "allowed: >= 1"));
         }
+        if (m.numLocalExperts() < 0 || m.numLocalExperts() > dev.alignguard.model.safetensors.InputLimits.MODEL_MAX_EXPERTS) {
+            out.add(new Problem("model.num_local_experts", Integer.toString(m.numLocalExperts()), "allowed: 0 (a dense model) to "
+                + dev.alignguard.model.safetensors.InputLimits.MODEL_MAX_EXPERTS));
+        } else if (m.numLocalExperts() > 0 && (m.numExpertsPerTok() < 1 || m.numExpertsPerTok() > m.numLocalExperts())) {
+            out.add(new Problem("model.num_experts_per_tok", Integer.toString(m.numExpertsPerTok()), "allowed: 1 to num_local_experts "
+                + m.numLocalExperts()));
+        }
+        if (!(m.routerAuxLossCoef() >= 0) || !Double.isFinite(m.routerAuxLossCoef())) {
+            out.add(new Problem("model.router_aux_loss_coef", Double.toString(m.routerAuxLossCoef()), "allowed: finite and >= 0"));
+        }
         if (m.hiddenSize() < 1 || m.intermediateSize() < 1 || m.numAttentionHeads() < 1 || m.numKeyValueHeads() < 1
             || m.numHiddenLayers() < 1) {
             return;
@@ -336,13 +346,14 @@ public final class SpecCheck {
             out.add(new Problem("finetune.lora.lora_dropout", number(l.loraDropout()), "allowed: [0, 1)"));
         }
         List<String> targets = l.targetModules();
-        String allowed = "allowed: " + String.join(", ", LINEAR_MODULES) + ", lm_head, a module path such as"
-            + " model.layers.0.self_attn.q_proj, or all-linear";
+        String allowed = "allowed: " + (model.numLocalExperts() > 0 ? "q_proj, k_proj, v_proj, o_proj, gate, w1, w2, w3"
+            : String.join(", ", LINEAR_MODULES)) + ", lm_head, a module path such as model.layers.0.self_attn.q_proj, or all-linear";
         if (targets == null || targets.isEmpty()) {
             out.add(new Problem("finetune.lora.target_modules", "[]", "at least one module; " + allowed));
             return;
         }
-        List<String> paths = linearPaths(Math.max(1, Math.min(model.numHiddenLayers(), 4096)));
+        List<String> paths = linearPaths(Math.max(1, Math.min(model.numHiddenLayers(), 4096)),
+            Math.max(0, Math.min(model.numLocalExperts(), dev.alignguard.model.safetensors.InputLimits.MODEL_MAX_EXPERTS)));
         for (int i = 0; i < targets.size(); i++) {
             String t = targets.get(i);
             if (t == null || t.isBlank()) {
@@ -357,7 +368,32 @@ public final class SpecCheck {
         }
     }
 
-    /** The linear module paths of a model with this many layers, as LlamaModel names them. */
+    /**
+     * The linear module paths of a model with this many layers and experts per layer (0: dense), as
+     * LlamaModel names them: a Mixtral layer has the router {@code block_sparse_moe.gate} and each
+     * expert's {@code w1, w2, w3} in place of the dense MLP.
+     */
+    public static List<String> linearPaths(int layers, int experts) {
+        if (experts == 0) {
+            return linearPaths(layers);
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            for (String m : List.of("q_proj", "k_proj", "v_proj", "o_proj")) {
+                out.add("model.layers." + i + ".self_attn." + m);
+            }
+            out.add("model.layers." + i + ".block_sparse_moe.gate");
+            for (int e = 0; e < experts; e++) {
+                for (String w : List.of("w1", "w2", "w3")) {
+                    out.add("model.layers." + i + ".block_sparse_moe.experts." + e + "." + w);
+                }
+            }
+        }
+        out.add("lm_head");
+        return out;
+    }
+
+    /** The linear module paths of a dense model with this many layers, as LlamaModel names them. */
     public static List<String> linearPaths(int layers) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < layers; i++) {

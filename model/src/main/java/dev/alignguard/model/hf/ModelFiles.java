@@ -183,8 +183,12 @@ public final class ModelFiles {
      *       num_attention_heads} (integers);</li>
      *   <li>optional, with transformers' defaults: {@code num_key_value_heads} (= num_attention_heads),
      *       {@code max_position_embeddings} (2048), {@code rms_norm_eps} (1e-6), {@code rope_theta} (10000);</li>
+     *   <li>Mixtral ({@code model_type "mixtral"}), optional with transformers' defaults:
+     *       {@code num_local_experts} (8), {@code num_experts_per_tok} (2), {@code router_aux_loss_coef}
+     *       (0.001); refused: {@code router_jitter_noise} other than 0, a {@code sliding_window} shorter
+     *       than max_position_embeddings;</li>
      *   <li>refused when present with a value this model cannot honour: {@code model_type} other than
-     *       "llama", {@code hidden_act} other than "silu", {@code tie_word_embeddings},
+     *       "llama" or "mixtral", {@code hidden_act} other than "silu", {@code tie_word_embeddings},
      *       {@code attention_bias} or {@code mlp_bias} true, a non-null {@code rope_scaling}, a
      *       {@code head_dim} other than hidden_size / num_attention_heads;</li>
      *   <li>other fields (token ids, torch_dtype, ...) are ignored.</li>
@@ -194,14 +198,16 @@ public final class ModelFiles {
     public static LlamaConfig readConfig(Path file) throws IOException {
         ObjectNode o = JsonFields.readJsonObject(file, "a Llama config");
         String modelType = JsonFields.optionalString(file, o, "model_type");
-        if (modelType != null && !modelType.equals("llama")) {
-            throw new ModelFormatException(file, "\"model_type\" is \"" + modelType + "\"; only \"llama\" is supported");
+        if (modelType != null && !modelType.equals("llama") && !modelType.equals("mixtral")) {
+            throw new ModelFormatException(file, "\"model_type\" is \"" + modelType
+                + "\"; only \"llama\" and \"mixtral\" are supported");
         }
+        boolean mixtral = "mixtral".equals(modelType);
         String act = JsonFields.optionalString(file, o, "hidden_act");
         if (act != null && !act.equals("silu")) {
             throw new ModelFormatException(file, "\"hidden_act\" is \"" + act + "\"; only \"silu\" is supported");
         }
-        for (String flag : List.of("tie_word_embeddings", "attention_bias", "mlp_bias")) {
+        for (String flag : mixtral ? List.of("tie_word_embeddings") : List.of("tie_word_embeddings", "attention_bias", "mlp_bias")) {
             if (JsonFields.optionalBoolean(file, o, flag, false)) {
                 throw new ModelFormatException(file, JsonFields.q(flag) + " is true; this model supports only false");
             }
@@ -223,9 +229,32 @@ public final class ModelFiles {
         int maxPositions = JsonFields.optionalInt(file, o, "max_position_embeddings", 2048);
         double eps = JsonFields.optionalDouble(file, o, "rms_norm_eps", 1e-6);
         double theta = JsonFields.optionalDouble(file, o, "rope_theta", 10000.0);
+        int experts = 0, perToken = 0;
+        double auxCoef = 0;
+        if (mixtral) {
+            experts = JsonFields.optionalInt(file, o, "num_local_experts", 8);
+            perToken = JsonFields.optionalInt(file, o, "num_experts_per_tok", 2);
+            auxCoef = JsonFields.optionalDouble(file, o, "router_aux_loss_coef", LlamaConfig.DEFAULT_ROUTER_AUX_LOSS_COEF);
+            if (experts < 1 || experts > InputLimits.MODEL_MAX_EXPERTS) {
+                throw new ModelFormatException(file, "\"num_local_experts\" is " + experts + "; expected 1 to "
+                    + InputLimits.MODEL_MAX_EXPERTS);
+            }
+            double jitter = JsonFields.optionalDouble(file, o, "router_jitter_noise", 0.0);
+            if (jitter != 0) {
+                throw new ModelFormatException(file, "\"router_jitter_noise\" is " + jitter + "; only 0 (no jitter) is supported");
+            }
+            if (JsonFields.has(o, "sliding_window")) {
+                int window = JsonFields.intValue(file, o.get("sliding_window"), "\"sliding_window\"");
+                if (window < maxPositions) {
+                    throw new ModelFormatException(file, "\"sliding_window\" is " + window + ", shorter than max_position_embeddings "
+                        + maxPositions + "; only full causal attention is supported (null, or a window >= max_position_embeddings)");
+                }
+            }
+        }
         LlamaConfig config;
         try {
-            config = new LlamaConfig(vocab, hidden, intermediate, layers, heads, kvHeads, maxPositions, eps, theta);
+            config = new LlamaConfig(vocab, hidden, intermediate, layers, heads, kvHeads, maxPositions, eps, theta, experts,
+                perToken, auxCoef);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, e.getMessage());
         }

@@ -11,6 +11,7 @@ import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.model.autodiff.AttentionOps;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.MatrixOps;
+import dev.alignguard.model.autodiff.MoeOps;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.lora.LoraAdapter;
@@ -23,17 +24,27 @@ import dev.alignguard.model.lora.LoraConfig;
  *   for each layer:
  *     h = h + o_proj(attn(rope(q_proj(n1)), rope(k_proj(n1)), v_proj(n1)))   n1 = RMSNorm(h) * input_layernorm
  *     h = h + down_proj(silu(gate_proj(n2)) * up_proj(n2))                   n2 = RMSNorm(h) * post_attention_layernorm
+ *       (a Mixtral config: h = h + block_sparse_moe(n2), see SparseMoe)
  *   logits = lm_head(RMSNorm(h) * norm)                             [B*T x V]
  * </pre>
  * Untied LM head, no biases, grouped-query attention when num_key_value_heads < num_attention_heads.
- * Parameters carry HF's names ({@code model.layers.N.self_attn.q_proj.weight}, ...).
+ * Parameters carry HF's names ({@code model.layers.N.self_attn.q_proj.weight}, ...; Mixtral's
+ * {@code model.layers.N.block_sparse_moe.gate.weight} and {@code ...block_sparse_moe.experts.E.w1.weight}).
  */
 public final class LlamaModel {
 
-    /** One decoder layer's modules. */
+    /**
+     * One decoder layer's modules: a dense MLP ({@code gateProj, upProj, downProj}, {@code moe} null) or,
+     * in a Mixtral config, a sparse block ({@code moe}, the three MLP projections null).
+     */
     public record Layer(Tensor inputLayernorm, Linear qProj, Linear kProj, Linear vProj, Linear oProj,
-                        Tensor postAttentionLayernorm, Linear gateProj, Linear upProj, Linear downProj) {
+                        Tensor postAttentionLayernorm, Linear gateProj, Linear upProj, Linear downProj, SparseMoe moe) {
         List<Linear> linears() {
+            if (moe != null) {
+                List<Linear> all = new ArrayList<>(List.of(qProj, kProj, vProj, oProj));
+                all.addAll(moe.linears());
+                return all;
+            }
             return List.of(qProj, kProj, vProj, oProj, gateProj, upProj, downProj);
         }
     }
@@ -57,18 +68,29 @@ public final class LlamaModel {
         List<Layer> ls = new ArrayList<>();
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             String p = "model.layers." + i + ".";
+            boolean moe = config.isMoe();
             ls.add(new Layer(
                 params.get(p + "input_layernorm.weight"),
                 linear(params, p + "self_attn.q_proj"), linear(params, p + "self_attn.k_proj"),
                 linear(params, p + "self_attn.v_proj"), linear(params, p + "self_attn.o_proj"),
                 params.get(p + "post_attention_layernorm.weight"),
-                linear(params, p + "mlp.gate_proj"), linear(params, p + "mlp.up_proj"), linear(params, p + "mlp.down_proj")));
+                moe ? null : linear(params, p + "mlp.gate_proj"), moe ? null : linear(params, p + "mlp.up_proj"),
+                moe ? null : linear(params, p + "mlp.down_proj"), moe ? sparseMoe(params, p + "block_sparse_moe", config) : null));
         }
         this.layers = List.copyOf(ls);
     }
 
     private static Linear linear(Map<String, Tensor> params, String path) {
         return new Linear(path, params.get(path + ".weight"));
+    }
+
+    private static SparseMoe sparseMoe(Map<String, Tensor> params, String path, LlamaConfig config) {
+        List<SparseMoe.Expert> experts = new ArrayList<>();
+        for (int e = 0; e < config.numLocalExperts(); e++) {
+            String p = path + ".experts." + e + ".";
+            experts.add(new SparseMoe.Expert(linear(params, p + "w1"), linear(params, p + "w2"), linear(params, p + "w3")));
+        }
+        return new SparseMoe(path, linear(params, path + ".gate"), experts, config.numExpertsPerTok());
     }
 
     /** Every parameter's HF name and shape (rows x cols), in HF order. */
@@ -82,9 +104,19 @@ public final class LlamaModel {
             shapes.put(p + "self_attn.k_proj.weight", new int[] {kv, h});
             shapes.put(p + "self_attn.v_proj.weight", new int[] {kv, h});
             shapes.put(p + "self_attn.o_proj.weight", new int[] {h, h});
-            shapes.put(p + "mlp.gate_proj.weight", new int[] {f, h});
-            shapes.put(p + "mlp.up_proj.weight", new int[] {f, h});
-            shapes.put(p + "mlp.down_proj.weight", new int[] {h, f});
+            if (c.isMoe()) {
+                shapes.put(p + "block_sparse_moe.gate.weight", new int[] {c.numLocalExperts(), h});
+                for (int e = 0; e < c.numLocalExperts(); e++) {
+                    String x = p + "block_sparse_moe.experts." + e + ".";
+                    shapes.put(x + "w1.weight", new int[] {f, h});
+                    shapes.put(x + "w2.weight", new int[] {h, f});
+                    shapes.put(x + "w3.weight", new int[] {f, h});
+                }
+            } else {
+                shapes.put(p + "mlp.gate_proj.weight", new int[] {f, h});
+                shapes.put(p + "mlp.up_proj.weight", new int[] {f, h});
+                shapes.put(p + "mlp.down_proj.weight", new int[] {h, f});
+            }
             shapes.put(p + "input_layernorm.weight", new int[] {1, h});
             shapes.put(p + "post_attention_layernorm.weight", new int[] {1, h});
         }
@@ -181,6 +213,15 @@ public final class LlamaModel {
      * @return {@code [batch * seq x vocab]} logits; row {@code b * seq + t} predicts token t + 1
      */
     public Tensor forward(Graph g, int[] tokens, int batch, int seq) {
+        return forward(g, tokens, batch, seq, null);
+    }
+
+    /**
+     * Logits as {@link #forward(Graph, int[], int, int)}, and, in a Mixtral config when
+     * {@code routerLogits} is not null, each layer's router logits ({@code [B*T x E]}) appended to it,
+     * for {@link #routerAuxLoss}.
+     */
+    public Tensor forward(Graph g, int[] tokens, int batch, int seq, List<Tensor> routerLogits) {
         if (tokens.length != batch * seq) {
             throw new IllegalArgumentException(tokens.length + " tokens is not " + batch + " sequences of " + seq);
         }
@@ -200,12 +241,28 @@ public final class LlamaModel {
             Tensor att = AttentionOps.causalSelfAttention(g, q, k, v, seq, heads, kvHeads);
             h = MatrixOps.add(g, h, l.oProj().forward(g, att));
             Tensor n2 = NeuralOps.rmsNorm(g, h, l.postAttentionLayernorm(), eps);
-            Tensor gate = NeuralOps.silu(g, l.gateProj().forward(g, n2));                 // [B*T x F]
-            Tensor up = l.upProj().forward(g, n2);
-            h = MatrixOps.add(g, h, l.downProj().forward(g, MatrixOps.mul(g, gate, up)));
+            h = MatrixOps.add(g, h, feedForward(g, l, n2, routerLogits));
         }
         Tensor out = NeuralOps.rmsNorm(g, h, norm, eps);
         return lmHead.forward(g, out);                                           // [B*T x V]
+    }
+
+    /**
+     * A layer's feed-forward block on its normed input {@code x} ({@code [rows x C]}, rows independent):
+     * the dense SwiGLU MLP {@code down(silu(gate x) * up x)}, or for a Mixtral layer its sparse block,
+     * whose router logits are added to {@code routerLogits} when that list is given.
+     */
+    private static Tensor feedForward(Graph g, Layer l, Tensor x, List<Tensor> routerLogits) {
+        if (l.moe() != null) {
+            SparseMoe.Output moe = l.moe().forward(g, x);                                 // [rows x C]
+            if (routerLogits != null) {
+                routerLogits.add(moe.routerLogits());
+            }
+            return moe.hidden();
+        }
+        Tensor gate = NeuralOps.silu(g, l.gateProj().forward(g, x));                      // [rows x F]
+        Tensor up = l.upProj().forward(g, x);
+        return l.downProj().forward(g, MatrixOps.mul(g, gate, up));                       // [rows x C]
     }
 
     /**
@@ -244,9 +301,7 @@ public final class LlamaModel {
                 : AttentionOps.cachedAttention(g, q, cache.keys(i), cache.values(i), cache.capacity(), start, n, heads, kvHeads);
             h = MatrixOps.add(g, h, l.oProj().forward(g, att));
             Tensor n2 = NeuralOps.rmsNorm(g, h, l.postAttentionLayernorm(), eps);
-            Tensor gate = NeuralOps.silu(g, l.gateProj().forward(g, n2));                     // [B*n x F]
-            Tensor up = l.upProj().forward(g, n2);
-            h = MatrixOps.add(g, h, l.downProj().forward(g, MatrixOps.mul(g, gate, up)));
+            h = MatrixOps.add(g, h, feedForward(g, l, n2, null));
         }
         cache.advance(n);
         int c = config.hiddenSize();
@@ -256,6 +311,35 @@ public final class LlamaModel {
         }
         Tensor out = NeuralOps.rmsNorm(g, Tensor.of(batch, c, last), norm, eps);
         return lmHead.forward(g, out);                                           // [B x V]
+    }
+
+    /**
+     * {@code router_aux_loss_coef} times HF Mixtral's load-balancing loss over the router logits of one
+     * forward pass ({@link MoeOps#loadBalancingLoss}), the term {@code MixtralForCausalLM} adds to the
+     * language-model loss; null for a dense model or a coefficient of 0.
+     */
+    public Tensor routerAuxLoss(Graph g, List<Tensor> routerLogits) {
+        if (!config.isMoe() || config.routerAuxLossCoef() == 0 || routerLogits.isEmpty()) {
+            return null;
+        }
+        return MatrixOps.scale(g, MoeOps.loadBalancingLoss(g, routerLogits, config.numExpertsPerTok()),
+            (float) config.routerAuxLossCoef());
+    }
+
+    /** The sparse blocks of a Mixtral model, in layer order (empty for a dense model). */
+    public List<SparseMoe> sparseBlocks() {
+        List<SparseMoe> out = new ArrayList<>();
+        for (Layer l : layers) {
+            if (l.moe() != null) {
+                out.add(l.moe());
+            }
+        }
+        return out;
+    }
+
+    /** Installs (or with null removes) a routing observer on every sparse block. */
+    public void setRoutingObserver(SparseMoe.Observer observer) {
+        sparseBlocks().forEach(b -> b.setObserver(observer));
     }
 
     // ---------------------------------------------------------------- LoRA

@@ -88,9 +88,13 @@ public record SizeEstimate(LlamaConfig config, long parameters) {
             }
             throw new IllegalArgumentException(sb + "; allowed: " + TENSOR_LIMIT);
         }
-        long perLayer = 2 * h * h + 2 * kv * h + 3 * f * h + 2 * h;
+        long perLayer = -1;
         long total;
         try {
+            // a Mixtral layer holds E experts of 3 F x C and an E x C router instead of one 3 F x C MLP
+            long mlp = c.isMoe() ? Math.addExact(Math.multiplyExact(c.numLocalExperts(), 3 * f * h), c.numLocalExperts() * h)
+                : 3 * f * h;
+            perLayer = Math.addExact(2 * h * h + 2 * kv * h + 2 * h, mlp);
             total = Math.addExact(Math.multiplyExact(layers, perLayer), 2 * v * h + h);
             Math.multiplyExact(total, 16L); // weights, gradients and two moments stay countable in bytes
         } catch (ArithmeticException e) {
@@ -126,7 +130,7 @@ public record SizeEstimate(LlamaConfig config, long parameters) {
             tokens * heads * seq);
         try {
             long perToken = Math.addExact(Math.multiplyExact((long) config.numHiddenLayers(),
-                9 * c + 3 * kv + 4 * f + 2 * heads * seq), 2 * v + 2 * c);
+                9 * c + 3 * kv + 4 * f * Math.max(1, config.numExpertsPerTok()) + 2 * heads * seq), 2 * v + 2 * c);
             return Math.multiplyExact(Math.multiplyExact(tokens, perToken), 8L);
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("the activations of batch " + batch + " x sequence " + seq + " over "

@@ -124,6 +124,12 @@ public final class InputLimits {
     public static final int MODEL_MAX_LAYERS = (SAFETENSORS_MAX_TENSORS - 3) / 9;
 
     /**
+     * The most experts a Mixtral {@code config.json} may declare per layer (1,024; Mixtral has 8,
+     * the largest published mixtures a few hundred); the weights file's tensor count bounds the rest.
+     */
+    public static final int MODEL_MAX_EXPERTS = 1_024;
+
+    /**
      * The longest regular expression accepted as {@code target_modules} (1,000 characters; peft's
      * examples are under 100): compiling is recursive in the nesting, so length bounds the stack.
      */

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -25,6 +27,7 @@ import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.hf.ModelFiles;
 import dev.alignguard.model.llama.Linear;
+import dev.alignguard.model.llama.LlamaConfig;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraAdapter;
 import dev.alignguard.model.lora.LoraConfig;
@@ -236,7 +239,27 @@ class GivenModelProperties {
         return m;
     }
 
-    private static void checkGradient(LlamaModel m, int batch, int seq, long seed) {
+    /**
+     * A Mixtral model's loss is discontinuous where a token's k-th and (k+1)-th router logits cross,
+     * and a finite-difference step that crosses one measures the jump, not the gradient. So on a
+     * Mixtral model the gradient laws run on the same weights with every token routed to every expert
+     * (num_experts_per_tok = num_local_experts): differentiable everywhere, every weight still on the
+     * loss's path through the router's renormalised weights. Top-k routing itself is checked by
+     * {@code MoeProperties} on inputs without near ties. Dense models are returned unchanged.
+     */
+    static LlamaModel allExpertsRouted(LlamaModel m) {
+        if (!m.config().isMoe()) {
+            return m;
+        }
+        Map<String, float[]> values = new LinkedHashMap<>();
+        m.parameters().forEach((name, t) -> values.put(name, t.data().clone()));
+        LlamaConfig c = m.config();
+        return LlamaModel.fromValues(c.withExperts(c.numLocalExperts(), c.numLocalExperts(), c.routerAuxLossCoef()), values,
+            "all experts routed");
+    }
+
+    private static void checkGradient(LlamaModel model, int batch, int seq, long seed) {
+        LlamaModel m = allExpertsRouted(model);
         Random rnd = new Random(seed);
         int[] tokens = tokens(rnd, batch * seq);
         int[] targets = tokens(rnd, batch * seq);

@@ -82,7 +82,7 @@ class KvCacheLaws {
         }
     }
 
-    /** Shapes of {@link ModelShapes}, batch 1..4, prompt length 1..12, 0..8 decode steps, LoRA on half of them. */
+    /** Shapes of {@link ModelShapes}, batch 1..4, prompt length 1..12, 0..8 decode steps, LoRA on half of them, Mixtral (3 experts, top-1 or 2) on half. */
     private static org.quicktheories.core.Gen<Case> cases() {
         org.quicktheories.core.Gen<int[]> sizes = integers().between(1, 4).zip(integers().between(1, 12), integers().between(0, 8),
             (batch, len, steps) -> new int[] {batch, len, steps});
@@ -90,6 +90,9 @@ class KvCacheLaws {
             LlamaConfig wide = new LlamaConfig(c.vocabSize(), c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(),
                 c.numAttentionHeads(), c.numKeyValueHeads(), Math.max(c.maxPositionEmbeddings(), s[1] + s[2] + 1), c.rmsNormEps(),
                 c.ropeTheta());
+            if (((seed >>> 1) & 1) == 0) { // a Mixtral model on half the cases: the sparse block is row-wise too
+                wide = wide.withExperts(3, 1 + (int) ((seed >>> 2) & 1), 0.0);
+            }
             return new Case(wide, seed, s[0], s[1], s[2], (seed & 1) == 0);
         });
     }

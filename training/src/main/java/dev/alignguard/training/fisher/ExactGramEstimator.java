@@ -25,7 +25,9 @@ import dev.alignguard.training.data.Sequence;
  *   U = G V S^{-1/2} / sqrt(N) D x r   F U = U S, U^T U = I          (GramEigen)
  *   trace(F) = ||G||_F^2 / N           what an energy rule measures against
  * </pre>
- * Exact, rank(F) <= N, cost O(N^2 D + N^3 + N D m), memory N D doubles per layer. Eigenvalues at
+ * For a mixture-of-experts expert's projection, G holds only the examples routed to that expert
+ * (N_e of them, {@link PerExampleGradients#computeRouted}): the per-expert Fisher; an expert no example
+ * reached gets an empty subspace. Exact, rank(F) <= N, cost O(N^2 D + N^3 + N D m), memory N D doubles per layer. Eigenvalues at
  * or below {@link GramEigen#DEFAULT_RELATIVE_THRESHOLD} times the largest are never kept (their
  * vectors are rounding noise); so a layer can keep fewer directions than the rule asks.
  * The kept directions go to a {@link BasisProjector}.
@@ -40,12 +42,17 @@ public final class ExactGramEstimator extends LayerwiseEstimator<double[][]> {
 
     @Override
     protected Map<String, double[][]> collect(LlamaModel model, Kernels kernels, List<String> layers, List<Sequence> examples) {
-        return PerExampleGradients.compute(model, kernels, layers, examples, FisherEstimators.PAD_ID);
+        return PerExampleGradients.computeRouted(model, kernels, layers, examples, FisherEstimators.PAD_ID);
     }
 
     @Override
     protected LayerEstimate estimateLayer(String path, Linear layer, double[][] data, SubspaceSettings settings,
                                           Kernels kernels) {
+        if (data.length == 0) { // an expert no alignment example was routed to: no Fisher, nothing to protect
+            int d = layer.outFeatures() * layer.inFeatures();
+            return new LayerEstimate(path, layer.outFeatures(), layer.inFeatures(), BasisProjector.of(d, new double[0][]),
+                new double[0][], new double[0], 0.0, true);
+        }
         return layer(path, layer.outFeatures(), layer.inFeatures(), data, settings.rule(), kernels);
     }
 

@@ -43,6 +43,12 @@ public final class KfacEstimator extends LayerwiseEstimator<KfacFactors> {
 
     @Override
     protected Map<String, KfacFactors> collect(LlamaModel model, Kernels kernels, List<String> layers, List<Sequence> examples) {
+        for (String path : layers) {
+            if (dev.alignguard.model.llama.SparseMoe.expertOf(path) >= 0) {
+                throw new IllegalArgumentException("K-FAC does not support the expert layer " + path
+                    + " (an expert sees only the tokens routed to it, not one row per position); use the exact estimator");
+            }
+        }
         return factors(model, kernels, layers, examples, FisherEstimators.PAD_ID);
     }
 

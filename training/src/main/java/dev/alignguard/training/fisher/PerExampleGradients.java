@@ -14,6 +14,7 @@ import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.llama.Linear;
 import dev.alignguard.model.llama.LlamaModel;
+import dev.alignguard.model.llama.SparseMoe;
 import dev.alignguard.training.data.Batch;
 import dev.alignguard.training.data.Sequence;
 
@@ -63,9 +64,12 @@ public final class PerExampleGradients {
      * @param gradient        g_i = dL_i/dW, float, dOut x dIn row-major
      * @param inputs          a_{i,t}, T_i x dIn row-major, or null when not captured
      * @param outputGradients delta_{i,t}, T_i x dOut row-major, or null when not captured
+     * @param routed          for a projection of a mixture-of-experts expert ({@code ...experts.E.w1}),
+     *                        whether any token of the example was routed to that expert (when not, the
+     *                        gradient is zero: the expert did not run); true for every other layer
      */
     public record LayerExample(int example, String layer, int dOut, int dIn, int tokens, float[] gradient,
-                               float[] inputs, float[] outputGradients) {
+                               float[] inputs, float[] outputGradients, boolean routed) {
     }
 
     /** Receives every (example, layer) pair, examples in order, layers in the given order within an example. */
@@ -89,6 +93,33 @@ public final class PerExampleGradients {
                 gi[k] = src[k];
             }
         });
+        return out;
+    }
+
+    /**
+     * As {@link #compute}, but a mixture-of-experts expert's layers keep only the rows of the examples
+     * routed to that expert (in example order), so that its Fisher is estimated from the examples the
+     * expert actually served ({@code F_e = (1/N_e) sum_{i routed to e} g_i g_i^T}) rather than diluted by
+     * the zero gradients of the others; other layers keep every row, exactly as {@link #compute}.
+     */
+    public static Map<String, double[][]> computeRouted(LlamaModel model, Kernels kernels, List<String> layers,
+                                                        List<Sequence> examples, int padId) {
+        Map<String, List<double[]>> rows = new LinkedHashMap<>();
+        for (String path : layers) {
+            rows.put(path, new ArrayList<>());
+        }
+        forEach(model, kernels, layers, examples, padId, false, e -> {
+            if (e.routed()) {
+                float[] src = e.gradient();
+                double[] gi = new double[src.length];
+                for (int k = 0; k < gi.length; k++) {
+                    gi[k] = src[k];
+                }
+                rows.get(e.layer()).add(gi);
+            }
+        });
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        rows.forEach((path, list) -> out.put(path, list.toArray(double[][]::new)));
         return out;
     }
 
@@ -135,21 +166,38 @@ public final class PerExampleGradients {
                 }
                 state.capturesInstalled = targets;
             }
+            Map<String, boolean[]> routedExperts = new HashMap<>();  // block path -> experts used by the current example
+            for (SparseMoe block : model.sparseBlocks()) {
+                state.observers.put(block, block.observer());
+                block.setObserver((path, routing) -> {
+                    boolean[] used = routedExperts.computeIfAbsent(path, p -> new boolean[routing.experts()]);
+                    for (int expert : routing.chosen()) {
+                        used[expert] = true;
+                    }
+                });
+            }
             BufferPool buffers = BufferPool.create();
             for (int i = 0; i < examples.size(); i++) {
+                routedExperts.clear();
                 for (Linear l : targets) {
                     l.weight().zeroGrad();
                 }
                 captured.values().forEach(TokenBuffer::reset);
                 try (Graph g = Graph.training(kernels, buffers)) { // examples of one length reuse the buffers
-                    g.backward(exampleLoss(g, model, examples.get(i), padId));
+                    Tensor loss = exampleLoss(g, model, examples.get(i), padId);
+                    if (loss.requiresGrad()) {
+                        g.backward(loss);
+                    } // else no targeted weight is on the example's path (experts it was not routed to): every g_i is 0
                 }
                 int tokens = examples.get(i).length() - 1;
                 for (Linear l : targets) {
                     TokenBuffer buf = captured.get(l);
+                    int expert = SparseMoe.expertOf(l.path());
+                    boolean[] used = expert < 0 ? null : routedExperts.get(SparseMoe.blockOf(l.path()));
+                    boolean routed = expert < 0 || (used != null && used[expert]);
                     visitor.visit(new LayerExample(i, l.path(), l.outFeatures(), l.inFeatures(), tokens,
                         l.weight().grad(), buf == null ? null : buf.inputs(tokens),
-                        buf == null ? null : buf.outputGradients(tokens)));
+                        buf == null ? null : buf.outputGradients(tokens), routed));
                 }
             }
         }
@@ -215,6 +263,7 @@ public final class PerExampleGradients {
         private final Map<Tensor, Boolean> adapterFlags = new IdentityHashMap<>();
         private final Map<Linear, float[]> unmergedWeights = new HashMap<>();
         private final Map<Tensor, float[]> savedGrads = new IdentityHashMap<>();
+        private final Map<SparseMoe, SparseMoe.Observer> observers = new IdentityHashMap<>();
         private final List<Linear> targets;
         List<Linear> capturesInstalled = List.of();
 
@@ -262,6 +311,7 @@ public final class PerExampleGradients {
 
         @Override
         public void close() {
+            observers.forEach(SparseMoe::setObserver);
             for (Linear l : capturesInstalled) {
                 l.setCapture(null);
             }
