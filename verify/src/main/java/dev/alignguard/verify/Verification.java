@@ -87,7 +87,7 @@ public final class Verification {
 
     /** The selected laws as test plans: every law but the OpenCL ones, then (unless another backend is chosen) the OpenCL ones. */
     List<TestPlan> discover(Launcher launcher) {
-        List<String> excluded = new ArrayList<>(List.of(LawTags.HARNESS, LawTags.OPENCL));
+        List<String> excluded = new ArrayList<>(List.of(LawTags.HARNESS, LawTags.REPOSITORY, LawTags.OPENCL));
         if (settings.backend() != null) {
             for (String name : Backends.NAMES) {
                 if (!name.equals(settings.backend())) {

@@ -224,6 +224,8 @@ class VerifyCommandTest {
         assertTrue(all.contains("OpenClSubspaceOpsLawsTest#splitOnOpenClAgreesWithTheScalarReference"));
         assertTrue(all.stream().noneMatch(l -> l.startsWith("LawsHarnessTest#") || l.startsWith("BrokenProjectorLaws#")),
             "the harness's own tests (and its broken projector) are not laws");
+        assertTrue(all.stream().noneMatch(l -> l.startsWith("ReaderFuzzLawsTest") || l.startsWith("NoJavaDeserializationTest")),
+            "neither the fuzz laws' own fixture nor the repository scan is a law");
         assertTrue(all.contains("GivenModelProperties#freshAdapterIsAnExactNoOp"));
 
         List<String> vector = Arrays.asList(verify("--list", "--backend", "vector").out().strip().split("\n"));

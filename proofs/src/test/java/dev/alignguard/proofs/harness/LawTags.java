@@ -3,8 +3,9 @@ package dev.alignguard.proofs.harness;
 /**
  * The JUnit tags that let {@code alignguard verify} choose laws: the laws of one kernel backend
  * carry {@code backend-NAME} ({@code --backend NAME} keeps them and drops the other backends'),
- * and the harness's own tests carry {@link #HARNESS} (they check the harness, not a law, and are
- * never part of a verification run). {@code ./test} runs everything regardless of tags.
+ * the harness's own tests carry {@link #HARNESS} (they check the harness, not a law), and tests
+ * of the repository's sources carry {@link #REPOSITORY} (they read files relative to the checkout,
+ * not a law of the code); neither is ever part of a verification run. {@code ./test} runs everything regardless of tags.
  */
 public final class LawTags {
 
@@ -19,6 +20,9 @@ public final class LawTags {
 
     /** Tests of the property harness itself. */
     public static final String HARNESS = "harness";
+
+    /** Checks of the repository's sources (they need the checkout as their working directory). */
+    public static final String REPOSITORY = "repository";
 
     private LawTags() {
     }

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import dev.alignguard.proofs.harness.LawTags;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with its own serializer: that is Spark's transport, between processes that authenticate each other
  * (spark/README.md, "Security"); the project's own code never deserializes.
  */
+@Tag(LawTags.REPOSITORY)
 class NoJavaDeserializationTest {
 
     /** What must not appear, and why. */

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,12 +18,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.alignguard.model.safetensors.InputFormatException;
 import dev.alignguard.model.safetensors.InputLimits;
 import dev.alignguard.model.safetensors.JsonMappers;
+import dev.alignguard.proofs.harness.LawTags;
 
 /**
  * The fuzz laws themselves can fail: on a reader that lets a {@code NumberFormatException} out, one
  * that fails on a zero byte, one that names the wrong file, and one that refuses everything; and they
  * pass on the same reader written correctly.
  */
+@Tag(LawTags.HARNESS)
 class ReaderFuzzLawsTest {
 
     @TempDir
@@ -37,6 +40,7 @@ class ReaderFuzzLawsTest {
     }
 
     /** A reader of {@code {"n": "<an int>"}}; the flags make it wrong in one way each. */
+    @Tag(LawTags.HARNESS) // a fixture (instantiated by the tests above), not laws of a reader
     record Fake(boolean numberFormatEscapes, boolean zeroByteFails, boolean namesAnotherFile, boolean refusesAll)
         implements
             ReaderFuzzLaws {
