@@ -900,11 +900,23 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     }
 
     /** Phase 1 on {@code sk}, whose {@code rows} hold m rows of length out.length; uploads them when {@code putRows}. */
-    private void runCombination(SubspaceKernel sk, boolean putRows, int m, double[] w, double[] out) {
+    private boolean runCombination(SubspaceKernel sk, boolean putRows, int m, double[] w, double[] out) {
         int d = out.length;
         long t0 = System.nanoTime();
         sk.w = ensure(sk.w, m);
-        System.arraycopy(w, 0, sk.w, 0, m);
+        sk.nonzeroRows = ensureInts(sk.nonzeroRows, m);
+        int nonzero = 0;
+        for (int k = 0; k < m; k++) {
+            if (w[k] != 0.0) { // the reference skips zero weights (this keeps a -0.0 in out as it is)
+                sk.w[nonzero] = w[k];
+                sk.nonzeroRows[nonzero++] = k;
+            }
+        }
+        if (nonzero == 0) {
+            packNanos += System.nanoTime() - t0;
+            return false; // out unchanged, as the reference leaves it; nothing sent
+        }
+        sk.nonzero = nonzero;
         sk.out = ensure(sk.out, d);
         System.arraycopy(out, 0, sk.out, 0, d);
         sk.m = m;
@@ -915,13 +927,14 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         if (putRows) {
             sk.put(sk.rows);
         }
-        sk.put(sk.w).put(sk.out);
+        sk.put(sk.w).put(sk.nonzeroRows).put(sk.out);
         uploadNanos += System.nanoTime() - t1;
-        execute(sk, rowRange(d));
+        execute(sk, rowRange((d + SubspaceKernel.BLOCK - 1) / SubspaceKernel.BLOCK));
         long t2 = System.nanoTime();
         sk.get(sk.out);
         downloadNanos += System.nanoTime() - t2;
         System.arraycopy(sk.out, 0, out, 0, d);
+        return true;
     }
 
     // ---------------------------------------------------------------- resident rows (double)
@@ -1012,8 +1025,9 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         if (out.length != rows.cols()) {
             throw new IllegalArgumentException("out has length " + out.length + ", the resident rows " + rows.cols());
         }
-        runCombination(dev.kernel, !dev.uploaded, m, w, out);
-        dev.uploaded = true;
+        if (runCombination(dev.kernel, !dev.uploaded, m, w, out)) {
+            dev.uploaded = true;
+        }
     }
 
     /** The Gram matrix {@code G^T G} of the rows on the device ({@link SubspaceKernel}, phase 2), or on the host. */
@@ -1058,6 +1072,15 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             System.arraycopy(rows[k], 0, dst, k * d, d);
         }
         return dst;
+    }
+
+    /** {@code buffer} if it holds {@code size} ints, else a new one of the next power of two. */
+    private static int[] ensureInts(int[] buffer, int size) {
+        if (buffer.length >= size) {
+            return buffer;
+        }
+        int cap = Integer.highestOneBit(size - 1) << 1;
+        return new int[cap >= size ? cap : size];
     }
 
     /** {@code buffer} if it holds {@code size} doubles, else a new one of the next power of two (as the float one). */
