@@ -16,6 +16,8 @@ import com.aparapi.Kernel.PrivateMemorySpace;
  *     step a correctly rounded {@code fma}; a private array, so PoCL emits vector fmas), added
  *     t ascending, then the tail's fmas: a different order from the reference's lanes, of depth at
  *     most d, so it agrees within the rounding bound of a length-d double dot product;
+ * <li>phase 2, one work-item per pair j >= i: {@code out[i][j] = out[j][i] = <rows[i], rows[j]>}
+ *     in phase 0's order (so exactly symmetric, within the same bound);
  * <li>phase 1, one work-item per 16 elements i (their sums in a private array, so LLVM in PoCL
  *     emits vector fmas): {@code out[i] = fma(rows[k][i], w[k], out[i])} for k
  *     ascending, skipping zero weights: exactly the reference's chain, so the bits are the
@@ -73,9 +75,21 @@ final class SubspaceKernel extends Kernel {
             int i = id / m;
             int j = id % m;
             if (j >= i) {
+                int full = d - d % BLOCK;
+                for (int t = 0; t < BLOCK; t++) {
+                    acc[t] = 0.0;
+                }
+                for (int q = 0; q < full; q += BLOCK) {
+                    for (int t = 0; t < BLOCK; t++) {
+                        acc[t] = fma(rows[i * d + q + t], rows[j * d + q + t], acc[t]);
+                    }
+                }
                 double s = 0.0;
-                for (int t = 0; t < d; t++) {
-                    s = fma(rows[i * d + t], rows[j * d + t], s);
+                for (int t = 0; t < BLOCK; t++) {
+                    s += acc[t];
+                }
+                for (int q = full; q < d; q++) {
+                    s = fma(rows[i * d + q], rows[j * d + q], s);
                 }
                 out[i * m + j] = s;
                 out[j * m + i] = s;
