@@ -236,8 +236,8 @@ class VerifyCommandTest {
 
         List<String> scalar = Arrays.asList(verify("--list", "--backend", "scalar").out().strip().split("\n"));
         assertTrue(scalar.stream().noneMatch(l -> l.startsWith("OpenCl") || l.startsWith("Vector")), scalar.toString());
-        assertEquals(all.size() - 10 * 3 - 1 - 2 - 1, scalar.size(),
-            "every law but the 10 backend laws x 3 classes, the 3 other Vector laws and the OpenCL subspace-ops law");
+        assertEquals(all.size() - 11 * 3 - 1 - 2 - 1, scalar.size(),
+            "every law but the 11 backend laws x 3 classes, the 3 other Vector laws and the OpenCL subspace-ops law");
 
         List<String> idempotent = Arrays.asList(verify("--list", "--laws", "ProjectorLaws#idempotent").out().strip().split("\n"));
         assertTrue(idempotent.containsAll(List.of("BasisProjectorProperties#idempotent", "MaskProjectorProperties#idempotent",

@@ -91,6 +91,9 @@ final class HeapFor {
         long h = c.hiddenSize(), kv = (long) c.numKeyValueHeads() * c.headDim();
         long adapted = c.numHiddenLayers() * (2 * h * h + 2 * kv * h); // q, k, v, o: the D of each adapter, summed
         long bases = c.hiddenSize() > 256 ? 0 : 32L * adapted * 8; // the random stand-in, m = 32, double
+        if (step.backends.contains("opencl")) {
+            bases *= 2; // and OpenCL's resident copy of each basis, packed (Kernels.resident)
+        }
         return 3 * 2 * size.weightBytes() + bases + size.activationBytes(step.batch, step.seq);
     }
 

@@ -112,6 +112,21 @@ public abstract class ForwardingKernels implements Kernels {
     }
 
     @Override
+    public ResidentRows resident(double[][] rows) {
+        return delegate.resident(rows);
+    }
+
+    @Override
+    public void dots(ResidentRows rows, double[] x, double[] out) {
+        delegate.dots(rows, x, out);
+    }
+
+    @Override
+    public void addCombination(ResidentRows rows, double[] w, double[] out) {
+        delegate.addCombination(rows, w, out);
+    }
+
+    @Override
     public void gram(double[][] rows, double[] out) {
         delegate.gram(rows, out);
     }

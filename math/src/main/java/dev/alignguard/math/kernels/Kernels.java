@@ -252,6 +252,32 @@ public interface Kernels {
     }
 
     /**
+     * Hands {@code rows} (m x d) to the backend for many products against them (see
+     * {@link ResidentRows}: the caller must not change them while the handle is open, checked under
+     * {@code -Dalignguard.buffers.check=true}). The default keeps the reference; a device backend
+     * uploads them once. Close the handle when done.
+     */
+    default ResidentRows resident(double[][] rows) {
+        return ResidentRows.onHost(rows);
+    }
+
+    /**
+     * {@link #dots(double[][], double[], double[])} against resident rows: the same result, bit for
+     * bit, as the plain call on the same backend; a device backend skips the upload.
+     */
+    default void dots(ResidentRows rows, double[] x, double[] out) {
+        dots(rows.rows(), x, out);
+    }
+
+    /**
+     * {@link #addCombination(double[][], double[], double[])} over resident rows: the same bits as
+     * the plain call (which are the reference's on every backend).
+     */
+    default void addCombination(ResidentRows rows, double[] w, double[] out) {
+        addCombination(rows.rows(), w, out);
+    }
+
+    /**
      * The Gram matrix of N rows in double, {@code out[i * N + j] = <rows[i], rows[j]>} (N x N,
      * exactly symmetric: each pair computed once, for {@code j >= i}, and mirrored): the empirical
      * Fisher's {@code G^T G} over per-example gradients. The default is {@link Vec#dot} per pair,

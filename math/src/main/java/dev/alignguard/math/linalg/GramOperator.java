@@ -3,6 +3,7 @@ package dev.alignguard.math.linalg;
 import java.util.Objects;
 
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ResidentRows;
 import dev.alignguard.math.kernels.ScalarKernels;
 
 /**
@@ -13,13 +14,16 @@ import dev.alignguard.math.kernels.ScalarKernels;
  *   G : D x N, given as double[N][D] (g[i] = g_i)
  *   apply: c_i = &lt;g_i, x&gt; / N (first pass over G), y = sum_i c_i g_i (second pass)   O(N D)
  * </pre>
- * Holds a reference to {@code g} (no copy: per-example gradients can be hundreds of MB); do not
- * modify it while the operator is in use.
+ * Holds a reference to {@code g} (no copy: per-example gradients can be hundreds of MB) and makes it
+ * {@linkplain Kernels#resident resident} on the backend for the operator's life, so a device backend
+ * uploads G once per estimate, not once per product: do not modify it while the operator is open
+ * (checked under {@code -Dalignguard.buffers.check=true}), and {@link #close()} it when done.
  */
-public final class GramOperator implements SymmetricOperator {
+public final class GramOperator implements SymmetricOperator, AutoCloseable {
 
     private final double[][] g;         // N x D (rows are the columns g_i of G)
     private final Kernels kernels;      // runs the two passes (dots, combination)
+    private final ResidentRows resident; // g on the kernels' side, for the operator's life
     private final int dim;
     private final double trace;         // ||G||_F^2 / N
 
@@ -42,6 +46,7 @@ public final class GramOperator implements SymmetricOperator {
             t += Vec.dot(gi, gi);
         }
         this.trace = t / g.length;
+        this.resident = kernels.resident(g);
     }
 
     /** N, the number of per-example vectors. */
@@ -65,12 +70,18 @@ public final class GramOperator implements SymmetricOperator {
         }
         int n = g.length;
         double[] c = new double[n];
-        kernels.dots(g, x, c);
+        kernels.dots(resident, x, c);
         for (int i = 0; i < n; i++) {
             c[i] /= n;
         }
         java.util.Arrays.fill(y, 0);
-        kernels.addCombination(g, c, y);
+        kernels.addCombination(resident, c, y);
+    }
+
+    /** Frees G's copy on the backend (a no-op on the host backends); later products throw. Idempotent. */
+    @Override
+    public void close() {
+        resident.close();
     }
 
     /** trace(F) = ||G||_F^2 / N, known exactly. */

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ResidentRows;
 import dev.alignguard.math.kernels.ScalarKernels;
 
 import dev.alignguard.proofs.gen.Gaussians;
@@ -301,6 +302,70 @@ interface BackendLaws {
                     throw new AssertionError("gram n=" + n + " d=" + d + " at " + i + "," + j + ": reference " + e + ", fast " + a
                         + " (mirror " + actual[j * n + i] + "), bound " + bound);
                 }
+            }
+        }
+    }
+
+    /**
+     * Products against {@linkplain Kernels#resident resident} rows are the plain products on the same
+     * backend, bit for bit (on OpenCL: the same kernel, on the device's copy uploaded once), through
+     * several products on two interleaved handles; a closed handle refuses, and (under
+     * {@code -Dalignguard.buffers.check=true}, as the tests run) so does one whose rows changed.
+     */
+    @Test
+    default void residentRowsGiveThePlainProductsBitForBit() {
+        Laws.qt(20).forAll(SourceDSL.integers().between(0, 40), KernelOperands.lengths(), Gaussians.seeds())
+            .checkAssert(this::checkResident);
+    }
+
+    private void checkResident(int m, int d, long seed) {
+        Random rnd = new Random(seed);
+        double[][] a = doubles(rnd, m, d);
+        double[][] b = doubles(rnd, m + 1, d);
+        Kernels k = fast();
+        ResidentRows ra = k.resident(a);
+        try (ResidentRows rb = k.resident(b)) {
+            for (int round = 0; round < 3; round++) {
+                for (ResidentRows r : new ResidentRows[] {ra, rb}) {
+                    double[][] rows = r == ra ? a : b;
+                    double[] x = doubles(rnd, 1, d)[0];
+                    double[] plain = new double[rows.length];
+                    double[] resident = new double[rows.length];
+                    k.dots(rows, x, plain);
+                    k.dots(r, x, resident);
+                    requireSameBits("dots against resident rows", m, d, plain, resident);
+                    double[] w = doubles(rnd, 1, rows.length)[0];
+                    double[] outPlain = doubles(rnd, 1, d)[0];
+                    double[] outResident = outPlain.clone();
+                    k.addCombination(rows, w, outPlain);
+                    k.addCombination(r, w, outResident);
+                    requireSameBits("addCombination over resident rows", m, d, outPlain, outResident);
+                }
+            }
+            if (rb.checked() && d > 0) {
+                b[m][d - 1] += 1;
+                try {
+                    k.dots(rb, new double[d], new double[m + 1]);
+                    throw new AssertionError("a resident row changed after upload, but dots ran (m=" + m + " d=" + d + ")");
+                } catch (IllegalStateException expected) {
+                    // the contract's check
+                }
+            }
+        }
+        ra.close();
+        try {
+            k.addCombination(ra, new double[m], new double[d]);
+            throw new AssertionError("addCombination ran on closed resident rows (m=" + m + " d=" + d + ")");
+        } catch (IllegalStateException expected) {
+            // closed
+        }
+    }
+
+    private static void requireSameBits(String what, int m, int d, double[] expected, double[] actual) {
+        for (int i = 0; i < expected.length; i++) {
+            if (Double.doubleToLongBits(expected[i]) != Double.doubleToLongBits(actual[i])) {
+                throw new AssertionError(what + " m=" + m + " d=" + d + " element " + i + ": plain " + expected[i]
+                    + ", resident " + actual[i]);
             }
         }
     }

@@ -6,6 +6,7 @@ import static dev.alignguard.proofs.training.RegularizerProperties.randomExactSu
 import static dev.alignguard.proofs.training.RegularizerProperties.tensorOf;
 import static org.quicktheories.generators.SourceDSL.booleans;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import dev.alignguard.math.kernels.Kernels;
@@ -18,6 +19,7 @@ import dev.alignguard.proofs.harness.LawTags;
 import dev.alignguard.proofs.gen.Gaussians;
 import dev.alignguard.proofs.harness.Laws;
 import dev.alignguard.training.fisher.LayerSubspace;
+import dev.alignguard.training.fisher.ResidentBases;
 import dev.alignguard.training.objective.SubspaceOps;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
@@ -73,6 +75,19 @@ class OpenClSubspaceOpsLawsTest {
         double[] r = gaussian(rnd, dOut * dIn);
         Result ref = run(ScalarKernels.INSTANCE, s, dOut, dIn, x, r);
         Result fast = run(cl(), s, dOut, dIn, x, r);
+        try (ResidentBases resident = new ResidentBases()) { // the basis uploaded once: the same bits
+            for (int step = 0; step < 2; step++) {
+                Result kept = run(cl(), s, dOut, dIn, x, r, resident);
+                if (!Arrays.equals(fast.part, kept.part) || Float.floatToIntBits(fast.penalty) != Float.floatToIntBits(kept.penalty)
+                    || !Arrays.equals(fast.grad, kept.grad)) {
+                    throw new AssertionError("split with a resident basis differs from the plain split on OpenCL (step "
+                        + step + ", kind " + kind + ", " + dOut + " x " + dIn + ", m " + m + ")");
+                }
+            }
+            if (resident.size() != 1) {
+                throw new AssertionError("one subspace, " + resident.size() + " resident bases");
+            }
+        }
 
         int d = dOut * dIn;
         double[][] u = s.basis();
@@ -113,9 +128,16 @@ class OpenClSubspaceOpsLawsTest {
 
     /** The split's outputs and the gradient of {@code <dW_A, R> + penalty} with respect to dW. */
     private static Result run(Kernels kernels, LayerSubspace s, int dOut, int dIn, double[] x, double[] r) {
+        return run(kernels, s, dOut, dIn, x, r, null);
+    }
+
+    /** As above; with {@code resident} non-null, through the basis resident on {@code kernels}. */
+    private static Result run(Kernels kernels, LayerSubspace s, int dOut, int dIn, double[] x, double[] r,
+                              ResidentBases resident) {
         Graph g = Graph.training(kernels);
         Tensor dw = tensorOf(dOut, dIn, x);
-        SubspaceOps.Split split = SubspaceOps.split(g, dw, s, true);
+        SubspaceOps.Split split = resident == null ? SubspaceOps.split(g, dw, s, true)
+            : SubspaceOps.split(g, dw, s, resident.of(kernels, s), true);
         Tensor loss = MatrixOps.add(g, MatrixOps.frobeniusDot(g, split.alignmentPart(), tensorOf(dOut, dIn, r)),
             split.fisherPenalty());
         g.backward(loss);

@@ -79,8 +79,14 @@ public final class LanczosEstimator extends LayerwiseEstimator<double[][]> {
     public static LayerEstimate layer(String layer, int dOut, int dIn, double[][] g, SelectionRule rule,
                                       Lanczos.Options options, Kernels kernels) {
         FisherEstimators.requireGradients(layer, dOut, dIn, g);
-        GramOperator op = new GramOperator(g, kernels);
-        int maxRank = Math.min(g.length, op.dim());
+        try (GramOperator op = new GramOperator(g, kernels)) { // G resident on the backend for this estimate
+            return estimate(layer, dOut, dIn, op, rule, options);
+        }
+    }
+
+    private static LayerEstimate estimate(String layer, int dOut, int dIn, GramOperator op, SelectionRule rule,
+                                          Lanczos.Options options) {
+        int maxRank = Math.min(op.examples(), op.dim());
         if (op.trace() == 0) {                       // G = 0: nothing to find
             return keep(layer, dOut, dIn, new EigenPairs(op.dim(), new double[0], new double[0][], 0), rule, true);
         }

@@ -1,6 +1,7 @@
 package dev.alignguard.training.fisher;
 
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ResidentRows;
 import dev.alignguard.math.kernels.ScalarKernels;
 
 import dev.alignguard.math.projection.Projector;
@@ -66,6 +67,31 @@ public record LayerSubspace(String layer, int dOut, int dIn, Projector projector
         double[] c = new double[basis.length];
         kernels.dots(basis, x, c);
         return c;
+    }
+
+    /**
+     * {@link #coordinates(Kernels, double[])} against this subspace's basis made resident on
+     * {@code kernels} (see {@link ResidentBases}): the same bits, without a device upload per call.
+     */
+    public double[] coordinates(Kernels kernels, ResidentRows resident, double[] x) {
+        requireOwn(resident);
+        double[] c = new double[basis.length];
+        kernels.dots(resident, x, c);
+        return c;
+    }
+
+    /** {@link #combine(Kernels, double[])} over this subspace's resident basis: the same bits. */
+    public double[] combine(Kernels kernels, ResidentRows resident, double[] weights) {
+        requireOwn(resident);
+        double[] out = new double[dim()];
+        kernels.addCombination(resident, weights, out);
+        return out;
+    }
+
+    private void requireOwn(ResidentRows resident) {
+        if (!resident.holds(basis)) {
+            throw new IllegalArgumentException(layer + ": the resident rows are not this subspace's basis");
+        }
     }
 
     /** {@code sum_k w_k u_k}. */

@@ -12,6 +12,7 @@ import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.lora.LoraAdapter;
 import dev.alignguard.training.data.Batch;
 import dev.alignguard.training.fisher.LayerSubspace;
+import dev.alignguard.training.fisher.ResidentBases;
 import dev.alignguard.training.trainer.Loss;
 import dev.alignguard.training.trainer.Objective;
 
@@ -42,6 +43,8 @@ public final class AlignGuardObjective implements Objective {
     private final Map<String, Curvature> stability;
     private final String name;
     private final DoubleSupplier lambdaA;
+    /** The subspaces' bases on the backend, uploaded once to a device, not four times a step. */
+    private final ResidentBases residentBases = new ResidentBases();
 
     /**
      * @param stability per layer H; layers missing from the map use the identity
@@ -81,14 +84,17 @@ public final class AlignGuardObjective implements Objective {
         Map<String, LoraAdapter> adapters = model.adapters();
         Tensor fisher = Tensor.scalar(0f), stab = Tensor.scalar(0f), rm = Tensor.scalar(0f), geo = Tensor.scalar(0f);
         double normA2 = 0, normT2 = 0, innerAT = 0, overlapNum = 0, overlapDen = 0;
-        for (var e : subspaces.get().entrySet()) {
+        Map<String, LayerSubspace> live = subspaces.get();
+        residentBases.retainOnly(live.values());
+        for (var e : live.entrySet()) {
             LoraAdapter adapter = adapters.get(e.getKey());
             if (adapter == null) {
                 throw new IllegalStateException("no LoRA adapter on " + e.getKey() + " for its alignment subspace");
             }
             LayerSubspace s = e.getValue();
             Tensor dw = adapter.deltaWeight(g);                    // dOut x dIn
-            SubspaceOps.Split split = SubspaceOps.split(g, dw, s, settings.lambdaA() > 0);
+            SubspaceOps.Split split = SubspaceOps.split(g, dw, s, residentBases.of(g.kernels(), s),
+                settings.lambdaA() > 0);
             Tensor dwA = split.alignmentPart();                    // P dW
             Tensor dwT = MatrixOps.sub(g, dw, dwA);                // (I - P) dW
             if (settings.lambdaA() > 0) {

@@ -2,6 +2,7 @@ package dev.alignguard.training.objective;
 
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.Tensor;
+import dev.alignguard.math.kernels.ResidentRows;
 import dev.alignguard.training.fisher.LayerSubspace;
 
 /**
@@ -68,8 +69,18 @@ public final class SubspaceOps {
      * part's backward, which applies both in one combination.
      */
     public static Split split(Graph g, Tensor dw, LayerSubspace s, boolean withPenalty) {
+        return split(g, dw, s, ResidentRows.onHost(s.basis()), withPenalty); // the plain products, every call
+    }
+
+    /**
+     * {@link #split(Graph, Tensor, LayerSubspace, boolean)} with {@code s}'s basis already resident
+     * on {@code g.kernels()} ({@link dev.alignguard.training.fisher.ResidentBases}): the same bits,
+     * without sending the basis to a device four times a step. The handle must stay open until the
+     * graph's backward has run.
+     */
+    public static Split split(Graph g, Tensor dw, LayerSubspace s, ResidentRows basis, boolean withPenalty) {
         requireShape(dw, s);
-        double[] a = s.coordinates(g.kernels(), toDouble(dw.data()));
+        double[] a = s.coordinates(g.kernels(), basis, toDouble(dw.data()));
         double[] conf = s.confidences();
         int m = a.length;
         double[] ca = new double[m];
@@ -77,15 +88,15 @@ public final class SubspaceOps {
             ca[k] = conf[k] * a[k];
         }
         Tensor part = g.output(dw.rows(), dw.cols(), dw);
-        roundInto(part.data(), s.combine(g.kernels(), ca));
+        roundInto(part.data(), s.combine(g.kernels(), basis, ca));
         double[] penaltyWeights = new double[m]; // filled by the penalty's backward, before the part's
         g.onBackward(part, () -> {
-            double[] ga = s.coordinates(g.kernels(), toDouble(part.grad()));
+            double[] ga = s.coordinates(g.kernels(), basis, toDouble(part.grad()));
             double[] w = new double[m];
             for (int k = 0; k < m; k++) {
                 w[k] = conf[k] * (ga[k] + penaltyWeights[k]);
             }
-            addInto(dw.grad(), s.combine(g.kernels(), w));
+            addInto(dw.grad(), s.combine(g.kernels(), basis, w));
         });
         if (!withPenalty) {
             return new Split(part, null);

@@ -6,6 +6,7 @@ import dev.alignguard.math.kernels.VectorKernels;
 
 import dev.alignguard.math.kernels.ForwardingKernels;
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ResidentRows;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -117,6 +118,8 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     private long compileNanos;
     /** Kernels that have executed; only those may be disposed (see {@link #close()}). */
     private final Set<Kernel> executed = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The open resident matrices this backend made, each with its own kernel holding its packed copy. */
+    private final IdentityHashMap<ResidentRows, DeviceRows> residents = new IdentityHashMap<>();
     private boolean closed;
 
     /**
@@ -440,6 +443,7 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     public synchronized void close() {
         if (!closed) {
             closed = true;
+            residents.clear();
             for (Kernel k : executed) {
                 k.dispose();
             }
@@ -844,6 +848,14 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         long t0 = System.nanoTime();
         SubspaceKernel sk = subspaceKernel;
         sk.rows = packRows(rows, d, sk.rows);
+        packNanos += System.nanoTime() - t0;
+        runDots(sk, true, m, x, out);
+    }
+
+    /** Phase 0 on {@code sk}, whose {@code rows} hold m rows of length x.length; uploads them when {@code putRows}. */
+    private void runDots(SubspaceKernel sk, boolean putRows, int m, double[] x, double[] out) {
+        int d = x.length;
+        long t0 = System.nanoTime();
         sk.x = ensure(sk.x, d);
         System.arraycopy(x, 0, sk.x, 0, d);
         sk.out = ensure(sk.out, m);
@@ -852,7 +864,10 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         sk.phase = 0;
         long t1 = System.nanoTime();
         packNanos += t1 - t0;
-        sk.put(sk.rows).put(sk.x);
+        if (putRows) {
+            sk.put(sk.rows);
+        }
+        sk.put(sk.x);
         uploadNanos += System.nanoTime() - t1;
         execute(sk, rowRange(m));
         long t2 = System.nanoTime();
@@ -880,8 +895,28 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         long t0 = System.nanoTime();
         SubspaceKernel sk = subspaceKernel;
         sk.rows = packRows(rows, d, sk.rows);
+        packNanos += System.nanoTime() - t0;
+        runCombination(sk, true, m, w, out);
+    }
+
+    /** Phase 1 on {@code sk}, whose {@code rows} hold m rows of length out.length; uploads them when {@code putRows}. */
+    private boolean runCombination(SubspaceKernel sk, boolean putRows, int m, double[] w, double[] out) {
+        int d = out.length;
+        long t0 = System.nanoTime();
         sk.w = ensure(sk.w, m);
-        System.arraycopy(w, 0, sk.w, 0, m);
+        sk.nonzeroRows = ensureInts(sk.nonzeroRows, m);
+        int nonzero = 0;
+        for (int k = 0; k < m; k++) {
+            if (w[k] != 0.0) { // the reference skips zero weights (this keeps a -0.0 in out as it is)
+                sk.w[nonzero] = w[k];
+                sk.nonzeroRows[nonzero++] = k;
+            }
+        }
+        if (nonzero == 0) {
+            packNanos += System.nanoTime() - t0;
+            return false; // out unchanged, as the reference leaves it; nothing sent
+        }
+        sk.nonzero = nonzero;
         sk.out = ensure(sk.out, d);
         System.arraycopy(out, 0, sk.out, 0, d);
         sk.m = m;
@@ -889,13 +924,110 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         sk.phase = 1;
         long t1 = System.nanoTime();
         packNanos += t1 - t0;
-        sk.put(sk.rows).put(sk.w).put(sk.out);
+        if (putRows) {
+            sk.put(sk.rows);
+        }
+        sk.put(sk.w).put(sk.nonzeroRows).put(sk.out);
         uploadNanos += System.nanoTime() - t1;
-        execute(sk, rowRange(d));
+        execute(sk, rowRange((d + SubspaceKernel.BLOCK - 1) / SubspaceKernel.BLOCK));
         long t2 = System.nanoTime();
         sk.get(sk.out);
         downloadNanos += System.nanoTime() - t2;
         System.arraycopy(sk.out, 0, out, 0, d);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- resident rows (double)
+
+    /** A resident matrix's device side: its own kernel, whose {@code rows} is the packed copy, uploaded once. */
+    private static final class DeviceRows {
+        final SubspaceKernel kernel;
+        boolean uploaded;
+
+        DeviceRows(SubspaceKernel kernel) {
+            this.kernel = kernel;
+        }
+    }
+
+    /**
+     * Packs {@code rows} into a copy owned by a kernel of their own (compiled here; PoCL's kernel
+     * cache makes the second and later builds cheap), uploaded at the first product and never again:
+     * that kernel's {@code rows} is never reassigned or written, so what the device holds is the
+     * copy. Without fp64 (or for no rows) the handle only keeps the reference and the products run
+     * where the plain ones do.
+     */
+    @Override
+    public synchronized ResidentRows resident(double[][] rows) {
+        ensureOpen();
+        if (subspaceKernel == null || rows.length == 0) {
+            return ResidentRows.onHost(rows);
+        }
+        ResidentRows[] self = new ResidentRows[1];
+        ResidentRows handle = ResidentRows.withRelease(rows, () -> release(self[0]));
+        self[0] = handle;
+        if (handle.cols() == 0) {
+            return handle;
+        }
+        long t0 = System.nanoTime();
+        SubspaceKernel k = new SubspaceKernel();
+        k.rows = packRows(rows, handle.cols(), new double[Math.multiplyExact(rows.length, handle.cols())]);
+        long t1 = System.nanoTime();
+        packNanos += t1 - t0;
+        prepare(k);
+        compileNanos += System.nanoTime() - t1;
+        residents.put(handle, new DeviceRows(k));
+        return handle;
+    }
+
+    /** Frees a resident matrix's kernel (disposed only if it ran: see {@link #close()}). */
+    private synchronized void release(ResidentRows handle) {
+        DeviceRows dev = residents.remove(handle);
+        if (dev != null && !closed && executed.remove(dev.kernel)) {
+            dev.kernel.dispose();
+        }
+    }
+
+    /** {@code out[k] = <rows[k], x>} against the device's copy of resident rows, by the same kernel as {@link #dots(double[][], double[], double[])}. */
+    @Override
+    public synchronized void dots(ResidentRows rows, double[] x, double[] out) {
+        ensureOpen();
+        DeviceRows dev = residents.get(rows);
+        if (dev == null) {
+            dots(rows.rows(), x, out);
+            return;
+        }
+        rows.rows(); // open, and (checked) unchanged since it was uploaded
+        int m = rows.count();
+        if (m != out.length) {
+            throw new IllegalArgumentException(m + " rows but room for " + out.length + " results");
+        }
+        if (x.length != rows.cols()) {
+            throw new IllegalArgumentException("x has length " + x.length + ", the resident rows " + rows.cols());
+        }
+        runDots(dev.kernel, !dev.uploaded, m, x, out);
+        dev.uploaded = true;
+    }
+
+    /** {@code out += sum_k w[k] rows[k]} over the device's copy of resident rows (the reference's bits). */
+    @Override
+    public synchronized void addCombination(ResidentRows rows, double[] w, double[] out) {
+        ensureOpen();
+        DeviceRows dev = residents.get(rows);
+        if (dev == null) {
+            addCombination(rows.rows(), w, out);
+            return;
+        }
+        rows.rows();
+        int m = rows.count();
+        if (m != w.length) {
+            throw new IllegalArgumentException(m + " rows but " + w.length + " weights");
+        }
+        if (out.length != rows.cols()) {
+            throw new IllegalArgumentException("out has length " + out.length + ", the resident rows " + rows.cols());
+        }
+        if (runCombination(dev.kernel, !dev.uploaded, m, w, out)) {
+            dev.uploaded = true;
+        }
     }
 
     /** The Gram matrix {@code G^T G} of the rows on the device ({@link SubspaceKernel}, phase 2), or on the host. */
@@ -940,6 +1072,15 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             System.arraycopy(rows[k], 0, dst, k * d, d);
         }
         return dst;
+    }
+
+    /** {@code buffer} if it holds {@code size} ints, else a new one of the next power of two. */
+    private static int[] ensureInts(int[] buffer, int size) {
+        if (buffer.length >= size) {
+            return buffer;
+        }
+        int cap = Integer.highestOneBit(size - 1) << 1;
+        return new int[cap >= size ? cap : size];
     }
 
     /** {@code buffer} if it holds {@code size} doubles, else a new one of the next power of two (as the float one). */

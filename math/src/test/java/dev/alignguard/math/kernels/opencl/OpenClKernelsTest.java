@@ -5,6 +5,8 @@ import dev.alignguard.math.kernels.Backends;
 import dev.alignguard.math.kernels.ScalarKernels;
 
 import dev.alignguard.math.kernels.Kernels;
+import dev.alignguard.math.kernels.ResidentRows;
+import dev.alignguard.math.linalg.GramOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -313,6 +315,55 @@ class OpenClKernelsTest {
         k.close();
         assertThrows(IllegalStateException.class,
             () -> k.gemm(false, false, 1, 1, 1, 1f, new float[1], 0, 1, new float[1], 0, 1, 0f, new float[1], 0, 1));
+    }
+
+    /**
+     * A Lanczos-sized G (N = 64, D = 16,384) made resident once: the Fisher-vector products of a
+     * {@link GramOperator} on OpenCL are the plain two-pass products on OpenCL, bit for bit, product
+     * after product; and handles can be opened and closed many times, and outlive their backend.
+     */
+    @Test
+    void residentRowsGiveThePlainDeviceProductsBitForBit() {
+        Random rnd = new Random(17);
+        int n = 64, d = 16_384;
+        double[][] g = new double[n][d];
+        for (double[] row : g) {
+            for (int i = 0; i < d; i++) {
+                row[i] = rnd.nextGaussian();
+            }
+        }
+        try (GramOperator op = new GramOperator(g, cl)) {
+            for (int product = 0; product < 4; product++) {
+                double[] x = new double[d];
+                for (int i = 0; i < d; i++) {
+                    x[i] = rnd.nextGaussian();
+                }
+                double[] y = new double[d];
+                op.apply(x, y);
+                double[] c = new double[n];
+                cl.dots(g, x, c);
+                for (int i = 0; i < n; i++) {
+                    c[i] /= n;
+                }
+                double[] plain = new double[d];
+                cl.addCombination(g, c, plain);
+                assertArrayEquals(plain, y, 0.0, "product " + product);
+            }
+        }
+        for (int round = 0; round < 20; round++) {
+            double[][] rows = {{round, 1, 2}, {3, 4, round}};
+            try (ResidentRows r = cl.resident(rows)) {
+                double[] out = new double[2];
+                cl.dots(r, new double[] {1, 1, 1}, out);
+                assertArrayEquals(new double[] {round + 3, round + 7}, out, 0.0);
+            }
+        }
+        OpenClKernels own = new OpenClKernels();
+        ResidentRows left = own.resident(new double[][] {{1, 2}});
+        own.dots(left, new double[] {1, 1}, new double[1]);
+        own.close();
+        left.close(); // after the backend: nothing left to free, no crash
+        assertThrows(IllegalStateException.class, () -> own.dots(left, new double[2], new double[1]));
     }
 
     // ---------------------------------------------------------------- helpers
