@@ -800,6 +800,25 @@ public final class VectorKernels implements Kernels {
         }
     }
 
+    /** Rows of the cross-entropy per job: each row's arithmetic is the reference's, on one thread. */
+    @Override
+    public void crossEntropyRows(int n, int v, float[] logits, int[] targets, boolean[] mask, float[] probs, double[] terms) {
+        forEachJob(ceilDiv(n, NORM_ROWS), 8L * n * v, job -> {
+            for (int i = job * NORM_ROWS, end = Math.min(n, i + NORM_ROWS); i < end; i++) {
+                Kernels.crossEntropyRow(i, v, logits, targets, mask, probs, terms);
+            }
+        });
+    }
+
+    @Override
+    public void crossEntropyRowsBackward(int n, int v, float[] probs, int[] targets, boolean[] mask, float scale, float[] dl) {
+        forEachJob(ceilDiv(n, NORM_ROWS), (long) n * v, job -> {
+            for (int i = job * NORM_ROWS, end = Math.min(n, i + NORM_ROWS); i < end; i++) {
+                Kernels.crossEntropyRowBackward(i, v, probs, targets, mask, scale, dl);
+            }
+        });
+    }
+
     /** Elements of a combination per job: a multiple of every vector width, 32 KiB of each row. */
     private static final int COMBINATION_CHUNK = 4096;
 
