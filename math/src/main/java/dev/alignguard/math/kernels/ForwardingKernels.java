@@ -102,6 +102,16 @@ public abstract class ForwardingKernels implements Kernels {
     }
 
     @Override
+    public void crossEntropyRows(int n, int v, float[] logits, int[] targets, boolean[] mask, float[] probs, double[] terms) {
+        delegate.crossEntropyRows(n, v, logits, targets, mask, probs, terms);
+    }
+
+    @Override
+    public void crossEntropyRowsBackward(int n, int v, float[] probs, int[] targets, boolean[] mask, float scale, float[] dl) {
+        delegate.crossEntropyRowsBackward(n, v, probs, targets, mask, scale, dl);
+    }
+
+    @Override
     public void dots(double[][] rows, double[] x, double[] out) {
         delegate.dots(rows, x, out);
     }

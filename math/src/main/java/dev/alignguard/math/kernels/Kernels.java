@@ -166,6 +166,67 @@ public interface Kernels {
         }
     }
 
+    /**
+     * Softmax cross-entropy, row by row, of the rows that {@code mask} scores (all when null): for
+     * row i (logits {@code n x v}, row-major) {@code probs} row i = softmax of the row (float, kept
+     * for the backward) and {@code terms[i] = log sum_j exp(l_ij) - l_i,targets[i]} in double; other
+     * rows are left alone. The caller sums the terms in row order. Targets must be in [0, v). The
+     * default is the reference loop; backends may split the rows over threads (each row's
+     * arithmetic unchanged).
+     */
+    default void crossEntropyRows(int n, int v, float[] logits, int[] targets, boolean[] mask, float[] probs, double[] terms) {
+        for (int i = 0; i < n; i++) {
+            crossEntropyRow(i, v, logits, targets, mask, probs, terms);
+        }
+    }
+
+    /** Row i of {@link #crossEntropyRows}. */
+    static void crossEntropyRow(int i, int v, float[] logits, int[] targets, boolean[] mask, float[] probs, double[] terms) {
+        if (mask != null && !mask[i]) {
+            return;
+        }
+        int row = i * v;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < v; j++) {
+            max = Math.max(max, logits[row + j]);
+        }
+        double z = 0;
+        for (int j = 0; j < v; j++) {
+            double e = Math.exp(logits[row + j] - max);
+            probs[row + j] = (float) e;
+            z += e;
+        }
+        double logZ = max + Math.log(z);
+        float inv = (float) (1.0 / z);
+        for (int j = 0; j < v; j++) {
+            probs[row + j] *= inv;
+        }
+        terms[i] = logZ - logits[row + targets[i]];
+    }
+
+    /**
+     * The backward of {@link #crossEntropyRows} for a mean over the scored rows:
+     * {@code dl_ij += scale p_ij}, then {@code dl_i,t -= scale} on each scored row. The default is
+     * the reference loop; backends may split the rows over threads.
+     */
+    default void crossEntropyRowsBackward(int n, int v, float[] probs, int[] targets, boolean[] mask, float scale, float[] dl) {
+        for (int i = 0; i < n; i++) {
+            crossEntropyRowBackward(i, v, probs, targets, mask, scale, dl);
+        }
+    }
+
+    /** Row i of {@link #crossEntropyRowsBackward}. */
+    static void crossEntropyRowBackward(int i, int v, float[] probs, int[] targets, boolean[] mask, float scale, float[] dl) {
+        if (mask != null && !mask[i]) {
+            return;
+        }
+        int row = i * v;
+        for (int j = 0; j < v; j++) {
+            dl[row + j] += scale * probs[row + j];
+        }
+        dl[row + targets[i]] -= scale;
+    }
+
     /** Row i of {@link #rmsNorm}. */
     static void rmsNormRow(int i, int c, float[] x, float[] w, float eps, float[] y, float[] inv) {
         int row = i * c;

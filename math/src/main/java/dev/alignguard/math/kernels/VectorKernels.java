@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
+import dev.alignguard.math.linalg.Vec;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -797,6 +798,67 @@ public final class VectorKernels implements Kernels {
                 }
             });
         }
+    }
+
+    /** Rows of the cross-entropy per job: each row's arithmetic is the reference's, on one thread. */
+    @Override
+    public void crossEntropyRows(int n, int v, float[] logits, int[] targets, boolean[] mask, float[] probs, double[] terms) {
+        forEachJob(ceilDiv(n, NORM_ROWS), 8L * n * v, job -> {
+            for (int i = job * NORM_ROWS, end = Math.min(n, i + NORM_ROWS); i < end; i++) {
+                Kernels.crossEntropyRow(i, v, logits, targets, mask, probs, terms);
+            }
+        });
+    }
+
+    @Override
+    public void crossEntropyRowsBackward(int n, int v, float[] probs, int[] targets, boolean[] mask, float scale, float[] dl) {
+        forEachJob(ceilDiv(n, NORM_ROWS), (long) n * v, job -> {
+            for (int i = job * NORM_ROWS, end = Math.min(n, i + NORM_ROWS); i < end; i++) {
+                Kernels.crossEntropyRowBackward(i, v, probs, targets, mask, scale, dl);
+            }
+        });
+    }
+
+    /** Elements of a combination per job: a multiple of every vector width, 32 KiB of each row. */
+    private static final int COMBINATION_CHUNK = 4096;
+
+    /**
+     * {@link Vec#dots} with its groups of four rows spread over the threads: each result is computed
+     * by one thread exactly as the reference computes it, so the bits do not depend on the thread
+     * count. The basis is larger than the caches (m x D doubles), so this is memory-bound and gains
+     * what a second core's bandwidth gives.
+     */
+    @Override
+    public void dots(double[][] rows, double[] x, double[] out) {
+        if (rows.length != out.length) {
+            throw new IllegalArgumentException(rows.length + " rows but room for " + out.length + " results");
+        }
+        for (double[] u : rows) {
+            if (u.length != x.length) {
+                throw new IllegalArgumentException("length mismatch: " + u.length + " vs " + x.length);
+            }
+        }
+        int m = rows.length;
+        forEachJob(ceilDiv(m, 4), (long) m * x.length, job -> Vec.dots(rows, x, out, 4 * job, Math.min(m, 4 * job + 4)));
+    }
+
+    /**
+     * {@link Vec#addCombination} over ranges of elements on the threads: each element is the
+     * reference's chain of fmas, computed by one thread, so the bits do not depend on the thread count.
+     */
+    @Override
+    public void addCombination(double[][] rows, double[] w, double[] out) {
+        if (rows.length != w.length) {
+            throw new IllegalArgumentException(rows.length + " rows but " + w.length + " weights");
+        }
+        for (double[] row : rows) {
+            if (row.length != out.length) {
+                throw new IllegalArgumentException("length mismatch: " + row.length + " vs " + out.length);
+            }
+        }
+        int n = out.length;
+        forEachJob(ceilDiv(n, COMBINATION_CHUNK), (long) rows.length * n,
+            job -> Vec.addCombination(rows, w, out, job * COMBINATION_CHUNK, Math.min(n, (job + 1) * COMBINATION_CHUNK)));
     }
 
     /** Jobs that write disjoint outputs: over the threads when there is enough work, else in order here. */

@@ -102,52 +102,26 @@ public final class NeuralOps {
         if (count == 0) {
             throw new IllegalArgumentException("crossEntropy: the mask selects no position");
         }
-        Tensor loss = g.output(1, 1, logits);
-        float[] ld = logits.data();
-        double total = 0;
-        float[] probs = g.scratch(n * v); // softmax of each scored row, kept for backward
         for (int i = 0; i < n; i++) {
-            if (mask != null && !mask[i]) {
-                continue;
-            }
             int t = targets[i];
-            if (t < 0 || t >= v) {
+            if ((mask == null || mask[i]) && (t < 0 || t >= v)) {
                 throw new IllegalArgumentException("target " + t + " at row " + i + " is outside [0, " + v + ")");
             }
-            int row = i * v;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < v; j++) {
-                max = Math.max(max, ld[row + j]);
+        }
+        Tensor loss = g.output(1, 1, logits);
+        float[] probs = g.scratch(n * v); // softmax of each scored row, kept for backward
+        double[] terms = new double[n];
+        g.kernels().crossEntropyRows(n, v, logits.data(), targets, mask, probs, terms);
+        double total = 0;
+        for (int i = 0; i < n; i++) { // in row order, whichever thread computed the row
+            if (mask == null || mask[i]) {
+                total += terms[i];
             }
-            double z = 0;
-            for (int j = 0; j < v; j++) {
-                double e = Math.exp(ld[row + j] - max);
-                probs[row + j] = (float) e;
-                z += e;
-            }
-            double logZ = max + Math.log(z);
-            float inv = (float) (1.0 / z);
-            for (int j = 0; j < v; j++) {
-                probs[row + j] *= inv;
-            }
-            total += logZ - ld[row + t];
         }
         int m = count;
         loss.data()[0] = (float) (total / m);
-        g.onBackward(loss, () -> {
-            float scale = loss.grad()[0] / m;
-            float[] dl = logits.grad();
-            for (int i = 0; i < n; i++) {
-                if (mask != null && !mask[i]) {
-                    continue;
-                }
-                int row = i * v;
-                for (int j = 0; j < v; j++) {
-                    dl[row + j] += scale * probs[row + j];
-                }
-                dl[row + targets[i]] -= scale;
-            }
-        });
+        g.onBackward(loss, () -> g.kernels().crossEntropyRowsBackward(n, v, probs, targets, mask, loss.grad()[0] / m,
+            logits.grad()));
         return loss;
     }
 

@@ -9,6 +9,7 @@ import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.model.lora.DeltaTransform;
 import dev.alignguard.model.lora.LoraAdapter;
+import dev.alignguard.model.lora.LoraLinear;
 
 /**
  * A bias-free linear layer {@code y = x W^T} (W: out x in) at a module path such as
@@ -136,14 +137,15 @@ public final class Linear {
     }
 
     private Tensor forwardUncaptured(Graph g, Tensor x) {
-        Tensor y = MatrixOps.linear(g, x, weight);
         if (adapter == null || merged) {
-            return y;
+            return MatrixOps.linear(g, x, weight);
         }
-        Tensor in = x;
-        if (loraDropout > 0 && g.recording()) {
-            in = NeuralOps.dropout(g, x, loraDropout, dropoutRandom);
+        boolean dropout = loraDropout > 0 && g.recording();
+        if (!dropout && deltaTransform == null) { // one op, the same bits as the composition below (LoraLinear)
+            return LoraLinear.forward(g, x, weight, adapter.a(), adapter.b(), adapter.scaling());
         }
+        Tensor y = MatrixOps.linear(g, x, weight);
+        Tensor in = dropout ? NeuralOps.dropout(g, x, loraDropout, dropoutRandom) : x;
         if (deltaTransform != null) {
             return MatrixOps.add(g, y, MatrixOps.linear(g, in, effectiveDelta(g)));
         }

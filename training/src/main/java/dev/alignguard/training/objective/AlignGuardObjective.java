@@ -116,10 +116,11 @@ public final class AlignGuardObjective implements Objective {
                     geo = MatrixOps.add(g, geo, eg);
                 }
             }
-            double a2 = squaredNorm(dwA.data()), t2 = squaredNorm(dwT.data());
+            double[] sums = normsAndInner(dwA.data(), dwT.data());
+            double a2 = sums[0], t2 = sums[1];
             normA2 += a2;
             normT2 += t2;
-            innerAT += dot(dwA.data(), dwT.data());
+            innerAT += sums[2];
             overlapNum += crossNorm2(g, dwA, dwT);
             overlapDen += a2 * t2;
         }
@@ -161,12 +162,20 @@ public final class AlignGuardObjective implements Objective {
         return s;
     }
 
-    static double dot(float[] x, float[] y) {
-        double s = 0;
-        for (int i = 0; i < x.length; i++) {
-            s += (double) x[i] * y[i];
+    /**
+     * {@code {||a||^2, ||t||^2, <a, t>}} in double, in one pass: the three sums are separate
+     * chains, each summed in index order (the bits three separate loops give), which the core runs
+     * side by side.
+     */
+    static double[] normsAndInner(float[] a, float[] t) {
+        double a2 = 0, t2 = 0, at = 0;
+        for (int i = 0; i < a.length; i++) {
+            float x = a[i], y = t[i];
+            a2 += (double) x * x;
+            t2 += (double) y * y;
+            at += (double) x * y;
         }
-        return s;
+        return new double[] {a2, t2, at};
     }
 
     /** ||A^T T||_F^2 for the diagnostics, with the graph's kernels (no gradient). */

@@ -1,5 +1,7 @@
 package dev.alignguard.training.objective;
 
+import java.util.Arrays;
+
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.math.kernels.ResidentRows;
@@ -80,7 +82,7 @@ public final class SubspaceOps {
      */
     public static Split split(Graph g, Tensor dw, LayerSubspace s, ResidentRows basis, boolean withPenalty) {
         requireShape(dw, s);
-        double[] a = s.coordinates(g.kernels(), basis, toDouble(dw.data()));
+        double[] a = s.coordinates(g.kernels(), basis, toDouble(dw.data(), scratch(0, s.dim())));
         double[] conf = s.confidences();
         int m = a.length;
         double[] ca = new double[m];
@@ -88,15 +90,15 @@ public final class SubspaceOps {
             ca[k] = conf[k] * a[k];
         }
         Tensor part = g.output(dw.rows(), dw.cols(), dw);
-        roundInto(part.data(), s.combine(g.kernels(), basis, ca));
+        roundInto(part.data(), combine(g, basis, s, ca));
         double[] penaltyWeights = new double[m]; // filled by the penalty's backward, before the part's
         g.onBackward(part, () -> {
-            double[] ga = s.coordinates(g.kernels(), basis, toDouble(part.grad()));
+            double[] ga = s.coordinates(g.kernels(), basis, toDouble(part.grad(), scratch(0, s.dim())));
             double[] w = new double[m];
             for (int k = 0; k < m; k++) {
                 w[k] = conf[k] * (ga[k] + penaltyWeights[k]);
             }
-            addInto(dw.grad(), s.combine(g.kernels(), basis, w));
+            addInto(dw.grad(), combine(g, basis, s, w));
         });
         if (!withPenalty) {
             return new Split(part, null);
@@ -129,6 +131,37 @@ public final class SubspaceOps {
         for (int i = 0; i < grad.length; i++) {
             grad[i] += (float) delta[i];
         }
+    }
+
+    /**
+     * Two double buffers of the update's size per thread, reused by {@link #split} for the update
+     * in double (slot 0) and a combination (slot 1): each is filled and used up within one call, so
+     * a step allocates no D-sized double arrays (they were most of AlignGuard's allocation).
+     */
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[2][0]);
+
+    private static double[] scratch(int slot, int n) {
+        double[][] buffers = SCRATCH.get();
+        if (buffers[slot].length != n) {
+            buffers[slot] = new double[n];
+        }
+        return buffers[slot];
+    }
+
+    /** {@code sum_k w_k u_k} into the thread's combination buffer (zeroed first): {@link LayerSubspace#combine}'s bits. */
+    private static double[] combine(Graph g, ResidentRows basis, LayerSubspace s, double[] w) {
+        double[] out = scratch(1, s.dim());
+        Arrays.fill(out, 0.0);
+        g.kernels().addCombination(basis, w, out);
+        return out;
+    }
+
+    /** {@code out[i] = x[i]}, exactly; returns out. */
+    private static double[] toDouble(float[] x, double[] out) {
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i];
+        }
+        return out;
     }
 
     static double[] toDouble(float[] x) {
