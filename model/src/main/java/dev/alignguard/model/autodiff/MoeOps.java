@@ -37,17 +37,7 @@ public final class MoeOps {
         float[] wd = w.data();
         for (int t = 0; t < n; t++) {
             int row = t * e;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < e; j++) {
-                max = Math.max(max, ld[row + j]);
-            }
-            double z = 0;
-            for (int j = 0; j < e; j++) {
-                z += Math.exp(ld[row + j] - max);
-            }
-            for (int j = 0; j < e; j++) {
-                probs[row + j] = (float) (Math.exp(ld[row + j] - max) / z);
-            }
+            softmaxRow(ld, row, e, probs);
             topK(probs, row, e, k, chosen, t * k);
             double sum = 0;
             for (int s = 0; s < k; s++) {
@@ -227,16 +217,8 @@ public final class MoeOps {
             float[] p = new float[ld.length];
             for (int t = 0; t < l.rows(); t++) {
                 int row = t * e;
-                float max = Float.NEGATIVE_INFINITY;
+                softmaxRow(ld, row, e, p);
                 for (int j = 0; j < e; j++) {
-                    max = Math.max(max, ld[row + j]);
-                }
-                double z = 0;
-                for (int j = 0; j < e; j++) {
-                    z += Math.exp(ld[row + j] - max);
-                }
-                for (int j = 0; j < e; j++) {
-                    p[row + j] = (float) (Math.exp(ld[row + j] - max) / z);
                     probSum[j] += p[row + j];
                 }
                 topK(p, row, e, k, chosen, 0);
@@ -275,5 +257,20 @@ public final class MoeOps {
             }
         });
         return loss;
+    }
+
+    /** The router's softmax of one row, {@code out[row + j] = exp(l_j - max) / sum_i exp(l_i - max)}, summed in double. */
+    private static void softmaxRow(float[] logits, int row, int e, float[] out) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < e; j++) {
+            max = Math.max(max, logits[row + j]);
+        }
+        double z = 0;
+        for (int j = 0; j < e; j++) {
+            z += Math.exp(logits[row + j] - max);
+        }
+        for (int j = 0; j < e; j++) {
+            out[row + j] = (float) (Math.exp(logits[row + j] - max) / z);
+        }
     }
 }
