@@ -1,5 +1,6 @@
 package dev.alignguard.experiments.cli;
 
+import static dev.alignguard.experiments.cli.RunCommandTest.alignguard;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +37,6 @@ import dev.alignguard.model.hf.ModelFiles;
 import dev.alignguard.model.llama.LlamaModel;
 import dev.alignguard.model.safetensors.Safetensors;
 import dev.alignguard.model.safetensors.SafetensorsFile;
-import picocli.CommandLine;
 
 /**
  * What a run keeps (issue 20), on a tiny study run once with {@code --keep all}: the kept aligned model and
@@ -57,18 +55,6 @@ class KeepTest {
     static JsonNode summary;
     static ExperimentSpec spec;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run alignguard(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cli = AlignGuardCli.commandLine(new AlignGuardCli());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     /** The tiny test study on one base, with standard LoRA and hard projection (whose adapter is kept dense). */
     @BeforeAll
     static void runTheTinyStudy() throws IOException {
@@ -84,7 +70,7 @@ class KeepTest {
         Files.writeString(specFile, tree.toString());
         spec = Presets.resolve(specFile.toString());
         run = dir.resolve("run");
-        Run r = alignguard("run", specFile.toString(), "--out", run.toString(), "--keep", "all", "--workers", "2");
+        RunCommandTest.Run r = alignguard("run", specFile.toString(), "--out", run.toString(), "--keep", "all", "--workers", "2");
         assertEquals(0, r.code(), r.err());
         summary = JSON.readTree(run.resolve("summary.json").toFile());
     }
@@ -162,7 +148,7 @@ class KeepTest {
     void fisherOnTheKeptModelReproducesTheLoggedSpectrum() throws IOException {
         JsonNode base = keptBase();
         Path out = dir.resolve("fisher");
-        Run r = alignguard("fisher", "--model", run.resolve(base.get("aligned").asText()).toString(), "--data",
+        RunCommandTest.Run r = alignguard("fisher", "--model", run.resolve(base.get("aligned").asText()).toString(), "--data",
             run.resolve(base.get("alignment_set").asText()).toString(), "--m", "4", "--examples", "8", "--seed", "7", "--out",
             out.toString());
         assertEquals(0, r.code(), r.err());
@@ -185,7 +171,7 @@ class KeepTest {
         assertArrayEquals(new long[] {4}, f.tensor("model.layers.0.self_attn.v_proj.eigenvalues_normalised").shape());
         assertTrue(Files.size(out.resolve("spectrum.png")) > 0);
 
-        Run kfac = alignguard("fisher", "--model", run.resolve(base.get("aligned").asText()).toString(), "--data",
+        RunCommandTest.Run kfac = alignguard("fisher", "--model", run.resolve(base.get("aligned").asText()).toString(), "--data",
             run.resolve(base.get("alignment_set").asText()).toString(), "--estimator", "kfac", "--energy", "0.9", "--targets",
             "v_proj", "--out", dir.resolve("kfac").toString());
         assertEquals(0, kfac.code(), kfac.err());
@@ -203,7 +189,8 @@ class KeepTest {
         Path aligned = run.resolve(base.get("aligned").asText());
         Path adapter = run.resolve(summary.get("kept").get("adapters").get(0).get("adapter").asText());
         String data = run.resolve(base.get("alignment_set").asText()).toString();
-        Run r = alignguard("fisher", "--model", aligned.toString(), "--adapter", adapter.toString(), "--data", data, "--m", "4",
+        RunCommandTest.Run r = alignguard("fisher", "--model", aligned.toString(), "--adapter", adapter.toString(), "--data", data, "--m",
+            "4",
             "--out", dir.resolve("with-adapter").toString());
         assertEquals(0, r.code(), r.err());
         LoadedModel merged = ModelFiles.load(aligned);
@@ -235,7 +222,7 @@ class KeepTest {
         List<String> unknown = new ArrayList<>(lines);
         unknown.set(1, unknown.get(1).replace("<refuse>", "<refuse> qwzzyx"));
         Path bad = Files.write(dir.resolve("unknown.jsonl"), unknown);
-        Run r = alignguard("fisher", "--model", model, "--data", bad.toString(), "--out", dir.resolve("x").toString());
+        RunCommandTest.Run r = alignguard("fisher", "--model", model, "--data", bad.toString(), "--out", dir.resolve("x").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains(bad + ":2: field 'response': word 'qwzzyx' is not in the vocabulary of " + model), r.err());
 
@@ -267,7 +254,7 @@ class KeepTest {
     @Test
     void keepingChangesNoNumberAndARerunReusesWhatWasKept() throws IOException {
         Path none = dir.resolve("none");
-        Run r = alignguard("run", specFile.toString(), "--out", none.toString(), "--keep", "none", "--workers", "1");
+        RunCommandTest.Run r = alignguard("run", specFile.toString(), "--out", none.toString(), "--keep", "none", "--workers", "1");
         assertEquals(0, r.code(), r.err());
         JsonNode other = JSON.readTree(none.resolve("summary.json").toFile());
         for (String field : List.of("aligned", "unaligned", "methods", "spectrum")) {
@@ -282,7 +269,7 @@ class KeepTest {
 
         Path adapter = run.resolve(summary.get("kept").get("adapters").get(0).get("adapter").asText());
         var written = Files.getLastModifiedTime(adapter.resolve(AdapterFiles.WEIGHTS_FILE));
-        Run again = alignguard("run", specFile.toString(), "--out", run.toString(), "--keep", "all");
+        RunCommandTest.Run again = alignguard("run", specFile.toString(), "--out", run.toString(), "--keep", "all");
         assertEquals(0, again.code(), again.err());
         JsonNode rerun = JSON.readTree(run.resolve("summary.json").toFile());
         for (int i = 0; i < summary.get("trials").size(); i++) { // a trial run again would have taken another time
