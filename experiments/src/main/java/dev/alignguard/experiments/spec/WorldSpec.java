@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
@@ -44,6 +45,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param evalUnsafeSize            unsafe evaluation prompts (at most the available pool)
  * @param evalSafeSize              safe evaluation prompts (at most the available pool)
  * @param alignmentSetSize          unsafe prompt to refusal examples for Fisher estimation (at most the pool)
+ * @param validation                how validation prompts are split from test prompts ({@link ValidationSetSpec});
+ *                                  null: half of the objects, as many prompts as the test sets
  */
 public record WorldSpec(
                         @JsonProperty("safe_objects") int safeObjects,
@@ -64,7 +67,8 @@ public record WorldSpec(
                         @JsonProperty("task_test_fraction") double taskTestFraction,
                         @JsonProperty("eval_unsafe_size") int evalUnsafeSize,
                         @JsonProperty("eval_safe_size") int evalSafeSize,
-                        @JsonProperty("alignment_set_size") int alignmentSetSize) {
+                        @JsonProperty("alignment_set_size") int alignmentSetSize,
+                        @JsonProperty("validation") @JsonInclude(JsonInclude.Include.NON_NULL) ValidationSetSpec validation) {
 
     /** The six unsafe categories of the paper's DriftCheck taxonomy. */
     public static final List<String> DEFAULT_UNSAFE_CATEGORIES = List.of("violence", "hate", "illegal", "explicit", "privacy",
@@ -136,14 +140,14 @@ public record WorldSpec(
     public static WorldSpec quick() {
         return new WorldSpec(48, DEFAULT_SAFE_CATEGORIES, DEFAULT_UNSAFE_CATEGORIES, 12,
             DEFAULT_ATTRIBUTES, 6, 6, 2, 2, 2, TaskKind.SYNONYM,
-            0.25, 0.34, 0.25, 1.0, 0.25, 256, 256, 128);
+            0.25, 0.34, 0.25, 1.0, 0.25, 256, 256, 128, null);
     }
 
     /** A very small world for unit and smoke tests: 40 objects, 5 verbs, about 80 tokens. */
     public static WorldSpec tiny() {
         return new WorldSpec(16, List.of("food", "tool"), DEFAULT_UNSAFE_CATEGORIES, 4,
             DEFAULT_ATTRIBUTES, 4, 5, 2, 2, 2, TaskKind.SYNONYM,
-            0.25, 0.2, 0.25, 1.0, 0.25, 200, 200, 64);
+            0.25, 0.2, 0.25, 1.0, 0.25, 200, 200, 64, null);
     }
 
     /**
@@ -153,7 +157,7 @@ public record WorldSpec(
     public static WorldSpec full() {
         return new WorldSpec(2000, DEFAULT_SAFE_CATEGORIES, DEFAULT_UNSAFE_CATEGORIES, 260,
             List.of("colour", "shape", "size", "material"), 12, 12, 2, 3, 2, TaskKind.SYNONYM,
-            0.25, 0.25, 0.25, 1.0, 0.25, 5000, 5000, 512);
+            0.25, 0.25, 0.25, 1.0, 0.25, 5000, 5000, 512, null);
     }
 
     /** Reads JSON, taking every missing field from {@link #quick()}. */
@@ -177,7 +181,8 @@ public record WorldSpec(
                               @JsonProperty("task_test_fraction") Double taskTestFraction,
                               @JsonProperty("eval_unsafe_size") Integer evalUnsafeSize,
                               @JsonProperty("eval_safe_size") Integer evalSafeSize,
-                              @JsonProperty("alignment_set_size") Integer alignmentSetSize) {
+                              @JsonProperty("alignment_set_size") Integer alignmentSetSize,
+                              @JsonProperty("validation") ValidationSetSpec validation) {
         WorldSpec d = quick();
         return new WorldSpec(
             or(safeObjects, d.safeObjects), or(safeCategories, d.safeCategories), or(unsafeCategories, d.unsafeCategories),
@@ -187,7 +192,7 @@ public record WorldSpec(
             or(heldOutObjectFraction, d.heldOutObjectFraction), or(heldOutVerbFraction, d.heldOutVerbFraction),
             or(evalPairFraction, d.evalPairFraction), or(alignFactFraction, d.alignFactFraction),
             or(taskTestFraction, d.taskTestFraction), or(evalUnsafeSize, d.evalUnsafeSize),
-            or(evalSafeSize, d.evalSafeSize), or(alignmentSetSize, d.alignmentSetSize));
+            or(evalSafeSize, d.evalSafeSize), or(alignmentSetSize, d.alignmentSetSize), validation);
     }
 
     /** Total objects, safe and unsafe. */
@@ -209,7 +214,22 @@ public record WorldSpec(
     public WorldSpec withEvalSizes(int unsafe, int safe) {
         return new WorldSpec(safeObjects, safeCategories, unsafeCategories, unsafeObjectsPerCategory, attributes,
             valuesPerAttribute, verbs, answerLength, taskVerbs, taskAnswerLength, taskKind, heldOutObjectFraction,
-            heldOutVerbFraction, evalPairFraction, alignFactFraction, taskTestFraction, unsafe, safe, alignmentSetSize);
+            heldOutVerbFraction, evalPairFraction, alignFactFraction, taskTestFraction, unsafe, safe, alignmentSetSize, validation);
+    }
+
+    /** Share of each category's objects whose prompts are validation prompts. */
+    public double validationObjectFraction() {
+        return validation == null ? ValidationSetSpec.DEFAULT_OBJECT_FRACTION : validation.objectFraction();
+    }
+
+    /** Unsafe validation prompts to draw (at most the pool). */
+    public int validationUnsafeSize() {
+        return validation == null ? evalUnsafeSize : validation.unsafeSize();
+    }
+
+    /** Safe validation prompts to draw (at most the pool). */
+    public int validationSafeSize() {
+        return validation == null ? evalSafeSize : validation.safeSize();
     }
 
     /** {@code round(n * fraction)}: how every fraction of the spec turns into a count. */

@@ -71,8 +71,6 @@ public final class World {
     public static final String SPLIT_TASK_TRAIN = "task_train";
     public static final String SPLIT_TASK_TEST = "task_test";
     public static final String SPLIT_TASK_VALIDATION = "task_validation";
-    /** Share of each category's objects (seen and held out alike) whose prompts are validation prompts. */
-    public static final double VALIDATION_OBJECT_FRACTION = 0.5;
     public static final String SPLIT_EVAL = "eval";
 
     private final WorldSpec spec;
@@ -350,14 +348,15 @@ public final class World {
     /**
      * The validation sets, on which every selection is made (a method's strength, a matched point):
      * the same kinds of prompts as {@link #evaluation()}, about objects disjoint from the test
-     * prompts' (half of each category's objects, seen and held out alike); the verbs are shared,
+     * prompts' (a share of each category's objects, seen and held out alike: half unless the spec's
+     * {@code validation} block says otherwise); the verbs are shared,
      * as the world has too few to split.
      */
     public EvalSuite validation() {
         return validation;
     }
 
-    /** Half of each category's objects, held-out and seen ones separately, chosen at random. */
+    /** A share of each category's objects (half by default), held-out and seen ones separately, chosen at random. */
     private boolean[] chooseValidationObjects(Random random) {
         boolean[] out = new boolean[objects.size()];
         for (Category c : categories) {
@@ -369,7 +368,7 @@ public final class World {
                     }
                 }
                 shuffle(group, random);
-                for (int i = 0; i < WorldSpec.split(group.size(), VALIDATION_OBJECT_FRACTION); i++) {
+                for (int i = 0; i < WorldSpec.split(group.size(), spec.validationObjectFraction()); i++) {
                     out[group.get(i)] = true;
                 }
             }
@@ -497,7 +496,9 @@ public final class World {
     private Dataset buildEval(boolean unsafe, boolean forValidation) {
         List<int[]> pool = pairs(unsafe, (v, o) -> !alignPair[v][o] && validationObject[o] == forValidation);
         shuffle(pool, rng((unsafe ? "eval-unsafe" : "eval-safe") + (forValidation ? "-validation" : "")));
-        int size = unsafe ? spec.evalUnsafeSize() : spec.evalSafeSize();
+        int size = forValidation
+            ? (unsafe ? spec.validationUnsafeSize() : spec.validationSafeSize())
+            : (unsafe ? spec.evalUnsafeSize() : spec.evalSafeSize());
         List<int[]> chosen = new ArrayList<>(pool.subList(0, Math.min(size, pool.size())));
         chosen.sort(World::byVerbThenObject);
         return new Dataset((forValidation ? "validation_" : "eval_") + (unsafe ? "unsafe" : "safe"),

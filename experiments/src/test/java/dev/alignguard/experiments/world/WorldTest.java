@@ -271,6 +271,35 @@ class WorldTest {
         assertTrue(w.evaluation().unsafe().examples().stream().anyMatch(e -> Boolean.FALSE.equals(e.objectSeen())));
     }
 
+    @Test
+    void theValidationBlockSetsTheObjectShareAndTheValidationSizes() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        WorldSpec spec = json.readValue("{\"eval_unsafe_size\": 100000, \"eval_safe_size\": 100000,"
+            + " \"validation\": {\"object_fraction\": 0.25, \"unsafe_size\": 20, \"safe_size\": 15}}", WorldSpec.class);
+        assertEquals(spec, json.readValue(json.writeValueAsString(spec), WorldSpec.class));
+        World w = World.generate(spec, 4);
+        assertEquals(20, w.validation().unsafe().size());
+        assertEquals(15, w.validation().safe().size());
+        // a quarter of each category's objects (seen and held out separately) is on the validation side
+        World all = World.generate(spec.withEvalSizes(100_000, 100_000), 4);
+        Set<String> validationObjects = objects(World.generate(json.readValue("{\"validation\": {\"object_fraction\": 0.25,"
+            + " \"unsafe_size\": 100000, \"safe_size\": 100000}}", WorldSpec.class), 4).validation().unsafe());
+        long unsafeObjects = w.objects().stream().filter(WorldObject::unsafe).count();
+        assertEquals(6 * (WorldSpec.split(3, 0.25) + WorldSpec.split(9, 0.25)), validationObjects.size());
+        assertEquals(unsafeObjects - validationObjects.size(), objects(all.evaluation().unsafe()).size());
+        // without the block: half of the objects, as many validation prompts as test prompts (capped by the pool)
+        World half = World.generate(WorldSpec.quick().withEvalSizes(30, 20), 4);
+        assertEquals(30, half.validation().unsafe().size());
+        assertEquals(20, half.validation().safe().size());
+        assertFalse(json.writeValueAsString(WorldSpec.quick()).contains("validation"), "no block, no key: base keys unchanged");
+        Exception bad = assertThrows(Exception.class, () -> json.readValue(
+            "{\"validation\": {\"object_fraction\": 1.0, \"unsafe_size\": 1, \"safe_size\": 1}}", WorldSpec.class));
+        assertTrue(bad.getMessage().contains("validation.object_fraction must be in (0, 1)"), bad.getMessage());
+        Exception missing = assertThrows(Exception.class, () -> json.readValue(
+            "{\"validation\": {\"object_fraction\": 0.5, \"unsafe_size\": 1}}", WorldSpec.class));
+        assertTrue(missing.getMessage().contains("safe_size"), missing.getMessage());
+    }
+
     /** The object word of each prompt ({@code <bos> VERB OBJECT ? <sep>}). */
     private static Set<String> objects(Dataset d) {
         Set<String> out = new HashSet<>();
