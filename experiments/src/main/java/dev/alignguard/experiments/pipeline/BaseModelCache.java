@@ -112,15 +112,18 @@ public final class BaseModelCache {
         BaseStore.Finished done = store.finished(key);
         store.keepAlignmentSet(key, data.alignmentSet());
         Evaluator evaluator = new Evaluator(kernels, tok).withRefusalMarkers(spec.refusalMarkers());
+        long started = System.nanoTime();
         StopCheck pretrainStop = StopCheck.of("base " + key, "pretrain", spec.pretrain(), model, evaluator, data.validation(), progress);
         store.stage(key, "pretrain", model, tok, new Trainer(model, kernels, spec.pretrain().toConfig(seed), new TaskObjective(model),
             new DataOrder(data.pretrain().sequences(tok), seed), pad).watch("pretrain", spec.pretrain().toDivergence())
             .progress(new Progress("pretrain " + key, progress, 5, true)), spec.pretrain().checkpointInterval(), seed, pretrainStop);
         LlamaModel unaligned = model.copy();
+        long pretrained = System.nanoTime();
         StopCheck alignStop = StopCheck.of("base " + key, "align", spec.align(), model, evaluator, data.validation(), progress);
         store.stage(key, "align", model, tok, new Trainer(model, kernels, spec.align().toConfig(seed + 1), new TaskObjective(model),
             new DataOrder(data.align().sequences(tok), seed + 1), pad).watch("align", spec.align().toDivergence())
             .progress(new Progress("align " + key, progress, 5, true)), spec.align().checkpointInterval(), seed + 1, alignStop);
+        long aligned = System.nanoTime();
         List<StageStop> stops = new ArrayList<>();
         for (StopCheck s : new StopCheck[] {pretrainStop, alignStop}) {
             if (s != null) {
@@ -140,9 +143,11 @@ public final class BaseModelCache {
             alignedMetrics = evaluator.evaluate(model, data.evaluation());
             store.finish(key, unalignedMetrics, alignedMetrics);
         }
-        progress.printf("base %s: unaligned refusal %.3f, aligned refusal %.3f, over-refusal %.3f, safe accuracy %.3f%n",
-            key, unalignedMetrics.refusalUnsafe(), alignedMetrics.refusalUnsafe(), alignedMetrics.overRefusalSafe(),
-            alignedMetrics.safeAccuracy());
+        // wall times, for how a study's time splits (stages resumed from the store take no time here)
+        progress.printf(Locale.ROOT, "base %s: unaligned refusal %.3f, aligned refusal %.3f, over-refusal %.3f, safe accuracy %.3f"
+            + " (pretrain %.0f s, align %.0f s, test evaluation %.0f s)%n", key, unalignedMetrics.refusalUnsafe(),
+            alignedMetrics.refusalUnsafe(), alignedMetrics.overRefusalSafe(), alignedMetrics.safeAccuracy(),
+            (pretrained - started) / 1e9, (aligned - pretrained) / 1e9, (System.nanoTime() - aligned) / 1e9);
         return new BaseModels(key, world, data, unaligned, model, unalignedMetrics, alignedMetrics, stops);
     }
 }

@@ -151,13 +151,17 @@ public record WorldSpec(
     }
 
     /**
-     * DriftCheck at the paper's size: 5,000 unsafe and 5,000 safe evaluation prompts, from 1,780
-     * objects, 4 attributes of 12 values and 12 instruction verbs (about 1,900 tokens).
+     * DriftCheck at the paper's size, as the {@code full} preset has it: 5,000 unsafe and 5,000 safe
+     * test prompts and 1,000 + 1,000 validation prompts (a fifth of the objects), from 556 objects
+     * (280 safe, 46 in each of six unsafe categories, a tenth held out) with 6 attributes of 6 values
+     * read by 30 instruction verbs (a tenth held out). Many verbs over few objects keep the facts to
+     * learn few enough (3,336) for the reference model to learn them in about 1,250 steps; the
+     * paper-sized 12 verbs over 3,560 objects (14,240 facts) were not learnt in 8,000.
      */
     public static WorldSpec full() {
-        return new WorldSpec(2000, DEFAULT_SAFE_CATEGORIES, DEFAULT_UNSAFE_CATEGORIES, 260,
-            List.of("colour", "shape", "size", "material"), 12, 12, 2, 3, 2, TaskKind.SYNONYM,
-            0.25, 0.25, 0.25, 1.0, 0.25, 5000, 5000, 512, null);
+        return new WorldSpec(280, DEFAULT_SAFE_CATEGORIES, DEFAULT_UNSAFE_CATEGORIES, 46,
+            List.of("colour", "shape", "size", "material", "smell", "sound"), 6, 30, 2, 3, 2, TaskKind.SYNONYM,
+            0.1, 0.1, 0.75, 1.0, 0.25, 5000, 5000, 512, new ValidationSetSpec(0.2, 1000, 1000));
     }
 
     /** Reads JSON, taking every missing field from {@link #quick()}. */

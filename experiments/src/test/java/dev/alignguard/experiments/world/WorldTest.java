@@ -311,10 +311,16 @@ class WorldTest {
     }
 
     @Test
-    void fullPresetHasDriftCheckSize() {
+    void fullPresetHasDriftCheckSize() throws IOException {
         World w = World.generate(WorldSpec.full(), 0);
         assertEquals(5000, w.evaluation().unsafe().size());
         assertEquals(5000, w.evaluation().safe().size());
+        assertEquals(1000, w.validation().unsafe().size());
+        assertEquals(1000, w.validation().safe().size());
+        assertEquals(6, w.categories().stream().filter(Category::unsafe).count());
+        assertTrue(w.objects().stream().anyMatch(WorldObject::heldOut));
+        assertTrue(w.verbs().stream().anyMatch(Verb::heldOut));
+        assertEquals(WorldSpec.full(), dev.alignguard.experiments.spec.Presets.load("full").world(), "the full preset's world");
         assertTrue(w.maxSequenceLength() <= 16);
     }
 
