@@ -21,11 +21,11 @@ public final class CollisionPenalties {
      * width {@code smoothing} on |dW|, and {@code smoothing^2} on the product, which is second order.
      *
      * <p>One op with the bits of its composition ({@link #riemannianOverlapReference}): every float
-     * operation of the nine ops, in their order, one pass forward and one backward instead of nine
-     * buffers and about fourteen passes each way. The forward keeps only {@code sigmoid(|dW| - tau)}
-     * (through the graph's {@code sigmoid} kernel over the whole update, as the composition calls it);
-     * the backward recomputes the rest from dW_A and dW_T and adds into their gradients in the
-     * composition's order (the product's terms, then the sum's).
+     * operation of the nine ops, in their order, in three plain loops forward and one backward
+     * instead of nine buffers and about fourteen passes each way, and two square roots per entry
+     * instead of four (the backward's slopes are computed in the forward from the same roots and
+     * kept). The sigmoid runs through the graph's kernel over the whole update, as the composition
+     * calls it; the gradients get the product's terms, then the sum's, as the composition adds them.
      */
     public static Tensor riemannianOverlap(Graph g, Tensor dwA, Tensor dwT, double beta, double tau, float smoothing) {
         requireSmoothing(smoothing);
@@ -38,48 +38,42 @@ public final class CollisionPenalties {
         int n = a.length;
         float shift = (float) -tau, weight = (float) beta, productWidth = smoothing * smoothing;
         double e = smoothing, e2 = e * e, ep = productWidth, ep2 = ep * ep;
-        float[] shifted = g.scratch(n), sig = g.scratch(n);      // |dW| - tau; its sigmoid, kept for the backward
+        // Kept for the backward: sigmoid(|dW| - tau), |dW_A dW_T|, and the two smooth |.|'s slopes
+        // (the composition's backward factors, computed here from the same square roots).
+        float[] sig = g.scratch(n), overlap = g.scratch(n), slopeSum = g.scratch(n), slopeProduct = g.scratch(n);
+        float[] shifted = overlap;                                 // |dW| - tau until the sigmoid has read it
         for (int i = 0; i < n; i++) {
             float dw = a[i] + t[i];
-            shifted[i] = (float) (Math.sqrt((double) dw * dw + e2) - e) + shift;
+            double root = Math.sqrt((double) dw * dw + e2);
+            shifted[i] = (float) (root - e) + shift;
+            slopeSum[i] = (float) (dw / root);
         }
         g.kernels().sigmoid(n, shifted, 0, sig, 0);
+        for (int i = 0; i < n; i++) {
+            float p = a[i] * t[i];
+            double root = Math.sqrt((double) p * p + ep2);
+            overlap[i] = (float) (root - ep);
+            slopeProduct[i] = (float) (p / root);
+        }
         double value = 0;
         for (int i = 0; i < n; i++) {
-            float eta = weight * sig[i] + 1f;
-            float p = a[i] * t[i];
-            float overlap = (float) (Math.sqrt((double) p * p + ep2) - ep);
-            value += (double) eta * overlap;
+            value += (double) (weight * sig[i] + 1f) * overlap[i];
         }
         out.data()[0] = (float) value;
         g.onBackward(out, () -> {
             float d = out.grad()[0];
-            boolean trainsA = dwA.requiresGrad(), trainsT = dwT.requiresGrad();
-            float[] ga = trainsA ? dwA.grad() : null, gt = trainsT ? dwT.grad() : null;
+            // an input that does not train gets its terms in a throw-away buffer: one loop without branches
+            float[] ga = dwA.requiresGrad() ? dwA.grad() : g.scratch(n), gt = dwT.requiresGrad() ? dwT.grad() : g.scratch(n);
             for (int i = 0; i < n; i++) {
                 float ai = a[i], ti = t[i], s = sig[i];
-                float eta = weight * s + 1f;
-                float p = ai * ti;
-                float overlap = (float) (Math.sqrt((double) p * p + ep2) - ep);
-                float dEta = 0f + d * overlap;                     // each op's gradient starts at +0
-                float dOverlap = 0f + d * eta;
-                float dProduct = 0f + dOverlap * (float) (p / Math.sqrt((double) p * p + ep2));
-                if (trainsA) {
-                    ga[i] += dProduct * ti;
-                }
-                if (trainsT) {
-                    gt[i] += dProduct * ai;
-                }
+                float dEta = 0f + d * overlap[i];                  // each op's gradient buffer starts at +0
+                float dOverlap = 0f + d * (weight * s + 1f);
+                float dProduct = 0f + dOverlap * slopeProduct[i];
                 float dSigmoid = 0f + weight * dEta;
                 float dShifted = 0f + dSigmoid * s * (1f - s);
-                float dw = ai + ti;
-                float dSum = 0f + dShifted * (float) (dw / Math.sqrt((double) dw * dw + e2));
-                if (trainsA) {
-                    ga[i] += dSum;
-                }
-                if (trainsT) {
-                    gt[i] += dSum;
-                }
+                float dSum = 0f + dShifted * slopeSum[i];
+                ga[i] = ga[i] + dProduct * ti + dSum;              // the product's term, then the sum's
+                gt[i] = gt[i] + dProduct * ai + dSum;
             }
         });
         return out;
