@@ -104,15 +104,20 @@ public final class AlignGuardObjective implements Objective {
                 Curvature h = stability.getOrDefault(e.getKey(), new Curvature.Identity());
                 stab = MatrixOps.add(g, stab, h.penalty(g, dwT));
             }
+            Tensor cross = null;                                   // dW_A^T dW_T when the geodesic term makes it
             if (settings.lambdaNC() > 0) {
                 if (settings.alpha() > 0) {
                     rm = MatrixOps.add(g, rm, CollisionPenalties.riemannianOverlap(g, dwA, dwT, settings.beta(),
                         settings.tau(), settings.smoothing()));
                 }
                 if (settings.alpha() < 1) {
-                    Tensor eg = settings.geodesic() == AlignGuardSettings.Geodesic.LITERAL
-                        ? CollisionPenalties.literalGeodesic(g, dwA, dwT, settings.eps())
-                        : CollisionPenalties.subspaceGeodesic(g, dwA, dwT, settings.eps());
+                    Tensor eg;
+                    if (settings.geodesic() == AlignGuardSettings.Geodesic.LITERAL) {
+                        eg = CollisionPenalties.literalGeodesic(g, dwA, dwT, settings.eps());
+                    } else {
+                        cross = MatrixOps.matmul(g, dwA, true, dwT, false); // dIn x dIn
+                        eg = CollisionPenalties.subspaceGeodesic(g, dwA, dwT, cross, settings.eps());
+                    }
                     geo = MatrixOps.add(g, geo, eg);
                 }
             }
@@ -121,7 +126,7 @@ public final class AlignGuardObjective implements Objective {
             normA2 += a2;
             normT2 += t2;
             innerAT += sums[2];
-            overlapNum += crossNorm2(g, dwA, dwT);
+            overlapNum += cross != null ? squaredNorm(cross.data()) : crossNorm2(g, dwA, dwT);
             overlapDen += a2 * t2;
         }
         Tensor total = task;
@@ -178,7 +183,11 @@ public final class AlignGuardObjective implements Objective {
         return new double[] {a2, t2, at};
     }
 
-    /** ||A^T T||_F^2 for the diagnostics, with the graph's kernels (no gradient). */
+    /**
+     * ||A^T T||_F^2 for the diagnostics, with the graph's kernels (no gradient): the gemm call of
+     * {@code MatrixOps.matmul(g, a, true, t, false)}, so the subspace geodesic's product, when there
+     * is one, gives the same bits without a second multiplication.
+     */
     static double crossNorm2(Graph g, Tensor a, Tensor t) {
         int rows = a.rows(), cols = a.cols();
         float[] cross = new float[cols * cols]; // dIn x dIn

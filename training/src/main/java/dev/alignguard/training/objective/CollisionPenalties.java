@@ -19,8 +19,69 @@ public final class CollisionPenalties {
      * {@code eta_ij = 1 + beta * sigmoid(|dW_ij| - tau)}: entry-wise overlap, weighted up where the
      * update is large. |.| is smoothed ({@link NeuralOps#smoothAbs}) so the gradient exists at 0: with
      * width {@code smoothing} on |dW|, and {@code smoothing^2} on the product, which is second order.
+     *
+     * <p>One op with the bits of its composition ({@link #riemannianOverlapReference}): every float
+     * operation of the nine ops, in their order, in three plain loops forward and one backward
+     * instead of nine buffers and about fourteen passes each way, and two square roots per entry
+     * instead of four (the backward's slopes are computed in the forward from the same roots and
+     * kept). The sigmoid runs through the graph's kernel over the whole update, as the composition
+     * calls it; the gradients get the product's terms, then the sum's, as the composition adds them.
      */
     public static Tensor riemannianOverlap(Graph g, Tensor dwA, Tensor dwT, double beta, double tau, float smoothing) {
+        requireSmoothing(smoothing);
+        requireSmoothing(smoothing * smoothing);
+        if (dwA.rows() != dwT.rows() || dwA.cols() != dwT.cols()) {
+            throw new IllegalArgumentException("riemannianOverlap: dW_A is " + dwA.shape() + " but dW_T is " + dwT.shape());
+        }
+        Tensor out = g.output(1, 1, dwA, dwT);
+        float[] a = dwA.data(), t = dwT.data();                    // rows x cols each
+        int n = a.length;
+        float shift = (float) -tau, weight = (float) beta, productWidth = smoothing * smoothing;
+        double e = smoothing, e2 = e * e, ep = productWidth, ep2 = ep * ep;
+        // Kept for the backward: sigmoid(|dW| - tau), |dW_A dW_T|, and the two smooth |.|'s slopes
+        // (the composition's backward factors, computed here from the same square roots).
+        float[] sig = g.scratch(n), overlap = g.scratch(n), slopeSum = g.scratch(n), slopeProduct = g.scratch(n);
+        float[] shifted = overlap;                                 // |dW| - tau until the sigmoid has read it
+        for (int i = 0; i < n; i++) {
+            float dw = a[i] + t[i];
+            double root = Math.sqrt((double) dw * dw + e2);
+            shifted[i] = (float) (root - e) + shift;
+            slopeSum[i] = (float) (dw / root);
+        }
+        g.kernels().sigmoid(n, shifted, 0, sig, 0);
+        for (int i = 0; i < n; i++) {
+            float p = a[i] * t[i];
+            double root = Math.sqrt((double) p * p + ep2);
+            overlap[i] = (float) (root - ep);
+            slopeProduct[i] = (float) (p / root);
+        }
+        double value = 0;
+        for (int i = 0; i < n; i++) {
+            value += (double) (weight * sig[i] + 1f) * overlap[i];
+        }
+        out.data()[0] = (float) value;
+        g.onBackward(out, () -> {
+            float d = out.grad()[0];
+            // an input that does not train gets its terms in a throw-away buffer: one loop without branches
+            float[] ga = dwA.requiresGrad() ? dwA.grad() : g.scratch(n), gt = dwT.requiresGrad() ? dwT.grad() : g.scratch(n);
+            for (int i = 0; i < n; i++) {
+                float ai = a[i], ti = t[i], s = sig[i];
+                float dEta = 0f + d * overlap[i];                  // each op's gradient buffer starts at +0
+                float dOverlap = 0f + d * (weight * s + 1f);
+                float dProduct = 0f + dOverlap * slopeProduct[i];
+                float dSigmoid = 0f + weight * dEta;
+                float dShifted = 0f + dSigmoid * s * (1f - s);
+                float dSum = 0f + dShifted * slopeSum[i];
+                ga[i] = ga[i] + dProduct * ti + dSum;              // the product's term, then the sum's
+                gt[i] = gt[i] + dProduct * ai + dSum;
+            }
+        });
+        return out;
+    }
+
+    /** {@link #riemannianOverlap}'s reference twin: the composition of the nine autodiff ops. */
+    public static Tensor riemannianOverlapReference(Graph g, Tensor dwA, Tensor dwT, double beta, double tau,
+                                                    float smoothing) {
         Tensor dw = MatrixOps.add(g, dwA, dwT);
         Tensor eta = MatrixOps.addConstant(g,
             MatrixOps.scale(g, NeuralOps.sigmoid(g, MatrixOps.addConstant(g, NeuralOps.smoothAbs(g, dw, smoothing), (float) -tau)),
@@ -28,6 +89,12 @@ public final class CollisionPenalties {
             1f);
         Tensor overlap = NeuralOps.smoothAbs(g, MatrixOps.mul(g, dwA, dwT), smoothing * smoothing);
         return MatrixOps.frobeniusDot(g, eta, overlap);
+    }
+
+    private static void requireSmoothing(float smoothing) {
+        if (!(smoothing > 0)) {
+            throw new IllegalArgumentException("smoothAbs needs eps > 0, got " + smoothing);
+        }
     }
 
     /**
@@ -50,7 +117,19 @@ public final class CollisionPenalties {
      * cosines of principal angles. Zero exactly when the components write to orthogonal output directions.
      */
     public static Tensor subspaceGeodesic(Graph g, Tensor dwA, Tensor dwT, float eps) {
-        Tensor cross = MatrixOps.matmul(g, dwA, true, dwT, false);      // dIn x dIn
+        return subspaceGeodesic(g, dwA, dwT, MatrixOps.matmul(g, dwA, true, dwT, false), eps);
+    }
+
+    /**
+     * {@link #subspaceGeodesic(Graph, Tensor, Tensor, float)} with {@code cross = dW_A^T dW_T}
+     * (dIn x dIn, {@code MatrixOps.matmul(g, dwA, true, dwT, false)}) made by the caller, who reads it
+     * again (AlignGuard's overlap diagnostic) instead of multiplying a second time.
+     */
+    public static Tensor subspaceGeodesic(Graph g, Tensor dwA, Tensor dwT, Tensor cross, float eps) {
+        if (cross.rows() != dwA.cols() || cross.cols() != dwT.cols()) {
+            throw new IllegalArgumentException("subspaceGeodesic: cross is " + cross.shape() + ", expected dW_A^T dW_T ("
+                + dwA.cols() + " x " + dwT.cols() + ")");
+        }
         Tensor numerator = MatrixOps.sumOfSquares(g, cross);
         Tensor denominator = MatrixOps.addConstant(g,
             MatrixOps.mul(g, MatrixOps.sumOfSquares(g, dwA), MatrixOps.sumOfSquares(g, dwT)), eps);
