@@ -1,7 +1,5 @@
 package dev.alignguard.proofs.autodiff;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.quicktheories.generators.SourceDSL.integers;
 
@@ -10,8 +8,6 @@ import java.util.List;
 import java.util.Random;
 
 import dev.alignguard.math.kernels.Kernels;
-import dev.alignguard.math.kernels.ScalarKernels;
-import dev.alignguard.math.kernels.VectorKernels;
 import dev.alignguard.model.autodiff.BufferPool;
 import dev.alignguard.model.autodiff.Graph;
 import dev.alignguard.model.autodiff.MatrixOps;
@@ -46,15 +42,7 @@ class RiemannianOverlapProperties {
     }
 
     private static void sameBits(Case c) {
-        for (Kernels kernels : List.of(ScalarKernels.INSTANCE, new VectorKernels(1), new VectorKernels(2), new VectorKernels(3))) {
-            List<float[]> composed = run(c, kernels, false, false);
-            List<float[]> fused = run(c, kernels, true, false), pooled = run(c, kernels, true, true);
-            assertEquals(composed.size(), fused.size());
-            for (int i = 0; i < composed.size(); i++) {
-                assertArrayEquals(composed.get(i), fused.get(i), "array " + i + " of " + c + " on " + kernels.name());
-                assertArrayEquals(composed.get(i), pooled.get(i), "pooled array " + i + " of " + c + " on " + kernels.name());
-            }
-        }
+        FusedBits.assertSameBits((kernels, fused, pooled) -> run(c, kernels, fused, pooled), c);
     }
 
     /** The value, then each input's gradient (null where it does not train). */
