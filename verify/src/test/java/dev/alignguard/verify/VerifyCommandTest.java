@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.alignguard.math.kernels.opencl.OpenClKernels;
 import dev.alignguard.experiments.cli.AlignGuardCli;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.Test;
@@ -159,7 +160,8 @@ class VerifyCommandTest {
                 files.map(p -> p.getFileName().toString()).sorted().toList(), "the two reports and nothing half-written");
         }
         assertTrue(Files.readString(out.resolve(ReportFiles.MARKDOWN)).contains("**Every law held: 9 of 9.**"));
-        for (String key : List.of(Laws.SEED, Laws.EXAMPLES, Laws.EXAMPLES_FACTOR, Laws.MODEL, Laws.BACKEND)) {
+        for (String key : List.of(Laws.SEED, Laws.EXAMPLES, Laws.EXAMPLES_FACTOR, Laws.MODEL, Laws.BACKEND,
+            OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY)) {
             assertNull(System.getProperty(key), key + " is restored after the run");
         }
     }
