@@ -168,6 +168,14 @@ class VerifyCommandTest {
             "the OpenCL placement property is restored after the run");
     }
 
+    /** The OpenCL laws test the device kernels: a verify run puts every OpenCL op on the device, however small. */
+    @Test
+    void aVerifyRunPutsEveryOpenClOpOnTheDevice() {
+        Verification v = new Verification(new Verification.Settings(null, Intensity.QUICK, null, null, "opencl", null,
+            List.of(Verification.LAWS_PACKAGE)));
+        assertEquals("0", v.properties().get(OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY));
+    }
+
     @Test
     void intensityMultipliesEveryLawsExamples() throws IOException {
         Path out = dir.resolve("standard");
