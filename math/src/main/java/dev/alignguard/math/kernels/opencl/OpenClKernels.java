@@ -44,12 +44,12 @@ import com.aparapi.internal.kernel.KernelManager;
  *
  * <p><b>Placement by size.</b> A device call has a fixed cost whatever its size: Aparapi's
  * per-call work (argument checks, buffer bookkeeping, the JNI call), the driver's enqueue and wait,
- * and the packing of the operands, about 0.2 ms per call on PoCL here at low load and more under
- * load (benchmarks/RESULTS.md, issue 17). An op whose work the host does in less time than that
+ * and the packing of the operands: 0.075 ms for a 1 x 1 x 1 product on PoCL here at load 3.5, and
+ * 0.2-1.2 ms a call under heavier load (benchmarks/RESULTS.md, issue 17). An op whose work the host does in less time than that
  * cannot gain from the device, so every device op first counts its flops ({@code 2mnk} for a
  * product; see {@link #flopsOfAttention} and the others) and runs on the host delegate when they
  * are below {@link #minDeviceFlops()}; the LoRA step's narrow products ({@code 1024 x 8 x 128} and
- * their gradients, 2.1 Mflop each, 96 of its 160 products) are the ones this catches. This is the
+ * their gradients, 2.1 Mflop each: 93 of its 160 device calls per step) are the ones this catches. This is the
  * standard design of an OpenCL backend: launch latency dominates tiny kernels on GPUs too, where
  * the per-call cost is of the same order while the device's rate is far higher, so the same
  * threshold is the conservative one there. The threshold is a constant,
