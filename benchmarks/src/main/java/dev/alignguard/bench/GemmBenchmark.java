@@ -31,13 +31,15 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Backends: every name that is not an EJML one goes to {@link Backends#create(String, int)}, so a
  * new kernel backend (e.g. {@code opencl}) is benchmarked by adding its name to {@link #backend}.
+ * The fork runs with {@code -Dalignguard.opencl.minDeviceFlops=0}, so {@code opencl} times its device
+ * kernel at every size (by default it would run the products under its threshold on the host).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Threads(1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-    "-Xss8m", "-Xms2g", "-Xmx2g"})
+    "-Xss8m", "-Xms2g", "-Xmx2g", "-Dalignguard.opencl.minDeviceFlops=0"})
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class GemmBenchmark {

@@ -15,6 +15,7 @@ import java.util.Map;
 
 import dev.alignguard.experiments.cli.VersionProvider;
 import dev.alignguard.math.kernels.Backends;
+import dev.alignguard.math.kernels.opencl.OpenClKernels;
 import dev.alignguard.proofs.harness.LawTags;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.platform.engine.Filter;
@@ -160,6 +161,8 @@ public final class Verification {
             : Integer.toString(settings.intensity().factor()));
         p.put(Laws.MODEL, settings.model() == null ? null : settings.model().toString());
         p.put(Laws.BACKEND, settings.backend());
+        // The OpenCL laws test the device kernels: no op placed on the host for being small.
+        p.put(OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY, "0");
         return p;
     }
 

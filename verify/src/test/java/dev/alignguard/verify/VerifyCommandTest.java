@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.alignguard.math.kernels.opencl.OpenClKernels;
 import dev.alignguard.experiments.cli.AlignGuardCli;
 import dev.alignguard.proofs.harness.Laws;
 import org.junit.jupiter.api.Test;
@@ -126,6 +127,7 @@ class VerifyCommandTest {
     @Test
     void aRunThatHoldsExitsZeroAndWritesTheReport() throws IOException {
         Path out = dir.resolve("ok");
+        String placementBefore = System.getProperty(OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY); // the build sets it
         Run r = verify("--laws", "BasisProjectorProperties,VecProperties#dots*", "--tries", "5", "--seed", "12345",
             "--out", out.toString());
         assertEquals(0, r.code(), r.out() + r.err());
@@ -162,6 +164,16 @@ class VerifyCommandTest {
         for (String key : List.of(Laws.SEED, Laws.EXAMPLES, Laws.EXAMPLES_FACTOR, Laws.MODEL, Laws.BACKEND)) {
             assertNull(System.getProperty(key), key + " is restored after the run");
         }
+        assertEquals(placementBefore, System.getProperty(OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY),
+            "the OpenCL placement property is restored after the run");
+    }
+
+    /** The OpenCL laws test the device kernels: a verify run puts every OpenCL op on the device, however small. */
+    @Test
+    void aVerifyRunPutsEveryOpenClOpOnTheDevice() {
+        Verification v = new Verification(new Verification.Settings(null, Intensity.QUICK, null, null, "opencl", null,
+            List.of(Verification.LAWS_PACKAGE)));
+        assertEquals("0", v.properties().get(OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY));
     }
 
     @Test

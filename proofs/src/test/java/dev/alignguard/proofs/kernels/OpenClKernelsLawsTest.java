@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Tag;
  * {@link OpenClKernels}' explanation of what is missing, rather than passing on a Java fallback.
  */
 @Tag(LawTags.OPENCL)
-class OpenClKernelsLawsTest implements BackendLaws {
+public class OpenClKernelsLawsTest implements BackendLaws {
 
     private static OpenClKernels fast;
     private static IllegalStateException unavailable;
@@ -23,7 +23,7 @@ class OpenClKernelsLawsTest implements BackendLaws {
         synchronized (OpenClKernelsLawsTest.class) {
             if (fast == null && unavailable == null) {
                 try {
-                    fast = new OpenClKernels();
+                    fast = onDeviceOnly(new OpenClKernels());
                     System.out.println("OpenCL laws run on " + fast.device());
                 } catch (IllegalStateException e) {
                     unavailable = e;
@@ -35,6 +35,21 @@ class OpenClKernelsLawsTest implements BackendLaws {
             }
             return fast;
         }
+    }
+
+    /**
+     * {@code cl}, checked to run every op on the device ({@code -Dalignguard.opencl.minDeviceFlops=0},
+     * which the build's OpenCL test run and {@code alignguard verify} set): otherwise the small
+     * examples of these laws would test the host's kernels instead (OpenClKernels, "Placement by size").
+     */
+    public static OpenClKernels onDeviceOnly(OpenClKernels cl) {
+        if (cl.minDeviceFlops() != 0) {
+            long threshold = cl.minDeviceFlops();
+            cl.close();
+            throw new IllegalStateException("the OpenCL laws must run every op on the device, but ops under " + threshold
+                + " flops go to the host: run them with -D" + OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY + "=0");
+        }
+        return cl;
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.proofs.harness.LawTags;
 import dev.alignguard.proofs.gen.Gaussians;
 import dev.alignguard.proofs.harness.Laws;
+import dev.alignguard.proofs.kernels.OpenClKernelsLawsTest;
 import dev.alignguard.training.fisher.LayerSubspace;
 import dev.alignguard.training.fisher.ResidentBases;
 import dev.alignguard.training.objective.SubspaceOps;
@@ -41,7 +42,7 @@ class OpenClSubspaceOpsLawsTest {
 
     private static synchronized Kernels cl() {
         if (cl == null) {
-            cl = new OpenClKernels();
+            cl = OpenClKernelsLawsTest.onDeviceOnly(new OpenClKernels());
         }
         return cl;
     }

@@ -42,6 +42,26 @@ import com.aparapi.internal.kernel.KernelManager;
  * the host: they do one or two flops per element moved, so copying the operands to a device and back
  * would cost more than computing them where they are. {@link #profile()} says where the time went.
  *
+ * <p><b>Placement by size.</b> A device call has a fixed cost whatever its size: Aparapi's
+ * per-call work (argument checks, buffer bookkeeping, the JNI call), the driver's enqueue and wait,
+ * and the packing of the operands: 0.075 ms for a 1 x 1 x 1 product on PoCL here at load 3.5, and
+ * 0.2-1.2 ms a call under heavier load (benchmarks/RESULTS.md, issue 17). An op whose work the host does in less time than that
+ * cannot gain from the device, so every device op first counts its flops ({@code 2mnk} for a
+ * product; see {@link #flopsOfAttention} and the others) and runs on the host delegate when they
+ * are below {@link #minDeviceFlops()}; the LoRA step's narrow products ({@code 1024 x 8 x 128} and
+ * their gradients, 2.1 Mflop each: 93 of its 160 device calls per step) are the ones this catches. This is the
+ * standard design of an OpenCL backend: launch latency dominates tiny kernels on GPUs too, where
+ * the per-call cost is of the same order while the device's rate is far higher, so the same
+ * threshold is the conservative one there. The threshold is a constant,
+ * {@link #DEFAULT_MIN_DEVICE_FLOPS}, from the measurement in benchmarks/RESULTS.md (issue 17,
+ * branch opencl3), not a timing taken at start-up: where an op runs changes its rounding (the host's
+ * vector kernels and the device's kernels agree within float bounds, not bit for bit), and a run
+ * must be a pure function of its spec and seed, which a threshold measured on a loaded machine
+ * would break. The system property {@value #MIN_DEVICE_FLOPS_PROPERTY} sets it (flops, a
+ * non-negative integer); {@code 0} puts every op on the device, as the OpenCL law tests and
+ * {@code alignguard verify} do so that the device kernels stay under test. The threshold is printed
+ * with {@link #device()} and {@link #profile()} counts the host-placed calls apart.
+ *
  * <p><b>Transfers.</b> Kernels run in Aparapi's explicit mode ({@code setExplicit(true)}): each call
  * packs the caller's strided slices into contiguous host buffers owned by the kernel object, sends
  * exactly the operands the kernel reads ({@code put}) and fetches the result ({@code get}). With
@@ -90,7 +110,17 @@ import com.aparapi.internal.kernel.KernelManager;
  */
 public final class OpenClKernels extends ForwardingKernels implements AutoCloseable {
 
-    /** System property: pick the first OpenCL device whose name contains this text. */
+    /** System property: ops of fewer flops than this run on the host (see "Placement by size"); 0 puts all on the device. */
+    public static final String MIN_DEVICE_FLOPS_PROPERTY = "alignguard.opencl.minDeviceFlops";
+
+    /**
+     * The default of {@link #MIN_DEVICE_FLOPS_PROPERTY}: about what the host's single-threaded vector
+     * kernels do in the time of one device call's fixed cost, measured on PoCL here at load 3.5
+     * (benchmarks/RESULTS.md, issue 17, branch opencl3): a 1 x 1 x 1 product costs 0.075 ms on the
+     * device, and the host's products run at ~100 GFLOP/s, so 0.075 ms is ~7.5 Mflop of host work.
+     * An op below it spends more on the launch alone than on the whole computation on the host.
+     */
+    public static final long DEFAULT_MIN_DEVICE_FLOPS = 8_000_000L;
 
     private static final String INSTALL_HINT = "install an OpenCL driver for a GPU, or PoCL for the CPU"
         + " (apt-get install pocl-opencl-icd ocl-icd-libopencl1 clinfo); `clinfo -l` must list a device";
@@ -116,6 +146,13 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     private long deviceKernelNanos;
     private long downloadNanos;
     private long compileNanos;
+    private long hostCalls;
+    private long hostNanos;
+    /**
+     * Ops of fewer flops run on the host delegate (see "Placement by size"). Zero while the
+     * constructor's self-test runs, so that the self-test exercises the device kernels; final value after.
+     */
+    private long minDeviceFlops;
     /** Kernels that have executed; only those may be disposed (see {@link #close()}). */
     private final Set<Kernel> executed = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The open resident matrices this backend made, each with its own kernel holding its packed copy. */
@@ -143,13 +180,44 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         this(deviceName, null);
     }
 
+    /** As {@link #OpenClKernels(String, Boolean, long)} with the threshold from {@value #MIN_DEVICE_FLOPS_PROPERTY}. */
+    OpenClKernels(String deviceName, Boolean panel) {
+        this(deviceName, panel, minDeviceFlopsFromProperty());
+    }
+
+    /**
+     * {@value #MIN_DEVICE_FLOPS_PROPERTY}, or {@link #DEFAULT_MIN_DEVICE_FLOPS} when it is not set.
+     *
+     * @throws IllegalArgumentException when it is set to anything but a non-negative integer
+     */
+    static long minDeviceFlopsFromProperty() {
+        String value = System.getProperty(MIN_DEVICE_FLOPS_PROPERTY);
+        if (value == null || value.isBlank()) {
+            return DEFAULT_MIN_DEVICE_FLOPS;
+        }
+        try {
+            long flops = Long.parseLong(value.trim().replace("_", ""));
+            if (flops >= 0) {
+                return flops;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + MIN_DEVICE_FLOPS_PROPERTY + "=" + value
+            + ": expected a non-negative integer number of flops (0 runs every op on the OpenCL device)");
+    }
+
     /**
      * As {@link #OpenClKernels(String)}, with the product's kernel forced: {@code panel} true for
      * {@link PanelGemmKernel}, false for the local-memory {@link GemmKernel}, null to choose by the
-     * device's type (panels on a CPU device, tiles on anything else). Tests run both on one device.
+     * device's type (panels on a CPU device, tiles on anything else); and ops of fewer than
+     * {@code minDeviceFlops} flops on the host (0: all on the device). Tests run both kernels on one device.
      */
-    OpenClKernels(String deviceName, Boolean panel) {
+    OpenClKernels(String deviceName, Boolean panel, long minDeviceFlops) {
         super(new VectorKernels(1));    // the O(n) vector ops stay on the host (see the class comment)
+        if (minDeviceFlops < 0) {
+            throw new IllegalArgumentException("minDeviceFlops must be >= 0, got " + minDeviceFlops);
+        }
         this.device = chooseDevice(deviceName);
         // Device-owned buffers, never buffers over the Java heap: see "Buffers the GC can move".
         device.setSharedMemory(false);
@@ -175,9 +243,35 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         this.subspaceKernel = prepareIfDoubles(new SubspaceKernel());
         this.description += subspaceKernel != null ? "; fp64: basis products in double on the device"
             : "; no fp64: basis products in double on the host";
+        this.description += minDeviceFlops == 0 ? "; placement: every op on the device (" + MIN_DEVICE_FLOPS_PROPERTY + "=0)"
+            : String.format(Locale.ROOT, "; placement: ops under %.1f Mflop on the host (%s)", minDeviceFlops / 1e6,
+                MIN_DEVICE_FLOPS_PROPERTY);
         this.compileNanos = System.nanoTime() - t0;
-        selfTest();
+        this.minDeviceFlops = 0;
+        selfTest(); // on the device kernels, whatever the threshold
+        this.minDeviceFlops = minDeviceFlops;
         resetProfile();
+    }
+
+    /** Ops of fewer flops than this run on the host delegate (see "Placement by size"); 0 when all run on the device. */
+    public long minDeviceFlops() {
+        return minDeviceFlops;
+    }
+
+    /** Whether an op of {@code flops} runs on the host (see "Placement by size"). */
+    private boolean onHost(long flops) {
+        return flops < minDeviceFlops;
+    }
+
+    /** Counts a host-placed op that started at {@code t0}. */
+    private void hostDone(long t0) {
+        hostNanos += System.nanoTime() - t0;
+        hostCalls++;
+    }
+
+    /** Flops of {@link #causalAttention}: two products of {@code seq x seq x hd} per sequence and head (the causal half not discounted). */
+    static long flopsOfAttention(int batch, int seq, int heads, int hd) {
+        return 4L * batch * heads * seq * seq * hd;
     }
 
     /**
@@ -243,7 +337,7 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     /** Where the time went since creation or the last {@link #resetProfile()} (see {@link OpenClProfile}). */
     public synchronized OpenClProfile profile() {
         return new OpenClProfile(calls, packNanos, uploadNanos, executeNanos, deviceProfiling ? deviceKernelNanos : -1,
-            downloadNanos, compileNanos);
+            downloadNanos, compileNanos, hostCalls, hostNanos);
     }
 
     /** Zeroes the counters of {@link #profile()} (not the compilation time). */
@@ -254,6 +348,8 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         executeNanos = 0;
         deviceKernelNanos = 0;
         downloadNanos = 0;
+        hostCalls = 0;
+        hostNanos = 0;
     }
 
     /**
@@ -477,6 +573,12 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             }
             return;
         }
+        if (onHost(2L * m * n * k)) {
+            long t0 = System.nanoTime();
+            delegate().gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            hostDone(t0);
+            return;
+        }
         if (panelGemm != null) {
             panelGemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
@@ -664,6 +766,11 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             return;
         }
         long t0 = System.nanoTime();
+        if (onHost(4L * rows * cols)) { // max, exp, sum, divide per element
+            delegate().softmaxRows(rows, cols, x, off, ld, causal);
+            hostDone(t0);
+            return;
+        }
         SoftmaxKernel s = softmaxKernel;
         s.x = ensure(s.x, Math.multiplyExact(rows, cols));
         float[] xb = s.x;
@@ -690,10 +797,16 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     public synchronized void causalAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
                                              float[] q, float[] k, float[] v, float[] out, float[] probs) {
         ensureOpen();
-        AttentionKernel a = prepareAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v);
-        if (a == null) {
+        if (attentionIsEmpty(batch, seq, heads, kvHeads, hd)) {
             return;
         }
+        if (onHost(flopsOfAttention(batch, seq, heads, hd))) {
+            long t0 = System.nanoTime();
+            delegate().causalAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v, out, probs);
+            hostDone(t0);
+            return;
+        }
+        AttentionKernel a = prepareAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v);
         int qn = batch * seq * heads * hd;
         int pn = Math.multiplyExact(batch * heads * seq, seq);
         a.o = ensure(a.o, qn);
@@ -718,10 +831,16 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
                                                      float[] q, float[] k, float[] v, float[] probs, float[] dOut,
                                                      float[] dq, float[] dk, float[] dv) {
         ensureOpen();
-        AttentionKernel a = prepareAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v);
-        if (a == null || (dq == null && dk == null && dv == null)) {
+        if (attentionIsEmpty(batch, seq, heads, kvHeads, hd) || (dq == null && dk == null && dv == null)) {
             return;
         }
+        if (onHost(2 * flopsOfAttention(batch, seq, heads, hd))) { // four products instead of two
+            long t0 = System.nanoTime();
+            delegate().causalAttentionBackward(batch, seq, heads, kvHeads, hd, scale, q, k, v, probs, dOut, dq, dk, dv);
+            hostDone(t0);
+            return;
+        }
+        AttentionKernel a = prepareAttention(batch, seq, heads, kvHeads, hd, scale, q, k, v);
         long t0 = System.nanoTime();
         int qn = batch * seq * heads * hd;
         int kn = batch * seq * kvHeads * hd;
@@ -784,19 +903,18 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         packNanos += System.nanoTime() - t2;
     }
 
-    /**
-     * Checks the shapes, sets the kernel's sizes and copies q, k, v into its buffers; null when
-     * there is nothing to compute.
-     */
-    private AttentionKernel prepareAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
-                                             float[] q, float[] k, float[] v) {
+    /** Checks the shapes; true when there is nothing to compute. */
+    private static boolean attentionIsEmpty(int batch, int seq, int heads, int kvHeads, int hd) {
         if (batch < 0 || seq < 0 || heads < 1 || kvHeads < 1 || hd < 0 || heads % kvHeads != 0) {
             throw new IllegalArgumentException("bad attention shape batch=" + batch + " seq=" + seq + " heads=" + heads
                 + " kvHeads=" + kvHeads + " hd=" + hd + " (heads must be a positive multiple of kvHeads)");
         }
-        if (batch == 0 || seq == 0 || hd == 0) {
-            return null;
-        }
+        return batch == 0 || seq == 0 || hd == 0;
+    }
+
+    /** Sets the kernel's sizes and copies q, k, v into its buffers (the shape checked by {@link #attentionIsEmpty}). */
+    private AttentionKernel prepareAttention(int batch, int seq, int heads, int kvHeads, int hd, float scale,
+                                             float[] q, float[] k, float[] v) {
         long t0 = System.nanoTime();
         AttentionKernel a = attentionKernel;
         a.q = copyIn(q, Math.multiplyExact(batch * seq, heads * hd), a.q);
@@ -846,6 +964,11 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             return;
         }
         long t0 = System.nanoTime();
+        if (onHost(2L * m * d)) {
+            delegate().dots(rows, x, out);
+            hostDone(t0);
+            return;
+        }
         SubspaceKernel sk = subspaceKernel;
         sk.rows = packRows(rows, d, sk.rows);
         packNanos += System.nanoTime() - t0;
@@ -893,6 +1016,11 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             return;
         }
         long t0 = System.nanoTime();
+        if (onHost(2L * m * d)) { // the same bits as the device's (the reference's fma chain)
+            delegate().addCombination(rows, w, out);
+            hostDone(t0);
+            return;
+        }
         SubspaceKernel sk = subspaceKernel;
         sk.rows = packRows(rows, d, sk.rows);
         packNanos += System.nanoTime() - t0;
@@ -965,8 +1093,8 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         ResidentRows[] self = new ResidentRows[1];
         ResidentRows handle = ResidentRows.withRelease(rows, () -> release(self[0]));
         self[0] = handle;
-        if (handle.cols() == 0) {
-            return handle;
+        if (handle.cols() == 0 || onHost(2L * handle.count() * handle.cols())) {
+            return handle; // no device copy: its products run where the plain ones of its size do (the host)
         }
         long t0 = System.nanoTime();
         SubspaceKernel k = new SubspaceKernel();
@@ -1044,8 +1172,13 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
             throw new IllegalArgumentException(n + " rows need an output of " + nn + " doubles, got " + out.length);
         }
         long t0 = System.nanoTime();
-        SubspaceKernel sk = subspaceKernel;
         int d = rows[0].length;
+        if (onHost((long) n * (n + 1) * d)) { // n(n+1)/2 dot products of length d
+            delegate().gram(rows, out);
+            hostDone(t0);
+            return;
+        }
+        SubspaceKernel sk = subspaceKernel;
         sk.rows = packRows(rows, d, sk.rows);
         sk.out = ensure(sk.out, nn);
         sk.m = n;

@@ -3,6 +3,7 @@ package dev.alignguard.math.kernels.opencl;
 import dev.alignguard.math.kernels.Backends;
 
 import dev.alignguard.math.kernels.ScalarKernels;
+import dev.alignguard.math.kernels.VectorKernels;
 
 import dev.alignguard.math.kernels.Kernels;
 import dev.alignguard.math.kernels.ResidentRows;
@@ -364,6 +365,105 @@ class OpenClKernelsTest {
         own.close();
         left.close(); // after the backend: nothing left to free, no crash
         assertThrows(IllegalStateException.class, () -> own.dots(left, new double[2], new double[1]));
+    }
+
+    /** The build runs these tests with every op on the device (the pom's opencl-test run), and the device line says so. */
+    @Test
+    void theseTestsRunEveryOpOnTheDevice() {
+        assertEquals(0, cl.minDeviceFlops(), "-D" + OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY + "=0 must reach the OpenCL tests");
+        assertTrue(cl.device().contains("; placement: every op on the device"), cl.device());
+    }
+
+    /**
+     * Placement by size: with a threshold of 1 Mflop, the ops below it run on the host delegate (a
+     * single-threaded vector backend, so exactly its bits), the ops at or above it on the device,
+     * and the profile counts the two apart; the threshold is printed with the device.
+     */
+    @Test
+    void opsBelowTheThresholdRunOnTheHostAndAreCounted() {
+        Random rnd = new Random(23);
+        Kernels host = new VectorKernels(1);
+        try (OpenClKernels placed = new OpenClKernels(null, null, 1_000_000)) {
+            assertEquals(1_000_000, placed.minDeviceFlops());
+            assertTrue(placed.device().contains("; placement: ops under 1.0 Mflop on the host ("
+                + OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY + ")"), placed.device());
+            assertEquals(0, placed.profile().calls(), "the self-test ran on the device and was not counted");
+
+            // 2 * 37 * 45 * 300 = 999,000 flops: the host, bit for bit the host backend's product.
+            float[] a = gaussian(rnd, 37 * 300), b = gaussian(rnd, 300 * 45);
+            float[] c = gaussian(rnd, 37 * 45), cHost = c.clone();
+            placed.gemm(false, false, 37, 45, 300, 1.5f, a, 0, 300, b, 0, 45, 0.5f, c, 0, 45);
+            host.gemm(false, false, 37, 45, 300, 1.5f, a, 0, 300, b, 0, 45, 0.5f, cHost, 0, 45);
+            assertArrayEquals(cHost, c, 0f);
+            assertEquals(0, placed.profile().calls());
+            assertEquals(1, placed.profile().hostCalls());
+            assertTrue(placed.profile().hostNanos() > 0);
+
+            // 2 * 50 * 50 * 200 = 1,000,000 flops, exactly the threshold: the device, within the rounding bound.
+            checkGemm(placed, rnd, false, true, 50, 50, 200, 1f, 0f, 1);
+            assertEquals(1, placed.profile().calls());
+            assertEquals(1, placed.profile().hostCalls());
+
+            // Softmax (4 flops an element), attention (4 b h t^2 hd forward, twice that backward) and the basis products.
+            float[] x = gaussian(rnd, 8 * 8), xHost = x.clone();
+            placed.softmaxRows(8, 8, x, 0, 8, true);
+            host.softmaxRows(8, 8, xHost, 0, 8, true);
+            assertArrayEquals(xHost, x, 0f);
+            int bt = 2, t = 5, h = 2, hd = 3;
+            float[] q = gaussian(rnd, bt * t * h * hd), k = gaussian(rnd, bt * t * h * hd), v = gaussian(rnd, bt * t * h * hd);
+            float[] out = new float[q.length], outHost = new float[q.length];
+            float[] probs = new float[bt * h * t * t], probsHost = new float[probs.length];
+            placed.causalAttention(bt, t, h, h, hd, 0.5f, q, k, v, out, probs);
+            host.causalAttention(bt, t, h, h, hd, 0.5f, q, k, v, outHost, probsHost);
+            assertArrayEquals(outHost, out, 0f);
+            assertArrayEquals(probsHost, probs, 0f);
+            float[] dq = new float[q.length], dqHost = new float[q.length];
+            placed.causalAttentionBackward(bt, t, h, h, hd, 0.5f, q, k, v, probs, out, dq, null, null);
+            host.causalAttentionBackward(bt, t, h, h, hd, 0.5f, q, k, v, probsHost, outHost, dqHost, null, null);
+            assertArrayEquals(dqHost, dq, 0f);
+            double[][] rows = {{1, 2, 3}, {4, 5, 6}};
+            double[] dots = new double[2];
+            placed.dots(rows, new double[] {1, 1, 1}, dots);
+            assertArrayEquals(new double[] {6, 15}, dots, 0.0);
+            try (ResidentRows r = placed.resident(rows)) {
+                placed.dots(r, new double[] {1, 0, 1}, dots);
+                assertArrayEquals(new double[] {4, 10}, dots, 0.0);
+            }
+            double[] g = new double[4];
+            placed.gram(rows, g);
+            assertArrayEquals(new double[] {14, 32, 32, 77}, g, 0.0);
+            assertEquals(1, placed.profile().calls(), "none of these is worth a device call");
+            assertEquals(7, placed.profile().hostCalls());
+            assertTrue(placed.profile().describe().startsWith("1 device calls, 7 host-placed calls ("), placed.profile().describe());
+            placed.resetProfile();
+            assertEquals(0, placed.profile().hostCalls());
+        }
+    }
+
+    /** The threshold's system property: unset gives the default, a bad value is refused with its name. */
+    @Test
+    void theThresholdPropertyIsReadAndCheckedWithItsName() {
+        String key = OpenClKernels.MIN_DEVICE_FLOPS_PROPERTY;
+        String saved = System.getProperty(key);
+        try {
+            System.clearProperty(key);
+            assertEquals(OpenClKernels.DEFAULT_MIN_DEVICE_FLOPS, OpenClKernels.minDeviceFlopsFromProperty());
+            System.setProperty(key, "4_000_000");
+            assertEquals(4_000_000L, OpenClKernels.minDeviceFlopsFromProperty());
+            for (String bad : new String[] {"-1", "lots", "1e6"}) {
+                System.setProperty(key, bad);
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, OpenClKernels::minDeviceFlopsFromProperty);
+                assertTrue(e.getMessage().contains("-D" + key + "=" + bad) && e.getMessage().contains("non-negative integer"),
+                    e.getMessage());
+            }
+        } finally {
+            if (saved == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, saved);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new OpenClKernels(null, null, -1));
     }
 
     // ---------------------------------------------------------------- helpers
