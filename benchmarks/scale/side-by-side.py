@@ -12,8 +12,13 @@ import sys
 
 
 def rows(run, drop):
-    with open(f"{run}/summary.json") as f:
-        s = json.load(f)
+    try:
+        with open(f"{run}/summary.json") as f:
+            s = json.load(f)
+    except (OSError, json.JSONDecodeError) as e:
+        sys.exit(f"side-by-side.py: {run}/summary.json is not a readable run summary: {e}")
+    if not s.get("matched"):
+        sys.exit(f"side-by-side.py: {run}/summary.json has no matched-accuracy rows (was the spec's 'matched' block set?)")
     out = {}
     for m in s["matched"]:
         if abs(m["drop_points"] - drop) < 1e-9:
@@ -41,6 +46,8 @@ def note(m):
 
 
 def main():
+    if len(sys.argv) not in (3, 4):
+        sys.exit(__doc__)
     quick, full = sys.argv[1], sys.argv[2]
     drop = float(sys.argv[3]) if len(sys.argv) > 3 else 2.0
     q, f = rows(quick, drop), rows(full, drop)
