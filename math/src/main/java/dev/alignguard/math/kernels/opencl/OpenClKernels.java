@@ -30,8 +30,9 @@ import com.aparapi.internal.kernel.KernelManager;
  * double-precision basis products run as OpenCL kernels on one explicitly chosen OpenCL device (a
  * GPU, an accelerator, or PoCL on the CPU).
  *
- * <p><b>What runs where.</b> {@link #gemm} runs {@link PanelGemmKernel} (register-blocked, on packed
- * panels) on a CPU device and the local-memory tiled {@link GemmKernel} on anything else; the choice
+ * <p><b>What runs where.</b> {@link #gemm} runs the hand-written {@code panel_gemm.cl} through
+ * {@link NativePanelGemm} (register-blocked on packed panels; not an Aparapi kernel, for the reason
+ * given there) on a CPU device and the local-memory tiled {@link GemmKernel} on anything else; the choice
  * and the work sizes, from what Aparapi reports for the device, are made once and printed with
  * {@link #device()}. {@link #softmaxRows} runs {@link SoftmaxKernel} (one work-group per row);
  * {@link #causalAttention} and its backward run {@link AttentionKernel}, every sequence and head in
@@ -130,7 +131,11 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
     /** The local-memory tiled product, for GPUs and accelerators; null when {@link #panelGemm} is used. */
     private final GemmKernel gemmKernel;
     /** The register-blocked panel product, for CPU devices; null when {@link #gemmKernel} is used. */
-    private final PanelGemmKernel panelGemm;
+    private final NativePanelGemm panelGemm;
+    /** The panel product's packed operands on the host: op(A), op(B) and C (see {@link #packPanels}). */
+    private float[] panelA = new float[1];
+    private float[] panelB = new float[1];
+    private float[] panelC = new float[1];
     /** Rows of panels per work-group of {@link #panelGemm} (its work-groups are 1 x this). */
     private final int panelGroupRows;
     private final SoftmaxKernel softmaxKernel;
@@ -209,7 +214,7 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
 
     /**
      * As {@link #OpenClKernels(String)}, with the product's kernel forced: {@code panel} true for
-     * {@link PanelGemmKernel}, false for the local-memory {@link GemmKernel}, null to choose by the
+     * the panel product ({@link NativePanelGemm}), false for the local-memory {@link GemmKernel}, null to choose by the
      * device's type (panels on a CPU device, tiles on anything else); and ops of fewer than
      * {@code minDeviceFlops} flops on the host (0: all on the device). Tests run both kernels on one device.
      */
@@ -230,14 +235,15 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         }
         this.panelGroupRows = usePanels ? panelGroupRows(device.getMaxComputeUnits(), maxGroup) : 0;
         this.description = describe(device) + (usePanels
-            ? "; gemm: " + PanelGemmKernel.ROWS + "x" + PanelGemmKernel.COLS + " register-blocked panels, work-groups of up to "
+            ? "; gemm: " + NativePanelGemm.ROWS + "x" + NativePanelGemm.COLS
+                + " register-blocked panels (panel_gemm.cl), work-groups of up to "
                 + panelGroupRows + " work-items"
             : "; gemm: " + GemmKernel.TILE + "x" + GemmKernel.TILE + " local-memory tiles ("
                 + 2 * GemmKernel.TILE * GemmKernel.TILE * Float.BYTES + " of " + device.getLocalMemSize()
                 + " bytes of local memory per work-group)");
         long t0 = System.nanoTime();
         this.gemmKernel = usePanels ? null : prepare(new GemmKernel());
-        this.panelGemm = usePanels ? prepare(new PanelGemmKernel()) : null;
+        this.panelGemm = usePanels ? new NativePanelGemm(device.getDeviceId(), description) : null;
         this.softmaxKernel = prepare(new SoftmaxKernel());
         this.attentionKernel = prepare(new AttentionKernel());
         this.subspaceKernel = prepareIfDoubles(new SubspaceKernel());
@@ -336,8 +342,11 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
 
     /** Where the time went since creation or the last {@link #resetProfile()} (see {@link OpenClProfile}). */
     public synchronized OpenClProfile profile() {
-        return new OpenClProfile(calls, packNanos, uploadNanos, executeNanos, deviceProfiling ? deviceKernelNanos : -1,
-            downloadNanos, compileNanos, hostCalls, hostNanos);
+        long panelUpload = panelGemm == null ? 0 : panelGemm.uploadNanos();
+        long panelExecute = panelGemm == null ? 0 : panelGemm.executeNanos();
+        long panelDownload = panelGemm == null ? 0 : panelGemm.downloadNanos();
+        return new OpenClProfile(calls, packNanos, uploadNanos + panelUpload, executeNanos + panelExecute,
+            deviceProfiling ? deviceKernelNanos : -1, downloadNanos + panelDownload, compileNanos, hostCalls, hostNanos);
     }
 
     /** Zeroes the counters of {@link #profile()} (not the compilation time). */
@@ -350,6 +359,9 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         downloadNanos = 0;
         hostCalls = 0;
         hostNanos = 0;
+        if (panelGemm != null) {
+            panelGemm.resetTimes();
+        }
     }
 
     /**
@@ -544,6 +556,9 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
                 k.dispose();
             }
             executed.clear();
+            if (panelGemm != null) {
+                panelGemm.close();
+            }
         }
     }
 
@@ -624,44 +639,33 @@ public final class OpenClKernels extends ForwardingKernels implements AutoClosea
         packNanos += System.nanoTime() - t2;
     }
 
-    /** {@link #gemm} on {@link PanelGemmKernel}: pack op(A) and op(B) into padded panels, one call, unpack C. */
+    /** {@link #gemm} on {@link NativePanelGemm}: pack op(A) and op(B) into padded panels, one call, unpack C. */
     private void panelGemm(boolean transA, boolean transB, int m, int n, int k,
                            float alpha, float[] a, int aOff, int lda,
                            float[] b, int bOff, int ldb,
                            float beta, float[] c, int cOff, int ldc) {
         long t0 = System.nanoTime();
-        int rowsPer = PanelGemmKernel.ROWS;
-        int colsPer = PanelGemmKernel.COLS;
+        int rowsPer = NativePanelGemm.ROWS;
+        int colsPer = NativePanelGemm.COLS;
         int mPad = roundUp(m, rowsPer);
         int nPad = roundUp(n, colsPer);
-        PanelGemmKernel g = panelGemm;
-        g.a = ensure(g.a, Math.multiplyExact(mPad, k));
-        packPanels(a, aOff, lda, transA, m, k, rowsPer, g.a);
-        g.b = ensure(g.b, Math.multiplyExact(nPad, k));
-        packPanels(b, bOff, ldb, !transB, n, k, colsPer, g.b);
-        g.c = ensure(g.c, Math.multiplyExact(mPad, nPad));
-        float[] cb = g.c;
-        g.k = k;
-        g.ldc = nPad;
-        g.alpha = alpha;
-        g.beta = beta;
+        panelA = ensure(panelA, Math.multiplyExact(mPad, k));
+        packPanels(a, aOff, lda, transA, m, k, rowsPer, panelA);
+        panelB = ensure(panelB, Math.multiplyExact(nPad, k));
+        packPanels(b, bOff, ldb, !transB, n, k, colsPer, panelB);
+        panelC = ensure(panelC, Math.multiplyExact(mPad, nPad));
+        float[] cb = panelC;
         if (beta != 0f) {
             pack(c, cOff, ldc, m, n, cb, nPad);
         }
-        long t1 = System.nanoTime();
-        g.put(g.a).put(g.b);
-        if (beta != 0f) {
-            g.put(cb);
-        }
-        uploadNanos += System.nanoTime() - t1;
-        packNanos += t1 - t0;
+        packNanos += System.nanoTime() - t0;
         int rowPanels = mPad / rowsPer;
         int groupRows = panelGroupRows;
         while (rowPanels % groupRows != 0) {
             groupRows /= 2;
         }
-        execute(g, device.createRange2D(nPad / colsPer, rowPanels, 1, groupRows));
-        download(g, cb);
+        panelGemm.multiply(panelA, panelB, cb, mPad, nPad, k, alpha, beta, groupRows);
+        calls++;
         long t2 = System.nanoTime();
         unpack(cb, m, n, c, cOff, ldc, nPad);
         packNanos += System.nanoTime() - t2;
