@@ -1,6 +1,7 @@
 package dev.alignguard.math.kernels.opencl;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -30,10 +31,12 @@ import java.nio.charset.StandardCharsets;
  * kernel and the read-back it enqueued have finished, so a collection in between could move an
  * array under the device's feet.
  *
- * <p><b>Transfers.</b> Device buffers are created once per size (grown to the next power of two).
- * Every transfer is blocking and passes the Java array itself to the driver through a critical
- * downcall ({@link Linker.Option#critical(boolean)}), during which the garbage collector cannot move
- * it; nothing the device reads or writes is ever a Java array outside such a call.
+ * <p><b>Transfers.</b> Device buffers are created once per size (grown to the next power of two),
+ * each with a host staging area off the Java heap, which the garbage collector never moves: the packed
+ * operands are copied there, the writes, the kernel and the read-back are enqueued without waiting,
+ * and one {@code clFinish} waits for all of them (one hand-off to the driver's threads per product
+ * instead of one per transfer) before C is copied back into the Java array. No Java array is ever
+ * given to the driver beyond the call that receives it.
  *
  * <p>Not thread-safe: {@link OpenClKernels} calls it from its synchronized methods.
  */
@@ -46,7 +49,7 @@ final class NativePanelGemm implements AutoCloseable {
 
     private static final String SOURCE = "panel_gemm.cl";
     private static final int CL_SUCCESS = 0;
-    private static final int CL_TRUE = 1;
+    private static final int CL_FALSE = 0;
     private static final long CL_MEM_READ_WRITE = 1L;
     private static final int CL_PROGRAM_BUILD_LOG = 0x1183;
 
@@ -147,10 +150,11 @@ final class NativePanelGemm implements AutoCloseable {
             ok((int) cl.enqueueNdRangeKernel.invokeExact(queue, kernel, 2, MemorySegment.NULL, sizes,
                 sizes.asSlice(2 * JAVA_LONG.byteSize()), 0, MemorySegment.NULL, MemorySegment.NULL),
                 "clEnqueueNDRangeKernel");
+            ok((int) cl.enqueueReadBuffer.invokeExact(queue, cMem, CL_FALSE, 0L, cBytes, this.c.staging, 0,
+                MemorySegment.NULL, MemorySegment.NULL), "clEnqueueReadBuffer");
             ok((int) cl.finish.invokeExact(queue), "clFinish");
             long t2 = System.nanoTime();
-            ok((int) cl.enqueueReadBuffer.invokeExact(queue, cMem, CL_TRUE, 0L, cBytes, MemorySegment.ofArray(c), 0,
-                MemorySegment.NULL, MemorySegment.NULL), "clEnqueueReadBuffer");
+            MemorySegment.copy(this.c.staging, JAVA_FLOAT, 0, c, 0, (int) (cBytes / Float.BYTES));
             long t3 = System.nanoTime();
             uploadNanos += t1 - t0;
             executeNanos += t2 - t1;
@@ -205,7 +209,8 @@ final class NativePanelGemm implements AutoCloseable {
 
     private void write(DeviceBuffer buffer, float[] from, long bytes) throws Throwable {
         MemorySegment mem = buffer.ensure(bytes);
-        ok((int) cl.enqueueWriteBuffer.invokeExact(queue, mem, CL_TRUE, 0L, bytes, MemorySegment.ofArray(from), 0,
+        MemorySegment.copy(from, 0, buffer.staging, JAVA_FLOAT, 0, (int) (bytes / Float.BYTES));
+        ok((int) cl.enqueueWriteBuffer.invokeExact(queue, mem, CL_FALSE, 0L, bytes, buffer.staging, 0,
             MemorySegment.NULL, MemorySegment.NULL), "clEnqueueWriteBuffer");
     }
 
@@ -275,6 +280,9 @@ final class NativePanelGemm implements AutoCloseable {
     /** One device buffer, grown to the next power of two when a call needs more room than any before. */
     private final class DeviceBuffer {
         MemorySegment mem = MemorySegment.NULL;
+        /** Host memory the transfers go through, of the same capacity; off the Java heap, so it never moves. */
+        MemorySegment staging = MemorySegment.NULL;
+        private Arena stagingArena;
         long capacity;
 
         MemorySegment ensure(long bytes) throws Throwable {
@@ -285,6 +293,8 @@ final class NativePanelGemm implements AutoCloseable {
             long size = Math.max(64, Long.highestOneBit(bytes - 1) << 1);
             mem = check((MemorySegment) cl.createBuffer.invokeExact(context, CL_MEM_READ_WRITE, size,
                 MemorySegment.NULL, error), "clCreateBuffer");
+            stagingArena = Arena.ofShared();
+            staging = stagingArena.allocate(size, 64);
             capacity = size;
             return mem;
         }
@@ -293,6 +303,8 @@ final class NativePanelGemm implements AutoCloseable {
             if (!mem.equals(MemorySegment.NULL)) {
                 releaseHandle(cl.releaseMemObject, mem);
                 mem = MemorySegment.NULL;
+                stagingArena.close();
+                staging = MemorySegment.NULL;
                 capacity = 0;
             }
         }
