@@ -28,6 +28,55 @@ public final class NeuralOps {
         return y;
     }
 
+    /**
+     * The SwiGLU gate of a Llama MLP, {@code y = silu(gate) * up}, as one op: one pass forward and
+     * one backward instead of {@link #swigluReference}'s two ops, whose intermediate
+     * {@code silu(gate)} (and its gradient buffer) it never materialises. Same bits as the
+     * reference in the value and in both gradients: the forward keeps {@code s = sigmoid(gate)}
+     * from the same kernel and multiplies {@code (gate * s) * up} in the reference's order, and the
+     * backward computes each product in the reference's order:
+     * <pre>
+     *   d gate += (dy * up) * s * (1 + gate * (1 - s))        d up += dy * (gate * s)
+     * </pre>
+     * (the reference's intermediate gradient is {@code 0 + dy * up}, which differs from
+     * {@code dy * up} only for -0, and a -0 there changes no sum: a gradient buffer starts at +0
+     * and is only added to, so it never holds -0). gate, up, y: {@code rows x F}.
+     */
+    public static Tensor swiglu(Graph g, Tensor gate, Tensor up) {
+        if (gate.rows() != up.rows() || gate.cols() != up.cols()) {
+            throw new IllegalArgumentException("swiglu: gate is " + gate.rows() + "x" + gate.cols() + " but up is "
+                + up.rows() + "x" + up.cols());
+        }
+        Tensor y = g.output(gate.rows(), gate.cols(), gate, up);
+        float[] gd = gate.data(), ud = up.data(), yd = y.data();
+        float[] s = g.scratch(gd.length);
+        g.kernels().sigmoid(gd.length, gd, 0, s, 0);
+        for (int i = 0; i < gd.length; i++) {
+            yd[i] = gd[i] * s[i] * ud[i];
+        }
+        g.onBackward(y, () -> {
+            float[] dy = y.grad();
+            if (gate.requiresGrad()) {
+                float[] dgate = gate.grad();
+                for (int i = 0; i < gd.length; i++) {
+                    dgate[i] += dy[i] * ud[i] * s[i] * (1f + gd[i] * (1f - s[i]));
+                }
+            }
+            if (up.requiresGrad()) {
+                float[] dup = up.grad();
+                for (int i = 0; i < gd.length; i++) {
+                    dup[i] += dy[i] * (gd[i] * s[i]);
+                }
+            }
+        });
+        return y;
+    }
+
+    /** {@link #swiglu}'s reference: {@code silu(gate) * up} as two autodiff ops. */
+    public static Tensor swigluReference(Graph g, Tensor gate, Tensor up) {
+        return MatrixOps.mul(g, silu(g, gate), up);
+    }
+
     static float sigmoid(float x) {
         return (float) (1.0 / (1.0 + Math.exp(-x)));
     }

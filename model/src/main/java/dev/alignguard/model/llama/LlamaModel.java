@@ -260,9 +260,9 @@ public final class LlamaModel {
             }
             return moe.hidden();
         }
-        Tensor gate = NeuralOps.silu(g, l.gateProj().forward(g, x));                      // [rows x F]
+        Tensor gate = l.gateProj().forward(g, x);                                         // [rows x F]
         Tensor up = l.upProj().forward(g, x);
-        return l.downProj().forward(g, MatrixOps.mul(g, gate, up));                       // [rows x C]
+        return l.downProj().forward(g, NeuralOps.swiglu(g, gate, up));                    // [rows x C]
     }
 
     /**

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.alignguard.model.autodiff.Graph;
-import dev.alignguard.model.autodiff.MatrixOps;
 import dev.alignguard.model.autodiff.MoeOps;
 import dev.alignguard.model.autodiff.NeuralOps;
 import dev.alignguard.model.autodiff.Routing;
@@ -31,7 +30,7 @@ public final class SparseMoe {
 
         /** {@code w2(silu(w1 x) * w3 x)}. */
         public Tensor forward(Graph g, Tensor x) {
-            return w2.forward(g, MatrixOps.mul(g, NeuralOps.silu(g, w1.forward(g, x)), w3.forward(g, x)));
+            return w2.forward(g, NeuralOps.swiglu(g, w1.forward(g, x), w3.forward(g, x)));
         }
     }
 
