@@ -9,9 +9,11 @@ import java.util.Arrays;
  * gradients and the ops' saved buffers once, in the first step, and reuses them in every step
  * after (no per-step allocation in the hot path).
  *
- * <p>A lent array is always zero-filled, exactly as {@code new float[n]}: an op that accumulates
- * into its buffer (a gradient) or leaves part of it untouched (a masked row) sees what it saw with
- * fresh arrays, so pooling cannot change a single bit of any result.
+ * <p>A lent array is zero-filled, exactly as {@code new float[n]}: an op that accumulates into its
+ * buffer (a gradient) or leaves part of it untouched (a masked row) sees what it saw with fresh
+ * arrays, so pooling cannot change a single bit of any result. The one exception is asked for by
+ * name ({@link #takeToOverwrite}): a buffer its taker writes in full before reading it, whose
+ * zero-fill would be wasted.
  *
  * <p>Ownership: the graph that took an array owns it until it is closed, then gives it back and
  * detaches every tensor it made ({@link Tensor#data()} then throws), so a buffer cannot be both
@@ -60,16 +62,39 @@ public final class BufferPool {
 
     /** A zero-filled array of length n: a returned one when there is one, else a new one. */
     float[] take(int n) {
+        float[] a = reuse(n);
+        if (a == null) {
+            return create(n);
+        }
+        Arrays.fill(a, 0f);
+        return a;
+    }
+
+    /**
+     * An array of length n with undefined contents, for a buffer its taker writes in full before
+     * anything reads it (an op's output that a matrix product with {@code beta == 0} or an
+     * element-wise kernel fills): the zero-fill of {@link #take}, a pass over memory per buffer,
+     * would be overwritten unread. A checked pool lends it full of NaN, so an element the taker
+     * leaves unwritten shows up as NaN in every result that reads it.
+     */
+    float[] takeToOverwrite(int n) {
+        float[] a = reuse(n);
+        if (a == null) {
+            a = create(n);
+            if (checked) {
+                Arrays.fill(a, Float.NaN);
+            }
+        }
+        return a;
+    }
+
+    /** A returned array of length n (checked for writes since its return, when checked), or null. */
+    private float[] reuse(int n) {
         checkThread();
         lentArrays++;
         int i = kind(n);
         float[] a = i < 0 ? null : free[i].pollLast();
-        if (a == null) {
-            createdArrays++;
-            createdBytes += 4L * n;
-            return new float[n];
-        }
-        if (checked) {
+        if (a != null && checked) {
             for (int j = 0; j < a.length; j++) {
                 if (!Float.isNaN(a[j])) {
                     throw new IllegalStateException("a pooled buffer of " + n + " floats was written after its graph was"
@@ -77,8 +102,13 @@ public final class BufferPool {
                 }
             }
         }
-        Arrays.fill(a, 0f);
         return a;
+    }
+
+    private float[] create(int n) {
+        createdArrays++;
+        createdBytes += 4L * n;
+        return new float[n];
     }
 
     /** Takes back an array lent by {@link #take}; the caller must hold no reference to it any more. */

@@ -66,6 +66,20 @@ public final class Graph implements AutoCloseable {
 
     /** A fresh output tensor that needs a gradient iff recording and any input needs one. */
     public Tensor output(int rows, int cols, Tensor... inputs) {
+        return output(false, rows, cols, inputs);
+    }
+
+    /**
+     * As {@link #output}, for an op that writes every element of its output before anything reads
+     * it (a matrix product with {@code beta == 0}, an element-wise kernel over the whole tensor):
+     * the buffer is not zero-filled first (see {@link BufferPool#takeToOverwrite}; with a checked
+     * pool it starts as NaN, so a missed element shows).
+     */
+    public Tensor outputToOverwrite(int rows, int cols, Tensor... inputs) {
+        return output(true, rows, cols, inputs);
+    }
+
+    private Tensor output(boolean overwritten, int rows, int cols, Tensor... inputs) {
         boolean needs = false;
         if (recording) {
             for (Tensor t : inputs) {
@@ -76,7 +90,8 @@ public final class Graph implements AutoCloseable {
             return Tensor.intermediate(rows, cols, needs);
         }
         requireOpen();
-        Tensor t = Tensor.borrowed(rows, cols, needs, pool.take(Math.multiplyExact(rows, cols)), this);
+        int size = Math.multiplyExact(rows, cols);
+        Tensor t = Tensor.borrowed(rows, cols, needs, overwritten ? pool.takeToOverwrite(size) : pool.take(size), this);
         borrowedTensors.add(t);
         return t;
     }
@@ -91,6 +106,20 @@ public final class Graph implements AutoCloseable {
         }
         requireOpen();
         float[] a = pool.take(n);
+        borrowedArrays.add(a);
+        return a;
+    }
+
+    /**
+     * As {@link #scratch}, for a buffer the op writes in full before reading it: not zero-filled
+     * first (see {@link #outputToOverwrite}).
+     */
+    public float[] scratchToOverwrite(int n) {
+        if (pool == null) {
+            return new float[n];
+        }
+        requireOpen();
+        float[] a = pool.takeToOverwrite(n);
         borrowedArrays.add(a);
         return a;
     }

@@ -30,7 +30,7 @@ public final class MatrixOps {
             throw new IllegalArgumentException("matmul: op(A) is " + m + " x " + k + " but op(B) is " + kb + " x " + n);
         }
         Kernels K = g.kernels();
-        Tensor c = g.output(m, n, a, b);
+        Tensor c = g.outputToOverwrite(m, n, a, b);                 // beta = 0: C written, never read
         K.gemm(transA, transB, m, n, k, 1f, a.data(), 0, a.cols(), b.data(), 0, b.cols(), 0f, c.data(), 0, n);
         g.onBackward(c, () -> {
             float[] dc = c.grad();
@@ -83,7 +83,7 @@ public final class MatrixOps {
     /** {@code a + b}, same shapes. */
     public static Tensor add(Graph g, Tensor a, Tensor b) {
         requireSameShape("add", a, b);
-        Tensor c = g.output(a.rows(), a.cols(), a, b);
+        Tensor c = g.outputToOverwrite(a.rows(), a.cols(), a, b);
         g.kernels().add(a.size(), a.data(), 0, b.data(), 0, c.data(), 0);
         g.onBackward(c, () -> {
             if (a.requiresGrad()) {
@@ -99,7 +99,7 @@ public final class MatrixOps {
     /** {@code a - b}, same shapes. */
     public static Tensor sub(Graph g, Tensor a, Tensor b) {
         requireSameShape("sub", a, b);
-        Tensor c = g.output(a.rows(), a.cols(), a, b);
+        Tensor c = g.outputToOverwrite(a.rows(), a.cols(), a, b);
         float[] ad = a.data(), bd = b.data(), cd = c.data();
         for (int i = 0; i < cd.length; i++) {
             cd[i] = ad[i] - bd[i];
@@ -118,7 +118,7 @@ public final class MatrixOps {
     /** Element-wise (Hadamard) product {@code a * b}; {@code da = dc * b}, {@code db = dc * a}. */
     public static Tensor mul(Graph g, Tensor a, Tensor b) {
         requireSameShape("mul", a, b);
-        Tensor c = g.output(a.rows(), a.cols(), a, b);
+        Tensor c = g.outputToOverwrite(a.rows(), a.cols(), a, b);
         g.kernels().mul(a.size(), a.data(), 0, b.data(), 0, c.data(), 0);
         g.onBackward(c, () -> {
             float[] dc = c.grad();

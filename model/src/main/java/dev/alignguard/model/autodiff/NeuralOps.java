@@ -14,9 +14,9 @@ public final class NeuralOps {
      * which the forward keeps so the backward computes no exponential.
      */
     public static Tensor silu(Graph g, Tensor x) {
-        Tensor y = g.output(x.rows(), x.cols(), x);
+        Tensor y = g.outputToOverwrite(x.rows(), x.cols(), x);
         float[] xd = x.data(), yd = y.data();
-        float[] s = g.scratch(xd.length);
+        float[] s = g.scratchToOverwrite(xd.length);
         g.kernels().sigmoid(xd.length, xd, 0, s, 0);
         g.kernels().mul(xd.length, xd, 0, s, 0, yd, 0);
         g.onBackward(y, () -> {
@@ -47,9 +47,9 @@ public final class NeuralOps {
             throw new IllegalArgumentException("swiglu: gate is " + gate.rows() + "x" + gate.cols() + " but up is "
                 + up.rows() + "x" + up.cols());
         }
-        Tensor y = g.output(gate.rows(), gate.cols(), gate, up);
+        Tensor y = g.outputToOverwrite(gate.rows(), gate.cols(), gate, up);
         float[] gd = gate.data(), ud = up.data(), yd = y.data();
-        float[] s = g.scratch(gd.length);
+        float[] s = g.scratchToOverwrite(gd.length);
         g.kernels().sigmoid(gd.length, gd, 0, s, 0);
         for (int i = 0; i < gd.length; i++) {
             yd[i] = gd[i] * s[i] * ud[i];
@@ -96,8 +96,8 @@ public final class NeuralOps {
         if (w.size() != c) {
             throw new IllegalArgumentException("rmsNorm: weight has " + w.size() + " values for " + c + " features");
         }
-        Tensor y = g.output(n, c, x, w);
-        float[] inv = g.scratch(n); // r per row, kept for backward
+        Tensor y = g.outputToOverwrite(n, c, x, w);
+        float[] inv = g.scratchToOverwrite(n); // r per row, kept for backward
         g.kernels().rmsNorm(n, c, x.data(), w.data(), eps, y.data(), inv);
         g.onBackward(y, () -> g.kernels().rmsNormBackward(n, c, x.data(), w.data(), inv, y.grad(),
             x.requiresGrad() ? x.grad() : null, w.requiresGrad() ? w.grad() : null));

@@ -42,12 +42,12 @@ public final class LoraLinear {
                 + ", B " + b.shape() + "; expected x N x in, W out x in, A r x in, B out x r");
         }
         Kernels k = g.kernels();
-        Tensor y = g.output(n, out, x, w, a, b);
+        Tensor y = g.outputToOverwrite(n, out, x, w, a, b);
         float[] yd = y.data();
         k.gemm(false, true, n, out, in, 1f, x.data(), 0, in, w.data(), 0, in, 0f, yd, 0, out);
-        float[] xa = g.scratch(n * r);                                            // N x r
+        float[] xa = g.scratchToOverwrite(n * r);                                 // N x r
         k.gemm(false, true, n, r, in, 1f, x.data(), 0, in, a.data(), 0, in, 0f, xa, 0, r);
-        float[] xab = g.scratch(n * out);                                         // N x out
+        float[] xab = g.scratchToOverwrite(n * out);                              // N x out
         k.gemm(false, true, n, out, r, 1f, xa, 0, r, b.data(), 0, r, 0f, xab, 0, out);
         for (int i = 0; i < yd.length; i++) {
             yd[i] = yd[i] + s * xab[i];
