@@ -3,14 +3,9 @@ package dev.alignguard.proofs.autodiff;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.quicktheories.generators.SourceDSL.integers;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import dev.alignguard.math.kernels.Kernels;
-import dev.alignguard.model.autodiff.BufferPool;
-import dev.alignguard.model.autodiff.Graph;
-import dev.alignguard.model.autodiff.MatrixOps;
 import dev.alignguard.model.autodiff.Tensor;
 import dev.alignguard.proofs.gen.Gaussians;
 import dev.alignguard.proofs.harness.Laws;
@@ -42,49 +37,11 @@ class RiemannianOverlapProperties {
     }
 
     private static void sameBits(Case c) {
-        FusedBits.assertSameBits((kernels, fused, pooled) -> run(c, kernels, fused, pooled), c);
-    }
-
-    /** The value, then each input's gradient (null where it does not train). */
-    private static List<float[]> run(Case c, Kernels kernels, boolean fusedOp, boolean pooled) {
-        Random rnd = new Random(c.seed());
-        int n = c.rows() * c.cols();
-        Tensor a = Tensor.of(c.rows(), c.cols(), values(rnd, n));
-        Tensor t = Tensor.of(c.rows(), c.cols(), values(rnd, n));
-        a.setRequiresGrad((c.trains() & 1) != 0);
-        t.setRequiresGrad((c.trains() & 2) != 0);
-        Tensor later = Tensor.of(c.rows(), c.cols(), values(rnd, n));
-        float upstream = rnd.nextInt(7) == 0 ? -0f : (float) rnd.nextGaussian();
-        List<float[]> result = new ArrayList<>();
-        try (Graph g = pooled ? Graph.training(kernels, BufferPool.checked()) : Graph.training(kernels)) {
-            Tensor e = fusedOp
+        FusedBits.assertSameBits((kernels, fused, pooled) -> FusedBits.runTwoInputOp(
+            (g, a, t, fusedOp) -> fusedOp
                 ? CollisionPenalties.riemannianOverlap(g, a, t, c.beta(), c.tau(), c.smoothing())
-                : CollisionPenalties.riemannianOverlapReference(g, a, t, c.beta(), c.tau(), c.smoothing());
-            result.add(e.data().clone());
-            // recorded after E_RM, so their backward fills both gradients before E_RM's runs
-            Tensor loss = MatrixOps.add(g, MatrixOps.frobeniusDot(g, e, Tensor.of(1, 1, new float[] {upstream})),
-                MatrixOps.add(g, MatrixOps.frobeniusDot(g, a, later), MatrixOps.frobeniusDot(g, t, later)));
-            if (loss.requiresGrad()) {
-                g.backward(loss);
-            }
-        }
-        result.add(a.requiresGrad() ? a.grad().clone() : null);
-        result.add(t.requiresGrad() ? t.grad().clone() : null);
-        return result;
-    }
-
-    /** Gaussians with exact zeros, -0, and values small enough that their products underflow. */
-    private static float[] values(Random rnd, int n) {
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = switch (rnd.nextInt(8)) {
-                case 0 -> 0f;
-                case 1 -> -0f;
-                case 2 -> (float) rnd.nextGaussian() * 1e-30f;
-                default -> (float) rnd.nextGaussian();
-            };
-        }
-        return v;
+                : CollisionPenalties.riemannianOverlapReference(g, a, t, c.beta(), c.tau(), c.smoothing()),
+            c.rows(), c.cols(), c.trains(), c.seed(), kernels, fused, pooled), c);
     }
 
     @Test
