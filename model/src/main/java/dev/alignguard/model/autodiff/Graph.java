@@ -101,13 +101,7 @@ public final class Graph implements AutoCloseable {
      * norm's inverse scales); lent by the pool until the graph closes, when there is one.
      */
     public float[] scratch(int n) {
-        if (pool == null) {
-            return new float[n];
-        }
-        requireOpen();
-        float[] a = pool.take(n);
-        borrowedArrays.add(a);
-        return a;
+        return scratch(false, n);
     }
 
     /**
@@ -115,11 +109,15 @@ public final class Graph implements AutoCloseable {
      * first (see {@link #outputToOverwrite}).
      */
     public float[] scratchToOverwrite(int n) {
+        return scratch(true, n);
+    }
+
+    private float[] scratch(boolean overwritten, int n) {
         if (pool == null) {
             return new float[n];
         }
         requireOpen();
-        float[] a = pool.takeToOverwrite(n);
+        float[] a = overwritten ? pool.takeToOverwrite(n) : pool.take(n);
         borrowedArrays.add(a);
         return a;
     }
