@@ -78,6 +78,11 @@ final class NativePanelGemm implements AutoCloseable {
      * @throws IllegalStateException if the OpenCL library cannot be loaded or the kernels do not build
      */
     NativePanelGemm(long deviceId, String deviceDescription) {
+        this(deviceId, deviceDescription, source(), SOURCE);
+    }
+
+    /** As {@link #NativePanelGemm(long, String)} with the kernels' OpenCL C given ({@code sourceName} names it in errors). */
+    NativePanelGemm(long deviceId, String deviceDescription, String source, String sourceName) {
         this.cl = OpenCl.load();
         this.sizes = arena.allocate(JAVA_LONG, 4);
         this.error = arena.allocate(JAVA_INT);
@@ -89,7 +94,7 @@ final class NativePanelGemm implements AutoCloseable {
                 MemorySegment.NULL, MemorySegment.NULL, error), "clCreateContext");
             this.queue = check((MemorySegment) cl.createCommandQueue.invokeExact(context, device, 0L, error),
                 "clCreateCommandQueue");
-            MemorySegment text = arena.allocateFrom(source());
+            MemorySegment text = arena.allocateFrom(source);
             MemorySegment texts = arena.allocate(ADDRESS);
             texts.set(ADDRESS, 0, text);
             this.program = check((MemorySegment) cl.createProgramWithSource.invokeExact(context, 1, texts,
@@ -97,7 +102,7 @@ final class NativePanelGemm implements AutoCloseable {
             int built = (int) cl.buildProgram.invokeExact(program, 1, devices, arena.allocateFrom(""),
                 MemorySegment.NULL, MemorySegment.NULL);
             if (built != CL_SUCCESS) {
-                throw new IllegalStateException(SOURCE + " did not build for " + deviceDescription + " (OpenCL error "
+                throw new IllegalStateException(sourceName + " did not build for " + deviceDescription + " (OpenCL error "
                     + built + "): " + buildLog(device));
             }
             this.plainKernel = createKernel("panel_gemm");
