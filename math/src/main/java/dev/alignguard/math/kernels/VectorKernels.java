@@ -117,6 +117,10 @@ public final class VectorKernels implements Kernels {
             scaleOutput(m, n, beta, c, cOff, ldc);
             return;
         }
+        if (NARROW_FITS && alpha == 1f && n <= NARROW_N && m > n && !transA && (beta == 0f || beta == 1f)) {
+            gemmNarrow(transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         if (alpha == 1f && n <= NR / 4 && m > n) {
             gemmTransposed(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
@@ -215,6 +219,121 @@ public final class VectorKernels implements Kernels {
             ROW_BLOCK_A.set(buf);
         }
         return buf;
+    }
+
+    /** The narrow path's vectors: 8 lanes, one per column of C (half of an AVX-512 register). */
+    private static final VectorSpecies<Float> NARROW = FloatVector.SPECIES_256;
+    /** Whether the hardware's vectors hold the narrow path's 8 lanes (otherwise the API would emulate them, slowly). */
+    private static final boolean NARROW_FITS = S.vectorBitSize() >= 256;
+    /** Widest C the narrow path takes: one {@link #NARROW} vector per row. */
+    static final int NARROW_N = 8;
+    /** Rows of C per step of the narrow path: eight independent fma chains in flight. */
+    private static final int NARROW_ROWS = 8;
+    /** Per-thread packed op(B) of the narrow path (k x 8). */
+    private static final ThreadLocal<float[]> NARROW_B = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * A narrow C (n <= 8) whose op(A) rows lie contiguous in memory (not transposed), with alpha 1 and
+     * beta 0 or 1: LoRA's {@code x A^T} and {@code d(x A^T) += d(x A^T B^T) B}. Each row of C is one
+     * 8-lane vector, summed over p ascending as {@code fma(broadcast(op(A)(i, p)), op(B)(p, 0..8), acc)}
+     * from 0 (beta 0) or from C (beta 1): for every element the micro-kernel's chain (the same
+     * products, commuted at most, in the same order from the same start), so the same bits as the
+     * packed routes (NarrowGemmTest), without packing op(A) (it is read row by row where it is
+     * stored) and without the 24 padding columns of a micro-tile, or {@link #gemmTransposed}'s
+     * transposing copies. Rows go eight at a time, so eight chains are in flight. It runs on the
+     * calling thread: at LoRA's sizes ({@code 1024 x 8 x 128}) the whole product takes about as long as
+     * waking a worker for a parallel round.
+     */
+    private static void gemmNarrow(boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                                   float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        float[] bt = NARROW_B.get();
+        if (bt.length < k * NARROW_N) {
+            bt = new float[k * NARROW_N];
+            NARROW_B.set(bt);
+        }
+        java.util.Arrays.fill(bt, 0, k * NARROW_N, 0f);           // op(B) as k x 8, columns past n zero
+        for (int p = 0; p < k; p++) {
+            for (int j = 0; j < n; j++) {
+                bt[p * NARROW_N + j] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+            }
+        }
+        for (int i0 = 0; i0 < m; i0 += NARROW_ROWS) {
+            narrowRows(i0, Math.min(m, i0 + NARROW_ROWS), n, k, a, aOff, lda, bt, beta == 1f, c, cOff, ldc);
+        }
+    }
+
+    /**
+     * Rows i0 .. i1 (at most {@link #NARROW_ROWS}) of {@link #gemmNarrow}'s C. Full blocks of an
+     * 8-column C load and store the rows directly; anything else goes through a small lane buffer
+     * (masked vector loads and stores of this species ran about 20x slower here, not intrinsified).
+     */
+    private static void narrowRows(int i0, int i1, int n, int k, float[] a, int aOff, int lda, float[] bt,
+                                   boolean fromC, float[] c, int cOff, int ldc) {
+        if (i1 - i0 < NARROW_ROWS || n < NARROW_N) {
+            for (int i = i0; i < i1; i++) {
+                narrowRow(i, n, k, a, aOff, lda, bt, fromC, c, cOff, ldc);
+            }
+            return;
+        }
+        int r0 = cOff + i0 * ldc, a0 = aOff + i0 * lda;
+        FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+        if (fromC) {
+            c0 = FloatVector.fromArray(NARROW, c, r0);
+            c1 = FloatVector.fromArray(NARROW, c, r0 + ldc);
+            c2 = FloatVector.fromArray(NARROW, c, r0 + 2 * ldc);
+            c3 = FloatVector.fromArray(NARROW, c, r0 + 3 * ldc);
+            c4 = FloatVector.fromArray(NARROW, c, r0 + 4 * ldc);
+            c5 = FloatVector.fromArray(NARROW, c, r0 + 5 * ldc);
+            c6 = FloatVector.fromArray(NARROW, c, r0 + 6 * ldc);
+            c7 = FloatVector.fromArray(NARROW, c, r0 + 7 * ldc);
+        } else {
+            FloatVector z = FloatVector.zero(NARROW);
+            c0 = z;
+            c1 = z;
+            c2 = z;
+            c3 = z;
+            c4 = z;
+            c5 = z;
+            c6 = z;
+            c7 = z;
+        }
+        for (int p = 0; p < k; p++) {
+            FloatVector bv = FloatVector.fromArray(NARROW, bt, p * NARROW_N);
+            int ai = a0 + p;
+            c0 = FloatVector.broadcast(NARROW, a[ai]).fma(bv, c0);
+            c1 = FloatVector.broadcast(NARROW, a[ai + lda]).fma(bv, c1);
+            c2 = FloatVector.broadcast(NARROW, a[ai + 2 * lda]).fma(bv, c2);
+            c3 = FloatVector.broadcast(NARROW, a[ai + 3 * lda]).fma(bv, c3);
+            c4 = FloatVector.broadcast(NARROW, a[ai + 4 * lda]).fma(bv, c4);
+            c5 = FloatVector.broadcast(NARROW, a[ai + 5 * lda]).fma(bv, c5);
+            c6 = FloatVector.broadcast(NARROW, a[ai + 6 * lda]).fma(bv, c6);
+            c7 = FloatVector.broadcast(NARROW, a[ai + 7 * lda]).fma(bv, c7);
+        }
+        c0.intoArray(c, r0);
+        c1.intoArray(c, r0 + ldc);
+        c2.intoArray(c, r0 + 2 * ldc);
+        c3.intoArray(c, r0 + 3 * ldc);
+        c4.intoArray(c, r0 + 4 * ldc);
+        c5.intoArray(c, r0 + 5 * ldc);
+        c6.intoArray(c, r0 + 6 * ldc);
+        c7.intoArray(c, r0 + 7 * ldc);
+    }
+
+    /** One row of {@link #gemmNarrow}'s C through a lane buffer (n < 8, or the last rows). */
+    private static void narrowRow(int i, int n, int k, float[] a, int aOff, int lda, float[] bt,
+                                  boolean fromC, float[] c, int cOff, int ldc) {
+        int row = cOff + i * ldc;
+        float[] lanes = new float[NARROW_N];
+        if (fromC) {
+            System.arraycopy(c, row, lanes, 0, n);
+        }
+        FloatVector acc = FloatVector.fromArray(NARROW, lanes, 0);
+        int ai = aOff + i * lda;
+        for (int p = 0; p < k; p++) {
+            acc = FloatVector.broadcast(NARROW, a[ai + p]).fma(FloatVector.fromArray(NARROW, bt, p * NARROW_N), acc);
+        }
+        acc.intoArray(lanes, 0);
+        System.arraycopy(lanes, 0, c, row, n);
     }
 
     /**
