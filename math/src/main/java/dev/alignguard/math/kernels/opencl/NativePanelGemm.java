@@ -55,11 +55,12 @@ final class NativePanelGemm implements AutoCloseable {
 
     private final OpenCl cl;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment context;
-    private final MemorySegment queue;
-    private final MemorySegment program;
-    private final MemorySegment plainKernel;
-    private final MemorySegment betaKernel;
+    // OpenCL handles; NULL until created, so that a constructor failing half-way releases what it made.
+    private MemorySegment context = MemorySegment.NULL;
+    private MemorySegment queue = MemorySegment.NULL;
+    private MemorySegment program = MemorySegment.NULL;
+    private MemorySegment plainKernel = MemorySegment.NULL;
+    private MemorySegment betaKernel = MemorySegment.NULL;
     private final DeviceBuffer a = new DeviceBuffer();
     private final DeviceBuffer b = new DeviceBuffer();
     private final DeviceBuffer c = new DeviceBuffer();
@@ -108,10 +109,10 @@ final class NativePanelGemm implements AutoCloseable {
             this.plainKernel = createKernel("panel_gemm");
             this.betaKernel = createKernel("panel_gemm_beta");
         } catch (IllegalStateException e) {
-            arena.close();
+            close();
             throw e;
         } catch (Throwable e) {
-            arena.close();
+            close();
             throw new IllegalStateException("OpenCL panel product on " + deviceDescription + ": " + e, e);
         }
     }
@@ -260,9 +261,11 @@ final class NativePanelGemm implements AutoCloseable {
         return handle;
     }
 
-    /** Calls an OpenCL {@code clRelease*} function; a failure there is not worth more than the release itself. */
+    /** Calls an OpenCL {@code clRelease*} function on a handle that was created (not NULL). */
     private static void releaseHandle(MethodHandle releaseFunction, MemorySegment handle) throws Throwable {
-        ok((int) releaseFunction.invokeExact(handle), "clRelease");
+        if (!handle.equals(MemorySegment.NULL)) {
+            ok((int) releaseFunction.invokeExact(handle), "clRelease");
+        }
     }
 
     private static void ok(int status, String call) {
