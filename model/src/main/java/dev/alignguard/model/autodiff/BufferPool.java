@@ -50,6 +50,11 @@ public final class BufferPool {
         return new BufferPool(CHECKED_BY_DEFAULT);
     }
 
+    /** A pool that never checks, whatever the JVM's flag (for tests of what an unchecked pool lends). */
+    static BufferPool unchecked() {
+        return new BufferPool(false);
+    }
+
     /** A pool that poisons returned arrays and checks them when lent again (for tests). */
     public static BufferPool checked() {
         return new BufferPool(true);

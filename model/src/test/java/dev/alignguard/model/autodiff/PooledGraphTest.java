@@ -161,6 +161,41 @@ class PooledGraphTest {
         }
     }
 
+    /** A buffer asked for by outputToOverwrite keeps what it held (no zero-fill); output zero-fills as before. */
+    @Test
+    void aBufferToOverwriteIsLentWithoutItsZeroFill() {
+        BufferPool pool = BufferPool.unchecked();
+        Kernels k = new VectorKernels(1);
+        Tensor x = Tensor.of(2, 2, new float[] {1, 2, 3, 4});
+        try (Graph g = Graph.inference(k, pool)) {
+            MatrixOps.scale(g, x, 2f);                       // its output {2, 4, 6, 8} goes back to the pool
+        }
+        try (Graph g = Graph.inference(k, pool)) {
+            assertArrayEquals(new float[] {2, 4, 6, 8}, g.outputToOverwrite(2, 2, x).data());
+        }
+        try (Graph g = Graph.inference(k, pool)) {
+            assertArrayEquals(new float[4], g.output(2, 2, x).data());
+        }
+    }
+
+    /** A checked pool lends buffers to overwrite full of NaN, new or reused, so an element an op leaves unwritten shows. */
+    @Test
+    void aCheckedPoolLendsBuffersToOverwriteAsNaN() {
+        BufferPool pool = BufferPool.checked();
+        Kernels k = new VectorKernels(1);
+        Tensor x = Tensor.of(1, 3, new float[] {1, 2, 3});
+        for (int round = 0; round < 2; round++) {                // new, then reused
+            try (Graph g = Graph.inference(k, pool)) {
+                for (float v : g.outputToOverwrite(1, 3, x).data()) {
+                    assertTrue(Float.isNaN(v), "round " + round + ": " + v);
+                }
+                for (float v : g.scratchToOverwrite(3)) {
+                    assertTrue(Float.isNaN(v), "round " + round + " scratch: " + v);
+                }
+            }
+        }
+    }
+
     @Test
     void aCheckedPoolRefusesASecondThread() throws Exception {
         BufferPool pool = BufferPool.checked();
